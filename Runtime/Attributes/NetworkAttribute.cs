@@ -1,0 +1,52 @@
+using System;
+
+namespace CnnGen;
+
+/// <summary>How far the generator unrolls kernel windows.</summary>
+public enum Unroll
+{
+    /// <summary>Unroll kernel windows times a block of channels where it stays inside the per-method budget; loops elsewhere.</summary>
+    Auto = 0,
+    /// <summary>As <see cref="Auto"/>, and report an informational diagnostic for every layer that could not be unrolled.</summary>
+    Full = 1,
+    /// <summary>Plain loops everywhere: the easiest code to step through, and the slowest.</summary>
+    None = 2,
+}
+
+/// <summary>
+/// Marks a <c>partial class</c> as a CnnGen network and gives the shape of one input sample.
+/// The layers follow as attributes on the same declaration, in source order.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class NetworkAttribute : Attribute
+{
+    /// <summary>Declares a network whose input is <paramref name="channels"/> x <paramref name="height"/> x <paramref name="width"/>.</summary>
+    public NetworkAttribute(int channels, int height, int width)
+    {
+        Channels = channels;
+        Height = height;
+        Width = width;
+    }
+
+    /// <summary>Declares a network whose input is a vector of <paramref name="features"/> values (1 x 1 x features).</summary>
+    public NetworkAttribute(int features) : this(1, 1, features) { }
+
+    /// <summary>Input channels.</summary>
+    public int Channels { get; }
+    /// <summary>Input height.</summary>
+    public int Height { get; }
+    /// <summary>Input width.</summary>
+    public int Width { get; }
+    /// <summary>How far kernel windows are unrolled in the generated code.</summary>
+    public Unroll Unroll { get; set; } = Unroll.Auto;
+}
+
+/// <summary>Common base of every layer attribute.</summary>
+public abstract class LayerAttribute : Attribute
+{
+    /// <summary>
+    /// The layer's name in generated code (<c>{Name}_Forward</c>, <c>{name}_w</c>).
+    /// Defaults to the kind plus a per-kind ordinal (<c>Conv1</c>, <c>Dense2</c>).
+    /// </summary>
+    public string? Name { get; set; }
+}

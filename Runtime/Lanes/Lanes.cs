@@ -1,0 +1,97 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace CnnGen;
+
+/// <summary>One sample per value: the scalar program, used by <c>Predict</c> and gradient checks.</summary>
+public readonly struct Lane1 : ILane<Lane1>
+{
+    public readonly float Value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public Lane1(float value) => Value = value;
+
+    public static int Count => 1;
+    public static Lane1 Zero => default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Broadcast(float value) => new(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 operator +(Lane1 a, Lane1 b) => new(a.Value + b.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 operator -(Lane1 a, Lane1 b) => new(a.Value - b.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 operator *(Lane1 a, Lane1 b) => new(a.Value * b.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 operator /(Lane1 a, Lane1 b) => new(a.Value / b.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 FusedMultiplyAdd(Lane1 a, Lane1 b, Lane1 c) => new(MathF.FusedMultiplyAdd(a.Value, b.Value, c.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Max(Lane1 a, Lane1 b) => new(MathF.Max(a.Value, b.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Min(Lane1 a, Lane1 b) => new(MathF.Min(a.Value, b.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Sqrt(Lane1 a) => new(MathF.Sqrt(a.Value));
+    // The same algorithm as the vector widths, so every width computes bit-identical values.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Exp(Lane1 a) => new(Vector128.Exp(Vector128.CreateScalar(a.Value)).ToScalar());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 GreaterThan(Lane1 a, Lane1 b) => a.Value > b.Value ? AllBits : default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Equal(Lane1 a, Lane1 b) => a.Value == b.Value ? AllBits : default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Select(Lane1 mask, Lane1 ifTrue, Lane1 ifFalse) => Bits(mask) != 0 ? ifTrue : ifFalse;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 And(Lane1 a, Lane1 b) => FromBits(Bits(a) & Bits(b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Or(Lane1 a, Lane1 b) => FromBits(Bits(a) | Bits(b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 AndNot(Lane1 a, Lane1 b) => FromBits(Bits(a) & ~Bits(b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Lane1 a) => a.Value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GetLane(Lane1 a, int lane) => a.Value;
+
+    private static Lane1 AllBits => FromBits(-1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static int Bits(Lane1 a) => BitConverter.SingleToInt32Bits(a.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Lane1 FromBits(int bits) => new(BitConverter.Int32BitsToSingle(bits));
+    public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>Eight samples per value in a <see cref="Vector256{T}"/>: for CPUs without AVX-512.</summary>
+public readonly struct Lane8 : ILane<Lane8>
+{
+    public readonly Vector256<float> V;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public Lane8(Vector256<float> v) => V = v;
+
+    public static int Count => 8;
+    public static Lane8 Zero => default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Broadcast(float value) => new(Vector256.Create(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 operator +(Lane8 a, Lane8 b) => new(a.V + b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 operator -(Lane8 a, Lane8 b) => new(a.V - b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 operator *(Lane8 a, Lane8 b) => new(a.V * b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 operator /(Lane8 a, Lane8 b) => new(a.V / b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 FusedMultiplyAdd(Lane8 a, Lane8 b, Lane8 c) => new(Vector256.FusedMultiplyAdd(a.V, b.V, c.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Max(Lane8 a, Lane8 b) => new(Vector256.Max(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Min(Lane8 a, Lane8 b) => new(Vector256.Min(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Sqrt(Lane8 a) => new(Vector256.Sqrt(a.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Exp(Lane8 a) => new(Vector256.Exp(a.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 GreaterThan(Lane8 a, Lane8 b) => new(Vector256.GreaterThan(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Equal(Lane8 a, Lane8 b) => new(Vector256.Equals(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Select(Lane8 mask, Lane8 ifTrue, Lane8 ifFalse) => new(Vector256.ConditionalSelect(mask.V, ifTrue.V, ifFalse.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 And(Lane8 a, Lane8 b) => new(a.V & b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Or(Lane8 a, Lane8 b) => new(a.V | b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 AndNot(Lane8 a, Lane8 b) => new(Vector256.AndNot(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Lane8 a) => Vector256.Sum(a.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GetLane(Lane8 a, int lane) => a.V.GetElement(lane);
+    public override string ToString() => V.ToString();
+}
+
+/// <summary>Sixteen samples per value in a <see cref="Vector512{T}"/>: the fast path on AVX-512 CPUs.</summary>
+public readonly struct Lane16 : ILane<Lane16>
+{
+    public readonly Vector512<float> V;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public Lane16(Vector512<float> v) => V = v;
+
+    public static int Count => 16;
+    public static Lane16 Zero => default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Broadcast(float value) => new(Vector512.Create(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 operator +(Lane16 a, Lane16 b) => new(a.V + b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 operator -(Lane16 a, Lane16 b) => new(a.V - b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 operator *(Lane16 a, Lane16 b) => new(a.V * b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 operator /(Lane16 a, Lane16 b) => new(a.V / b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 FusedMultiplyAdd(Lane16 a, Lane16 b, Lane16 c) => new(Vector512.FusedMultiplyAdd(a.V, b.V, c.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Max(Lane16 a, Lane16 b) => new(Vector512.Max(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Min(Lane16 a, Lane16 b) => new(Vector512.Min(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Sqrt(Lane16 a) => new(Vector512.Sqrt(a.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Exp(Lane16 a) => new(Vector512.Exp(a.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 GreaterThan(Lane16 a, Lane16 b) => new(Vector512.GreaterThan(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Equal(Lane16 a, Lane16 b) => new(Vector512.Equals(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Select(Lane16 mask, Lane16 ifTrue, Lane16 ifFalse) => new(Vector512.ConditionalSelect(mask.V, ifTrue.V, ifFalse.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 And(Lane16 a, Lane16 b) => new(a.V & b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Or(Lane16 a, Lane16 b) => new(a.V | b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 AndNot(Lane16 a, Lane16 b) => new(Vector512.AndNot(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Lane16 a) => Vector512.Sum(a.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GetLane(Lane16 a, int lane) => a.V.GetElement(lane);
+    public override string ToString() => V.ToString();
+}
