@@ -1,0 +1,275 @@
+using System;
+
+namespace CnnGen.Data;
+
+/// <summary>
+/// Labelled images held in memory as bytes (one byte per pixel value, samples back to back in C,H,W order)
+/// with byte labels. Slices share the pixel array; <see cref="Subset"/> copies. Batches are converted to
+/// floats only when packed (<see cref="PackBatch"/>), straight into the caller's buffer.
+/// </summary>
+public sealed class ImageDataset
+{
+    private readonly byte[] _pixels;
+    private readonly byte[] _labels;
+    private readonly int _offset; // first sample of this view in _pixels/_labels
+
+    /// <summary>
+    /// Wraps <paramref name="pixels"/> (count x channels x height x width) and <paramref name="labels"/>
+    /// (count) without copying. Every label must be below <paramref name="classCount"/>.
+    /// </summary>
+    public ImageDataset(byte[] pixels, byte[] labels, int channels, int height, int width, int classCount, string name = "dataset")
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(name);
+        if (channels < 1 || height < 1 || width < 1)
+            throw new ArgumentOutOfRangeException(nameof(channels), $"Dataset '{name}': sample shape {channels}x{height}x{width} must be positive.");
+        if (classCount < 1 || classCount > 256)
+            throw new ArgumentOutOfRangeException(nameof(classCount), classCount, $"Dataset '{name}': byte labels allow 1..256 classes.");
+        long sampleSize = (long)channels * height * width;
+        if (sampleSize > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(channels), $"Dataset '{name}': sample shape {channels}x{height}x{width} is too large.");
+        if (pixels.Length != labels.Length * sampleSize)
+            throw new ArgumentException($"Dataset '{name}': {labels.Length} labels need {labels.Length * sampleSize} pixel bytes ({channels}x{height}x{width} each) but {pixels.Length} were given.", nameof(pixels));
+        for (int i = 0; i < labels.Length; i++)
+            if (labels[i] >= classCount)
+                throw new ArgumentException($"Dataset '{name}': label of sample {i} is {labels[i]}, outside the {classCount} classes 0..{classCount - 1}.", nameof(labels));
+        _pixels = pixels;
+        _labels = labels;
+        _offset = 0;
+        Count = labels.Length;
+        Channels = channels;
+        Height = height;
+        Width = width;
+        SampleSize = (int)sampleSize;
+        ClassCount = classCount;
+        Name = name;
+    }
+
+    private ImageDataset(ImageDataset source, int offset, int count, string name)
+    {
+        _pixels = source._pixels;
+        _labels = source._labels;
+        _offset = offset;
+        Count = count;
+        Channels = source.Channels;
+        Height = source.Height;
+        Width = source.Width;
+        SampleSize = source.SampleSize;
+        ClassCount = source.ClassCount;
+        Name = name;
+    }
+
+    /// <summary>
+    /// Loads an IDX image file and an IDX label file (raw or .gz). Checks that the counts agree and every
+    /// label is below <paramref name="classCount"/>; errors are <see cref="IdxFormatException"/>s naming the file.
+    /// </summary>
+    public static ImageDataset FromIdx(string imagesPath, string labelsPath, int classCount)
+    {
+        var (pixels, count, rows, columns) = IdxReader.ReadImages(imagesPath);
+        byte[] labels = IdxReader.ReadLabels(labelsPath);
+        if (labels.Length != count)
+            throw new IdxFormatException(labelsPath, $"holds {labels.Length} labels but the image file '{imagesPath}' holds {count} images.");
+        if (count == 0)
+            throw new IdxFormatException(imagesPath, "holds no images.");
+        if (rows == 0 || columns == 0)
+            throw new IdxFormatException(imagesPath, $"has empty images ({rows} x {columns}).");
+        for (int i = 0; i < labels.Length; i++)
+            if (labels[i] >= classCount)
+                throw new IdxFormatException(labelsPath, $"label of sample {i} is {labels[i]}, outside the {classCount} classes 0..{classCount - 1}.");
+        return new ImageDataset(pixels, labels, 1, rows, columns, classCount, System.IO.Path.GetFileName(imagesPath));
+    }
+
+    /// <summary>A name for messages (the image file name for IDX data).</summary>
+    public string Name { get; }
+    /// <summary>Number of samples.</summary>
+    public int Count { get; }
+    /// <summary>Channels per image.</summary>
+    public int Channels { get; }
+    /// <summary>Rows per image.</summary>
+    public int Height { get; }
+    /// <summary>Columns per image.</summary>
+    public int Width { get; }
+    /// <summary>Bytes per sample: channels x height x width.</summary>
+    public int SampleSize { get; }
+    /// <summary>Number of classes; every label is below it.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>The pixel bytes of sample <paramref name="index"/> (C,H,W order).</summary>
+    public ReadOnlySpan<byte> Pixels(int index)
+    {
+        if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"Dataset '{Name}' has samples 0..{Count - 1}.");
+        return new ReadOnlySpan<byte>(_pixels, (_offset + index) * SampleSize, SampleSize);
+    }
+
+    /// <summary>The label of sample <paramref name="index"/>.</summary>
+    public int Label(int index)
+    {
+        if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"Dataset '{Name}' has samples 0..{Count - 1}.");
+        return _labels[_offset + index];
+    }
+
+    /// <summary>All labels of this dataset.</summary>
+    public ReadOnlySpan<byte> Labels => new(_labels, _offset, Count);
+
+    /// <summary>Samples <paramref name="start"/> .. <paramref name="start"/>+<paramref name="count"/>-1, sharing the pixel array.</summary>
+    public ImageDataset Slice(int start, int count)
+    {
+        if (start < 0 || count < 0 || start > Count - count)
+            throw new ArgumentOutOfRangeException(nameof(start), $"Dataset '{Name}' has {Count} samples; cannot take {count} from {start}.");
+        return new ImageDataset(this, _offset + start, count, $"{Name}[{start}..{start + count})");
+    }
+
+    /// <summary>The first <paramref name="count"/> samples (all of them if there are fewer).</summary>
+    public ImageDataset Take(int count) => Slice(0, Math.Min(Math.Max(count, 0), Count));
+
+    /// <summary>Splits into the first <paramref name="firstCount"/> samples and the rest.</summary>
+    public (ImageDataset First, ImageDataset Remainder) Split(int firstCount) => (Slice(0, firstCount), Slice(firstCount, Count - firstCount));
+
+    /// <summary>A copy holding the samples at <paramref name="indices"/>, in that order.</summary>
+    public ImageDataset Subset(ReadOnlySpan<int> indices)
+    {
+        var pixels = new byte[(long)indices.Length * SampleSize];
+        var labels = new byte[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            Pixels(indices[i]).CopyTo(pixels.AsSpan(i * SampleSize, SampleSize));
+            labels[i] = (byte)Label(indices[i]);
+        }
+        return new ImageDataset(pixels, labels, Channels, Height, Width, ClassCount, $"{Name} subset");
+    }
+
+    /// <summary>A copy with the samples in a seeded random order (see <see cref="Shuffling.Permutation(int, ulong)"/>).</summary>
+    public ImageDataset Shuffled(ulong seed) => Subset(Shuffling.Permutation(Count, seed));
+
+    /// <summary>Mean and standard deviation of all pixel values scaled to [0, 1] (for <see cref="PixelNormalization.Standardize"/>).</summary>
+    public (double Mean, double Std) ComputeMeanStd()
+    {
+        Span<long> histogram = stackalloc long[256];
+        histogram.Clear();
+        foreach (byte b in new ReadOnlySpan<byte>(_pixels, _offset * SampleSize, Count * SampleSize)) histogram[b]++;
+        double n = (double)Count * SampleSize, sum = 0, sumSquares = 0;
+        for (int v = 0; v < 256; v++)
+        {
+            double x = v / 255.0;
+            sum += histogram[v] * x;
+            sumSquares += histogram[v] * x * x;
+        }
+        double mean = sum / n;
+        return (mean, Math.Sqrt(Math.Max(0, sumSquares / n - mean * mean)));
+    }
+
+    /// <summary>
+    /// Packs samples <paramref name="indices"/> into <paramref name="destination"/> in the lanes layout
+    /// (see <see cref="INetwork"/>), converting bytes with <paramref name="normalization"/>; padding lanes of the
+    /// last group become 0. Writes their labels to <paramref name="labels"/>. Allocates nothing.
+    /// </summary>
+    /// <param name="indices">Sample indices into this dataset, in batch order.</param>
+    /// <param name="lanes">Samples per SIMD value: 1, 8 or 16.</param>
+    /// <param name="normalization">The byte-to-float conversion.</param>
+    /// <param name="destination">At least <see cref="LaneLayout.Length"/>(indices.Length, SampleSize, lanes) floats.</param>
+    /// <param name="labels">At least indices.Length labels.</param>
+    public void PackBatch(ReadOnlySpan<int> indices, int lanes, PixelNormalization normalization, Span<float> destination, Span<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(normalization);
+        if (lanes is not (1 or 8 or 16))
+            throw new ArgumentOutOfRangeException(nameof(lanes), lanes, "Lanes must be 1, 8 or 16.");
+        int count = indices.Length;
+        int length = LaneLayout.Length(count, SampleSize, lanes);
+        if (destination.Length < length)
+            throw new ArgumentException($"Destination holds {destination.Length} floats; {count} samples of {SampleSize} at {lanes} lanes need {length}.", nameof(destination));
+        if (labels.Length < count)
+            throw new ArgumentException($"Labels hold {labels.Length} values; the batch has {count} samples.", nameof(labels));
+        ReadOnlySpan<float> table = normalization.Table;
+        int size = SampleSize;
+        int groups = (count + lanes - 1) / lanes;
+        for (int g = 0; g < groups; g++)
+        {
+            // seek to destination[g,:,:]
+            Span<float> group = destination.Slice(g * size * lanes, size * lanes);
+            for (int l = 0; l < lanes; l++)
+            {
+                int s = g * lanes + l;
+                if (s >= count)
+                {
+                    // padding lane: zeros
+                    for (int e = 0; e < size; e++) group[e * lanes + l] = 0f;
+                    continue;
+                }
+                ReadOnlySpan<byte> sample = Pixels(indices[s]);
+                for (int e = 0; e < size; e++)
+                    group[e * lanes + l] = table[sample[e]];
+                labels[s] = _labels[_offset + indices[s]];
+            }
+        }
+    }
+}
+
+/// <summary>How pixel bytes become network inputs: a 256-entry lookup table.</summary>
+public sealed class PixelNormalization
+{
+    private readonly float[] _table = new float[256];
+
+    private PixelNormalization(string description, Func<int, float> map)
+    {
+        Description = description;
+        for (int v = 0; v < 256; v++) _table[v] = map(v);
+    }
+
+    /// <summary><c>x / 255</c>: values in [0, 1].</summary>
+    public static PixelNormalization Scale01 { get; } = new("x/255", v => v / 255f);
+
+    /// <summary>The usual MNIST statistics: mean 0.1307, std 0.3081.</summary>
+    public static PixelNormalization Mnist { get; } = Standardize(0.1307f, 0.3081f);
+
+    /// <summary><c>(x / 255 - mean) / std</c>.</summary>
+    public static PixelNormalization Standardize(float mean, float std)
+    {
+        if (!(std > 0) || !float.IsFinite(std) || !float.IsFinite(mean))
+            throw new ArgumentOutOfRangeException(nameof(std), $"Normalization needs a finite mean and a positive finite std (got mean {mean}, std {std}).");
+        return new($"(x/255-{mean})/{std}", v => (v / 255f - mean) / std);
+    }
+
+    /// <summary>A human-readable form, e.g. <c>x/255</c>.</summary>
+    public string Description { get; }
+
+    /// <summary>The float for each byte value.</summary>
+    public ReadOnlySpan<float> Table => _table;
+
+    /// <summary>The float for one byte value.</summary>
+    public float Apply(byte value) => _table[value];
+
+    /// <inheritdoc/>
+    public override string ToString() => Description;
+}
+
+/// <summary>Seeded, reproducible shuffling (Fisher-Yates over <see cref="Rng"/>).</summary>
+public static class Shuffling
+{
+    /// <summary>Shuffles <paramref name="values"/> in place; the same RNG state gives the same order everywhere.</summary>
+    public static void Shuffle<T>(Span<T> values, ref Rng rng)
+    {
+        // Fisher-Yates: for i from n-1 down to 1, swap values[i] with values[j], j uniform in [0, i].
+        for (int i = values.Length - 1; i > 0; i--)
+        {
+            int j = rng.NextInt(i + 1);
+            (values[i], values[j]) = (values[j], values[i]);
+        }
+    }
+
+    /// <summary>Fills <paramref name="destination"/> with 0..n-1 shuffled by a fresh <see cref="Rng"/> from <paramref name="seed"/>.</summary>
+    public static void Permutation(Span<int> destination, ulong seed)
+    {
+        for (int i = 0; i < destination.Length; i++) destination[i] = i;
+        var rng = new Rng(seed);
+        Shuffle(destination, ref rng);
+    }
+
+    /// <summary>A new array holding 0..<paramref name="count"/>-1 shuffled by <paramref name="seed"/>.</summary>
+    public static int[] Permutation(int count, ulong seed)
+    {
+        var result = new int[count];
+        Permutation(result, seed);
+        return result;
+    }
+}
