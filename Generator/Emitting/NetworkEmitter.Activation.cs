@@ -1,0 +1,90 @@
+using CnnGen.Generator.Model;
+
+namespace CnnGen.Generator.Emitting;
+
+internal static partial class NetworkEmitter
+{
+    /// <summary>Element-wise activations: ReLU, LeakyReLU, Tanh, Sigmoid.</summary>
+    internal static class Activation
+    {
+        public static void EmitForward(SourceWriter w, ActivationSpec a)
+        {
+            string formula = a.Kind switch
+            {
+                LayerKind.ReLU => "y = max(x, 0)",
+                LayerKind.LeakyReLU => $"y = x > 0 ? x : {F(a.Slope)} * x",
+                LayerKind.Tanh => "y = tanh(x) = 1 - 2 / (exp(2x) + 1)",
+                _ => "y = 1 / (1 + exp(-x))",
+            };
+            w.Line($"// {a.Name}_Forward: {formula}");
+            w.Line($"// x {Shape(a.Input)}  ->  y {Shape(a.Output)}");
+            w.Line(Hot);
+            w.Open($"private static void {a.Name}_Forward<TLane>({RO}<TLane> x, {SP}<TLane> y, int B) {Where}");
+            w.Line($"const int N = {I(a.Input.Size)};");
+            switch (a.Kind)
+            {
+                case LayerKind.ReLU:
+                    w.Line("for (int i = 0; i < B * N; i++)");
+                    w.Line("    y[i] = TLane.Max(x[i], TLane.Zero);");
+                    break;
+                case LayerKind.LeakyReLU:
+                    w.Line($"TLane slope = TLane.Broadcast({F(a.Slope)});");
+                    w.Line("for (int i = 0; i < B * N; i++)");
+                    w.Line("    y[i] = TLane.Select(TLane.GreaterThan(x[i], TLane.Zero), x[i], x[i] * slope);");
+                    break;
+                case LayerKind.Tanh:
+                    w.Line("TLane one = TLane.Broadcast(1f), two = TLane.Broadcast(2f);");
+                    w.Line("for (int i = 0; i < B * N; i++)");
+                    w.Line("    y[i] = one - two / (TLane.Exp(two * x[i]) + one);");
+                    break;
+                default:
+                    w.Line("TLane one = TLane.Broadcast(1f);");
+                    w.Line("for (int i = 0; i < B * N; i++)");
+                    w.Line("    y[i] = one / (one + TLane.Exp(TLane.Zero - x[i]));");
+                    break;
+            }
+            w.Close();
+            w.Line();
+        }
+
+        public static void EmitBackward(SourceWriter w, ActivationSpec a)
+        {
+            string formula = a.Kind switch
+            {
+                LayerKind.ReLU => "dx += y > 0 ? dy : 0",
+                LayerKind.LeakyReLU => $"dx += x > 0 ? dy : {F(a.Slope)} * dy",
+                LayerKind.Tanh => "dx += dy * (1 - y * y)",
+                _ => "dx += dy * y * (1 - y)",
+            };
+            w.Line($"// {a.Name}_Backward (accumulates): {formula}");
+            w.Line($"// x, y, dy {Shape(a.Input)}  ->  dx {Shape(a.Input)}");
+            w.Line(Hot);
+            w.Open($"private static void {a.Name}_Backward<TLane>({RO}<TLane> x, {RO}<TLane> y, {RO}<TLane> dy, {SP}<TLane> dx, int B) {Where}");
+            w.Line($"const int N = {I(a.Input.Size)};");
+            switch (a.Kind)
+            {
+                case LayerKind.ReLU:
+                    w.Line("for (int i = 0; i < B * N; i++)");
+                    w.Line("    dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);");
+                    break;
+                case LayerKind.LeakyReLU:
+                    w.Line($"TLane slope = TLane.Broadcast({F(a.Slope)});");
+                    w.Line("for (int i = 0; i < B * N; i++)");
+                    w.Line("    dx[i] += TLane.Select(TLane.GreaterThan(x[i], TLane.Zero), dy[i], dy[i] * slope);");
+                    break;
+                case LayerKind.Tanh:
+                    w.Line("TLane one = TLane.Broadcast(1f);");
+                    w.Line("for (int i = 0; i < B * N; i++)");
+                    w.Line("    dx[i] += dy[i] * (one - y[i] * y[i]);");
+                    break;
+                default:
+                    w.Line("TLane one = TLane.Broadcast(1f);");
+                    w.Line("for (int i = 0; i < B * N; i++)");
+                    w.Line("    dx[i] += dy[i] * y[i] * (one - y[i]);");
+                    break;
+            }
+            w.Close();
+            w.Line();
+        }
+    }
+}

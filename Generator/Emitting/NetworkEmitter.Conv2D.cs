@@ -1,0 +1,247 @@
+using CnnGen.Generator.Model;
+
+namespace CnnGen.Generator.Emitting;
+
+internal static partial class NetworkEmitter
+{
+    /// <summary>2-D convolution: the kernel window unrolled times a block of output channels.</summary>
+    internal static class Conv2D
+    {
+        private static string Consts(Conv2DSpec c)
+        {
+            var x = c.Padded;
+            return $"const int C = {I(x.C)}, H = {I(x.H)}, W = {I(x.W)}, OC = {I(c.Filters)}, K = {I(c.Kernel)}, S = {I(c.Stride)}, OH = {I(c.Output.H)}, OW = {I(c.Output.W)};";
+        }
+
+        private static string Taps(Conv2DSpec c) => $"{I(c.Kernel)}x{I(c.Kernel)} window, taps (0,0)..({I(c.Kernel - 1)},{I(c.Kernel - 1)})";
+
+        public static void EmitForward(SourceWriter w, Conv2DSpec c)
+        {
+            var x = c.Padded;
+            if (c.Padding > 0)
+            {
+                w.Line($"// {c.Name}_Pad: copy x into the middle of a zero border of {I(c.Padding)} (the border stays 0)");
+                w.Line($"// x {Shape(c.Input)}  ->  xpad {Shape(x)}");
+                w.Line(Hot);
+                w.Open($"private static void {c.Name}_Pad<TLane>({RO}<TLane> x, {SP}<TLane> xpad, int B) {Where}");
+                w.Line($"const int C = {I(c.Input.C)}, H = {I(c.Input.H)}, W = {I(c.Input.W)}, P = {I(c.Padding)}, HP = H + 2 * P, WP = W + 2 * P;");
+                w.Line("for (int bc = 0; bc < B * C; bc++)");
+                w.Line("    for (int h = 0; h < H; h++)");
+                w.Line("        x.Slice((bc * H + h) * W, W).CopyTo(xpad.Slice((bc * HP + h + P) * WP + P, W));");
+                w.Close();
+                w.Line();
+            }
+            w.Line($"// {c.Name}_Forward: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]");
+            w.Line($"// x {Shape(x)}  w ({I(c.Filters)},{I(x.C)},{I(c.Kernel)},{I(c.Kernel)}){(c.Bias ? $"  b ({I(c.Filters)})" : "")}  ->  y {Shape(c.Output)}");
+            w.Line(Hot);
+            string bias = c.Bias ? $"{RO}<float> b, " : "";
+            w.Open($"private static void {c.Name}_Forward<TLane>({RO}<TLane> x, {RO}<float> w, {bias}{SP}<TLane> y, int B) {Where}");
+            w.Line(Consts(c));
+            w.Line("const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc");
+            w.Open("for (int bg = 0; bg < B; bg++)");
+            w.Line("// seek to x[bg] and y[bg]");
+            w.Line("var xb = x.Slice(bg * (C * H * W), C * H * W);");
+            w.Line("var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);");
+            if (c.Forward.Taps)
+            {
+                int n = c.Forward.ChannelBlock, full = c.Filters / n * n, tail = c.Filters - full;
+                ForwardBlock(w, c, n, "0", I(full));
+                if (tail > 0) ForwardBlock(w, c, tail, I(full), "OC");
+            }
+            else
+            {
+                w.Line("// one output channel at a time, the window as loops");
+                w.Line("for (int oc = 0; oc < OC; oc++)");
+                w.Line("for (int oh = 0; oh < OH; oh++)");
+                w.Open("for (int ow = 0; ow < OW; ow++)");
+                w.Line(c.Bias ? "TLane acc = TLane.Broadcast(b[oc]);" : "TLane acc = TLane.Zero;");
+                w.Line("for (int c = 0; c < C; c++)");
+                w.Line("for (int kh = 0; kh < K; kh++)");
+                w.Line("for (int kw = 0; kw < K; kw++)");
+                w.Line("    acc = TLane.FusedMultiplyAdd(xb[(c * H + oh * S + kh) * W + ow * S + kw], TLane.Broadcast(w[oc * CKK + (c * K + kh) * K + kw]), acc);");
+                w.Line("yb[(oc * OH + oh) * OW + ow] = acc;");
+                w.Close();
+            }
+            w.Close();
+            w.Close();
+            w.Line();
+        }
+
+        /// <summary>Output channels [from, to) in blocks of <paramref name="n"/>, each with its own accumulator.</summary>
+        private static void ForwardBlock(SourceWriter w, Conv2DSpec c, int n, string from, string to)
+        {
+            int k = c.Kernel;
+            w.Line($"// output channels in blocks of {I(n)}, one accumulator each");
+            w.Line($"for (int oc = {from}; oc < {to}; oc += {I(n)})");
+            w.Line("for (int oh = 0; oh < OH; oh++)");
+            w.Open("for (int ow = 0; ow < OW; ow++)");
+            w.Line("// accumulators start at the bias");
+            for (int j = 0; j < n; j++)
+                w.Line(c.Bias ? $"TLane a{I(j)} = TLane.Broadcast(b[oc + {I(j)}]);" : $"TLane a{I(j)} = TLane.Zero;");
+            w.Open("for (int c = 0; c < C; c++)");
+            w.Line("// seek to x[c, oh*S, ow*S] and w[oc, c, 0, 0]");
+            w.Line("int xo = (c * H + oh * S) * W + ow * S;");
+            w.Line("int wo = oc * CKK + c * KK;");
+            w.Line("TLane v;");
+            w.Line($"// {Taps(c)}, times channels oc..oc+{I(n - 1)}");
+            for (int kh = 0; kh < k; kh++)
+                for (int kw = 0; kw < k; kw++)
+                {
+                    int t = kh * k + kw;
+                    w.Line($"v = xb[xo + ({I(kh)} * W + {I(kw)})];");
+                    for (int j = 0; j < n; j++)
+                        w.Line($"a{I(j)} = TLane.FusedMultiplyAdd(v, TLane.Broadcast(w[wo + ({I(j)} * CKK + {I(t)})]), a{I(j)});");
+                }
+            w.Close();
+            w.Line("// seek to y[oc, oh, ow]");
+            w.Line("int yo = (oc * OH + oh) * OW + ow;");
+            for (int j = 0; j < n; j++)
+                w.Line($"yb[yo + {I(j)} * (OH * OW)] = a{I(j)};");
+            w.Close();
+        }
+
+        public static void EmitBackward(SourceWriter w, Conv2DSpec c, bool dx)
+        {
+            var x = c.Padded;
+            int k = c.Kernel, kk = k * k;
+            w.Line($"// {c.Name}_Backward (accumulates +=):");
+            w.Line("//   dw[oc,c,kh,kw] += sum over samples, oh, ow of dy[oc,oh,ow] * x[c, oh*S+kh, ow*S+kw]");
+            if (c.Bias) w.Line("//   db[oc]         += sum over samples, oh, ow of dy[oc,oh,ow]");
+            if (dx) w.Line("//   dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]");
+            w.Line($"// x {Shape(x)}  dy {Shape(c.Output)}  ->  dw ({I(c.Filters)},{I(x.C)},{I(k)},{I(k)}){(c.Bias ? $"  db ({I(c.Filters)})" : "")}{(dx ? $"  dx {Shape(x)}" : "")}");
+            w.Line(Hot);
+            var ps = new System.Collections.Generic.List<string> { $"{RO}<TLane> x" };
+            if (dx) ps.Add($"{RO}<float> w");
+            ps.Add($"{RO}<TLane> dy");
+            if (dx) ps.Add($"{SP}<TLane> dx");
+            ps.Add($"{SP}<float> dw");
+            if (c.Bias) ps.Add($"{SP}<float> db");
+            ps.Add("int B");
+            w.Open($"private static void {c.Name}_Backward<TLane>({string.Join(", ", ps)}) {Where}");
+            w.Line(Consts(c));
+            w.Line("const int KK = K * K, CKK = C * KK;");
+            if (c.Bias)
+            {
+                w.Line("// db: sum dy per output channel");
+                w.Open("for (int oc = 0; oc < OC; oc++)");
+                w.Line("TLane acc = TLane.Zero;");
+                w.Line("for (int bg = 0; bg < B; bg++)");
+                w.Line("    for (int o = 0; o < OH * OW; o++)");
+                w.Line("        acc += dy[(bg * OC + oc) * (OH * OW) + o];");
+                w.Line("db[oc] += TLane.Sum(acc);");
+                w.Close();
+            }
+            bool unrollDw = c.Backward.Taps && kk <= 32;
+            w.Line("// dw: one accumulator per tap of the window, summed over samples and positions");
+            w.Line("for (int oc = 0; oc < OC; oc++)");
+            w.Open("for (int c = 0; c < C; c++)");
+            if (unrollDw)
+            {
+                for (int t = 0; t < kk; t++) w.Line($"TLane g{I(t)} = TLane.Zero;");
+                w.Line("for (int bg = 0; bg < B; bg++)");
+                w.Line("for (int oh = 0; oh < OH; oh++)");
+                w.Open("for (int ow = 0; ow < OW; ow++)");
+                w.Line("// seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]");
+                w.Line("TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];");
+                w.Line("int xo = ((bg * C + c) * H + oh * S) * W + ow * S;");
+                w.Line($"// {Taps(c)}");
+                for (int kh = 0; kh < k; kh++)
+                    for (int kw = 0; kw < k; kw++)
+                        w.Line($"g{I(kh * k + kw)} = TLane.FusedMultiplyAdd(d, x[xo + ({I(kh)} * W + {I(kw)})], g{I(kh * k + kw)});");
+                w.Close();
+                w.Line("// seek to dw[oc, c, 0, 0]");
+                w.Line("int wo = oc * CKK + c * KK;");
+                for (int t = 0; t < kk; t++) w.Line($"dw[wo + {I(t)}] += TLane.Sum(g{I(t)});");
+            }
+            else
+            {
+                w.Line("for (int kh = 0; kh < K; kh++)");
+                w.Open("for (int kw = 0; kw < K; kw++)");
+                w.Line("TLane acc = TLane.Zero;");
+                w.Line("for (int bg = 0; bg < B; bg++)");
+                w.Line("for (int oh = 0; oh < OH; oh++)");
+                w.Line("for (int ow = 0; ow < OW; ow++)");
+                w.Line("    acc = TLane.FusedMultiplyAdd(dy[((bg * OC + oc) * OH + oh) * OW + ow], x[((bg * C + c) * H + oh * S + kh) * W + ow * S + kw], acc);");
+                w.Line("dw[oc * CKK + (c * K + kh) * K + kw] += TLane.Sum(acc);");
+                w.Close();
+            }
+            w.Close();
+            if (dx)
+            {
+                w.Line("// dx: scatter each output gradient back through the window");
+                w.Open("for (int bg = 0; bg < B; bg++)");
+                w.Line("// seek to dy[bg] and dx[bg]");
+                w.Line("var dyb = dy.Slice(bg * (OC * OH * OW), OC * OH * OW);");
+                w.Line("var dxb = dx.Slice(bg * (C * H * W), C * H * W);");
+                if (c.Backward.Taps)
+                {
+                    int n = c.Backward.ChannelBlock, full = c.Filters / n * n, tail = c.Filters - full;
+                    DxBlock(w, c, n, "0", I(full));
+                    if (tail > 0) DxBlock(w, c, tail, I(full), "OC");
+                }
+                else
+                {
+                    w.Line("for (int oc = 0; oc < OC; oc++)");
+                    w.Line("for (int oh = 0; oh < OH; oh++)");
+                    w.Open("for (int ow = 0; ow < OW; ow++)");
+                    w.Line("TLane d = dyb[(oc * OH + oh) * OW + ow];");
+                    w.Line("for (int c = 0; c < C; c++)");
+                    w.Line("for (int kh = 0; kh < K; kh++)");
+                    w.Open("for (int kw = 0; kw < K; kw++)");
+                    w.Line("int xi = (c * H + oh * S + kh) * W + ow * S + kw;");
+                    w.Line("dxb[xi] = TLane.FusedMultiplyAdd(d, TLane.Broadcast(w[oc * CKK + (c * K + kh) * K + kw]), dxb[xi]);");
+                    w.Close();
+                    w.Close();
+                }
+                w.Close();
+            }
+            w.Close();
+            w.Line();
+            if (dx && c.Padding > 0)
+            {
+                w.Line($"// {c.Name}_Unpad: dx += the middle of dxpad (the border's gradient belongs to no input)");
+                w.Line($"// dxpad {Shape(x)}  ->  dx {Shape(c.Input)}");
+                w.Line(Hot);
+                w.Open($"private static void {c.Name}_Unpad<TLane>({RO}<TLane> dxpad, {SP}<TLane> dx, int B) {Where}");
+                w.Line($"const int C = {I(c.Input.C)}, H = {I(c.Input.H)}, W = {I(c.Input.W)}, P = {I(c.Padding)}, HP = H + 2 * P, WP = W + 2 * P;");
+                w.Line("for (int bc = 0; bc < B * C; bc++)");
+                w.Line("    for (int h = 0; h < H; h++)");
+                w.Line("        for (int i = 0; i < W; i++)");
+                w.Line("            dx[(bc * H + h) * W + i] += dxpad[(bc * HP + h + P) * WP + P + i];");
+                w.Close();
+                w.Line();
+            }
+        }
+
+        private static void DxBlock(SourceWriter w, Conv2DSpec c, int n, string from, string to)
+        {
+            int k = c.Kernel;
+            w.Line($"// output channels in blocks of {I(n)}");
+            w.Line($"for (int oc = {from}; oc < {to}; oc += {I(n)})");
+            w.Line("for (int oh = 0; oh < OH; oh++)");
+            w.Open("for (int ow = 0; ow < OW; ow++)");
+            w.Line("// gradients of channels oc.. at (oh, ow)");
+            w.Line("int yo = (oc * OH + oh) * OW + ow;");
+            for (int j = 0; j < n; j++)
+                w.Line($"TLane d{I(j)} = dyb[yo + {I(j)} * (OH * OW)];");
+            w.Open("for (int c = 0; c < C; c++)");
+            w.Line("// seek to dx[c, oh*S, ow*S] and w[oc, c, 0, 0]");
+            w.Line("int xo = (c * H + oh * S) * W + ow * S;");
+            w.Line("int wo = oc * CKK + c * KK;");
+            w.Line("TLane v;");
+            w.Line($"// {Taps(c)}, times channels oc..oc+{I(n - 1)}");
+            for (int kh = 0; kh < k; kh++)
+                for (int kw = 0; kw < k; kw++)
+                {
+                    int t = kh * k + kw;
+                    string at = $"xo + ({I(kh)} * W + {I(kw)})";
+                    w.Line($"v = dxb[{at}];");
+                    for (int j = 0; j < n; j++)
+                        w.Line($"v = TLane.FusedMultiplyAdd(d{I(j)}, TLane.Broadcast(w[wo + ({I(j)} * CKK + {I(t)})]), v);");
+                    w.Line($"dxb[{at}] = v;");
+                }
+            w.Close();
+            w.Close();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace CnnGen.Generator;
+
+/// <summary>Names of the tracked pipeline steps (tests assert their Cached/Modified state).</summary>
+public static class TrackingNames
+{
+    /// <summary>Symbols to a spec plus diagnostics.</summary>
+    public const string Transform = nameof(Transform);
+    /// <summary>The value-equatable spec alone: feeds the source output.</summary>
+    public const string Spec = nameof(Spec);
+    /// <summary>The diagnostics alone: feeds the diagnostics output.</summary>
+    public const string Diagnostics = nameof(Diagnostics);
+    /// <summary>Classes with layer attributes but no [Network].</summary>
+    public const string MissingNetwork = nameof(MissingNetwork);
+}
