@@ -8,6 +8,9 @@ public static class MnistDataset
     /// <summary>Digits 0-9.</summary>
     public const int Classes = 10;
 
+    /// <summary>How pixels become inputs, in training and in every later use of the model: the usual MNIST mean and std.</summary>
+    public static PixelNormalization Normalization => PixelNormalization.Mnist;
+
     public static (ImageDataset Train, ImageDataset Test) Load(MnistLocation location) =>
         (ImageDataset.FromIdx(location.TrainImages, location.TrainLabels, Classes),
          ImageDataset.FromIdx(location.TestImages, location.TestLabels, Classes));
