@@ -58,7 +58,7 @@ internal static partial class NetworkEmitter
                 w.Line("for (int c = 0; c < C; c++)");
                 w.Line("for (int kh = 0; kh < K; kh++)");
                 w.Line("for (int kw = 0; kw < K; kw++)");
-                w.Line("    acc = TLane.FusedMultiplyAdd(xb[(c * H + oh * S + kh) * W + ow * S + kw], TLane.Broadcast(w[oc * CKK + (c * K + kh) * K + kw]), acc);");
+                w.Line("    acc = TLane.MultiplyAdd(xb[(c * H + oh * S + kh) * W + ow * S + kw], w[oc * CKK + (c * K + kh) * K + kw], acc);");
                 w.Line("yb[(oc * OH + oh) * OW + ow] = acc;");
                 w.Close();
             }
@@ -90,7 +90,7 @@ internal static partial class NetworkEmitter
                     int t = kh * k + kw;
                     w.Line($"v = xb[xo + ({I(kh)} * W + {I(kw)})];");
                     for (int j = 0; j < n; j++)
-                        w.Line($"a{I(j)} = TLane.FusedMultiplyAdd(v, TLane.Broadcast(w[wo + ({I(j)} * CKK + {I(t)})]), a{I(j)});");
+                        w.Line($"a{I(j)} = TLane.MultiplyAdd(v, w[wo + ({I(j)} * CKK + {I(t)})], a{I(j)});");
                 }
             w.Close();
             w.Line("// seek to y[oc, oh, ow]");
@@ -168,6 +168,19 @@ internal static partial class NetworkEmitter
             w.Close();
             if (dx)
             {
+                w.Line("// dx: in its own method, so each method stays inside the JIT's inlining budget");
+                w.Line($"{c.Name}_BackwardInput(w, dy, dx, B);");
+            }
+            w.Close();
+            w.Line();
+            if (dx)
+            {
+                w.Line($"// {c.Name}_BackwardInput (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]");
+                w.Line($"// w ({I(c.Filters)},{I(x.C)},{I(k)},{I(k)})  dy {Shape(c.Output)}  ->  dx {Shape(x)}");
+                w.Line(Hot);
+                w.Open($"private static void {c.Name}_BackwardInput<TLane>({RO}<float> w, {RO}<TLane> dy, {SP}<TLane> dx, int B) {Where}");
+                w.Line(Consts(c));
+                w.Line("const int KK = K * K, CKK = C * KK;");
                 w.Line("// dx: scatter each output gradient back through the window");
                 w.Open("for (int bg = 0; bg < B; bg++)");
                 w.Line("// seek to dy[bg] and dx[bg]");
@@ -189,14 +202,14 @@ internal static partial class NetworkEmitter
                     w.Line("for (int kh = 0; kh < K; kh++)");
                     w.Open("for (int kw = 0; kw < K; kw++)");
                     w.Line("int xi = (c * H + oh * S + kh) * W + ow * S + kw;");
-                    w.Line("dxb[xi] = TLane.FusedMultiplyAdd(d, TLane.Broadcast(w[oc * CKK + (c * K + kh) * K + kw]), dxb[xi]);");
+                    w.Line("dxb[xi] = TLane.MultiplyAdd(d, w[oc * CKK + (c * K + kh) * K + kw], dxb[xi]);");
                     w.Close();
                     w.Close();
                 }
                 w.Close();
+                w.Close();
+                w.Line();
             }
-            w.Close();
-            w.Line();
             if (dx && c.Padding > 0)
             {
                 w.Line($"// {c.Name}_Unpad: dx += the middle of dxpad (the border's gradient belongs to no input)");
@@ -237,7 +250,7 @@ internal static partial class NetworkEmitter
                     string at = $"xo + ({I(kh)} * W + {I(kw)})";
                     w.Line($"v = dxb[{at}];");
                     for (int j = 0; j < n; j++)
-                        w.Line($"v = TLane.FusedMultiplyAdd(d{I(j)}, TLane.Broadcast(w[wo + ({I(j)} * CKK + {I(t)})]), v);");
+                        w.Line($"v = TLane.MultiplyAdd(d{I(j)}, w[wo + ({I(j)} * CKK + {I(t)})], v);");
                     w.Line($"dxb[{at}] = v;");
                 }
             w.Close();

@@ -40,7 +40,7 @@ internal static partial class NetworkEmitter
             w.Line("TLane v = xb[i];");
             w.Line("int wo = o * IN + i; // seek to w[o, i]");
             for (int j = 0; j < n; j++)
-                w.Line($"a{I(j)} = TLane.FusedMultiplyAdd(v, TLane.Broadcast(w[wo + {I(j)} * IN]), a{I(j)});");
+                w.Line($"a{I(j)} = TLane.MultiplyAdd(v, w[wo + {I(j)} * IN], a{I(j)});");
             w.Close();
             for (int j = 0; j < n; j++)
                 w.Line($"yb[o + {I(j)}] = a{I(j)};");
@@ -107,7 +107,7 @@ internal static partial class NetworkEmitter
             w.Line("TLane g = dyb[o];");
             w.Line("int wo = o * IN + i; // seek to w[o, i]");
             for (int j = 0; j < n; j++)
-                w.Line($"a{I(j)} = TLane.FusedMultiplyAdd(g, TLane.Broadcast(w[wo + {I(j)}]), a{I(j)});");
+                w.Line($"a{I(j)} = TLane.MultiplyAdd(g, w[wo + {I(j)}], a{I(j)});");
             w.Close();
             for (int j = 0; j < n; j++)
                 w.Line($"dxb[i + {I(j)}] = a{I(j)};");

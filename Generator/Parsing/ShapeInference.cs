@@ -30,8 +30,11 @@ internal sealed record ShapeProblem(int Layer, DiagnosticDescriptor Descriptor, 
 /// <summary>Pure shape inference: input shape and declared layers in, layer specs or problems out.</summary>
 internal static class ShapeInference
 {
-    /// <summary>Straight-line statements one emitted method may hold (about 12 IL instructions each).</summary>
-    public const int UnrollBudget = 1000;
+    /// <summary>
+    /// Straight-line lane statements one emitted method may hold. Each is one inlined call into the lane type;
+    /// past about 450 per method the JIT's inlining budget runs out and the rest become real calls (10-20x slower).
+    /// </summary>
+    public const int UnrollBudget = 450;
     /// <summary>Largest channel block with its own accumulators (16 of the 32 vector registers).</summary>
     public const int MaxChannelBlock = 16;
     /// <summary>Largest value count of one sample's activations, and of all parameters.</summary>
@@ -335,8 +338,7 @@ internal static class ShapeInference
     private static Unrolling ChooseUnrolling(int taps, int channels, int extra, int unrollMode)
     {
         if (unrollMode == 2) return new Unrolling(false, 1);
-        // The backward method also holds the unrolled weight-gradient window (two statements per tap).
-        int fixedCost = extra > 1 ? 2 * taps : 0;
+        int fixedCost = 0;
         for (int block = Math.Min(channels, MaxChannelBlock); block >= 1; block--)
         {
             int tail = channels % block;
