@@ -86,7 +86,18 @@ public sealed class Trainer : IDisposable
     public int Lanes { get; }
 
     /// <summary>The position of the run: epochs and steps done, early-stopping state.</summary>
-    public TrainingProgress Progress { get; private set; }
+    public TrainingProgress Progress
+    {
+        get => _progress.StepsCompleted == _steps ? _progress : _progress with { StepsCompleted = _steps };
+        private set
+        {
+            _progress = value;
+            _steps = value.StepsCompleted;
+        }
+    }
+
+    private TrainingProgress _progress = new();
+    private long _steps; // StepsCompleted, counted without allocating a record per batch
 
     /// <summary>
     /// Trains from <see cref="Progress"/> up to <see cref="TrainerOptions.Epochs"/> epochs (or until early stopping),
@@ -127,7 +138,7 @@ public sealed class Trainer : IDisposable
                     _batchStart = batch * batchSize;
                     _batchCount = Math.Min(batchSize, train.Count - _batchStart);
                     if (_options.Schedule is not null)
-                        _optimizer.LearningRate = _options.Schedule.At(Progress.StepsCompleted, totalSteps);
+                        _optimizer.LearningRate = _options.Schedule.At(_steps, totalSteps);
                     learningRate = _optimizer.LearningRate;
 
                     StepResult step = TrainBatch();
@@ -135,7 +146,7 @@ public sealed class Trainer : IDisposable
                         throw new TrainingDivergedException(epoch + 1, batch + 1, step.LossSum, learningRate);
                     Update();
                     _net.UpdateRunningStatistics(_workers[0].Workspace);
-                    Progress = Progress with { StepsCompleted = Progress.StepsCompleted + 1 };
+                    _steps++;
 
                     lossSum += step.LossSum;
                     correct += step.Correct;

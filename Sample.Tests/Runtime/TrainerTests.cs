@@ -80,6 +80,19 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void TrainingStepsDoNotAllocate()
+    {
+        // One thread: every batch runs on this thread, so its allocation counter sees everything.
+        var net = NewNet();
+        var allocated = new List<long>(64); // pre-sized: growing the list would allocate
+        using var trainer = new Trainer(net, new Adam(0.01f), new TrainerOptions { Epochs = 1, BatchSize = 16, ProgressInterval = 1, MaxGradientNorm = 1f, Schedule = LearningRateSchedule.Cosine(0.01f) });
+        trainer.BatchCompleted += _ => allocated.Add(GC.GetAllocatedBytesForCurrentThread());
+        trainer.Fit(Train);
+        Assert.Equal(38, allocated.Count);
+        Assert.Equal(0, allocated[^1] - allocated[2]);
+    }
+
+    [Fact]
     public void SameSeedGivesBitIdenticalWeights()
     {
         var options = new TrainerOptions { Epochs = 3, BatchSize = 40, Seed = 5, Lanes = 16, Schedule = LearningRateSchedule.Cosine(0.3f) };
