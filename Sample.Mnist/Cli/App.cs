@@ -33,7 +33,7 @@ public static class App
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            string errors = string.Join(" ", parse.Errors.Select(e => e.Message.TrimEnd('.') + "."));
+            string errors = string.Join(" ", parse.Errors.Select(e => OneLine(e.Message).TrimEnd('.') + "."));
             console.Error.WriteLine($"error: {errors} Run with --help to see the options.");
             return UsageError;
         }
@@ -75,7 +75,24 @@ public static class App
         e is UserException or MnistDataException or IdxFormatException or ModelFileException or TrainingDivergedException
             or IOException or UnauthorizedAccessException;
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    /// <summary>Joins a multi-line message into one line (System.CommandLine lists choices on separate lines).</summary>
+    public static string OneLine(string message) =>
+        string.Join(" ", message.Split([' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>The option's value in a validator, or false when it did not parse (that error is already reported).</summary>
+    public static bool TryGetValue<T>(OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
+    }
 
     /// <summary>The generated network; a clear error if the generator did not run.</summary>
     public static INetwork CreateLeNet5() =>
@@ -133,8 +150,7 @@ public static class App
     {
         option.Validators.Add(result =>
         {
-            int value = result.GetValueOrDefault<int>();
-            if (value < min || value > max)
+            if (TryGetValue(result, out int value) && (value < min || value > max))
                 result.AddError($"{option.Name} must be {(max == int.MaxValue ? $"at least {min}" : $"between {min} and {max}")}, not {value}");
         });
         return option;

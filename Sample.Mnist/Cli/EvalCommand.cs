@@ -16,7 +16,7 @@ public static class EvalCommand
         var data = App.DataOption();
         var threads = App.ThreadsOption();
         var testLimit = new Option<int?>("--test-limit") { Description = "Evaluate on the first n test digits only.", HelpName = "n" };
-        testLimit.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--test-limit must be at least 1"); });
+        testLimit.Validators.Add(r => { if (App.TryGetValue(r, out int? v) && v is < 1) r.AddError("--test-limit must be at least 1"); });
         var command = new Command("eval", "Evaluate a saved model on the 10,000 MNIST test digits.") { model, data, threads, testLimit };
         command.SetAction((parse, token) => System.Threading.Tasks.Task.FromResult(Run(
             parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(threads), parse.GetValue(testLimit), context.With(token))));

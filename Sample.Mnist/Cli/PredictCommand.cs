@@ -34,8 +34,15 @@ public static class PredictCommand
         };
         command.Validators.Add(r =>
         {
-            if ((r.GetValue(index) ?? []).Length == 0 && (r.GetValue(images) ?? []).Length == 0)
-                r.AddError("predict needs --index N or at least one image file");
+            try
+            {
+                if ((r.GetValue(index) ?? []).Length == 0 && (r.GetValue(images) ?? []).Length == 0)
+                    r.AddError("predict needs --index N or at least one image file");
+            }
+            catch (InvalidOperationException)
+            {
+                // A value that did not parse: that error is already reported.
+            }
         });
         command.SetAction((parse, token) => System.Threading.Tasks.Task.FromResult(Run(
             parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(index) ?? [], parse.GetValue(images) ?? [], context.With(token))));

@@ -127,12 +127,12 @@ public static class TrainCommand
             foreach (var limit in new[] { TrainLimit, TestLimit })
                 limit.Validators.Add(r =>
                 {
-                    if (r.GetValueOrDefault<int?>() is < 1) r.AddError($"{limit.Name} must be at least 1");
+                    if (App.TryGetValue(r, out int? v) && v is < 1) r.AddError($"{limit.Name} must be at least 1");
                 });
             foreach (var rate in new[] { LearningRate, WeightDecay })
                 rate.Validators.Add(r =>
                 {
-                    if (r.GetValueOrDefault<float?>() is { } v && (!float.IsFinite(v) || v < 0 || (rate == LearningRate && v == 0)))
+                    if (App.TryGetValue(r, out float? value) && value is { } v && (!float.IsFinite(v) || v < 0 || (rate == LearningRate && v == 0)))
                         r.AddError($"{rate.Name} must be a {(rate == LearningRate ? "positive" : "non-negative")} number, not {v.ToString(CultureInfo.InvariantCulture)}");
                 });
         }
