@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Numerics;
 using CnnGen.Generator.Diagnostics;
 using CnnGen.Generator.Model;
 using Microsoft.CodeAnalysis;
@@ -72,7 +73,8 @@ internal static class ShapeInference
             if (input.H <= 0) { Problem(-1, DiagnosticDescriptors.NonPositiveSize, "input", "height", input.H); inputOk = false; }
             if (input.W <= 0) { Problem(-1, DiagnosticDescriptors.NonPositiveSize, "input", "width", input.W); inputOk = false; }
         }
-        if (inputOk && input.Size > MaxValues) { Problem(-1, DiagnosticDescriptors.NetworkTooLarge, "input", "input", input.Size, MaxValues); inputOk = false; }
+        // In arbitrary precision: three int dimensions can overflow even a long (2^22 x 2^21 x 2^21 is 0 in 64 bits).
+        if (inputOk && Volume(input.C, input.H, input.W) > MaxValues) { Problem(-1, DiagnosticDescriptors.NetworkTooLarge, "input", "input", Volume(input.C, input.H, input.W), MaxValues); inputOk = false; }
 
         var names = AssignNames(decls);
         CheckNames(decls, names, Problem);
@@ -93,9 +95,9 @@ internal static class ShapeInference
 
             var spec = InferLayer(d, name, i, shape, decls, unrollMode, Problem, result.UnrollNotes);
             if (spec is null) { shapeKnown = false; continue; }
-            if (spec.Output.Size > MaxValues)
+            if (Volume(spec.Output.C, spec.Output.H, spec.Output.W) > MaxValues)
             {
-                Problem(i, DiagnosticDescriptors.NetworkTooLarge, name, "the output", spec.Output.Size, MaxValues);
+                Problem(i, DiagnosticDescriptors.NetworkTooLarge, name, "the output", Volume(spec.Output.C, spec.Output.H, spec.Output.W), MaxValues);
                 shapeKnown = false;
                 continue;
             }
@@ -130,7 +132,7 @@ internal static class ShapeInference
         else if (shapeKnown && result.Layers.Count == decls.Count && !shape.IsFlat)
         {
             // Softmax over a spatial output: say what to add.
-            Problem(decls.Count - 1, DiagnosticDescriptors.DenseNeedsFlatInput, names[decls.Count - 1], shape.ToString());
+            Problem(decls.Count - 1, DiagnosticDescriptors.DenseNeedsFlatInput, names[decls.Count - 1], "Softmax", shape.ToString());
         }
 
         if (shapeKnown && result.Layers.Count == decls.Count && parameters == 0)
@@ -236,13 +238,24 @@ internal static class ShapeInference
         {
             case LayerKind.Conv2D:
             {
-                int h = x.H + 2 * d.Padding, w = x.W + 2 * d.Padding;
+                // In 64 bits: a large padding must not wrap around.
+                long h = x.H + 2L * d.Padding, w = x.W + 2L * d.Padding;
                 if (d.Kernel > h || d.Kernel > w)
                 {
                     problem(i, DiagnosticDescriptors.KernelLargerThanInput, new object[] { name, d.Kernel, x.H, x.W, d.Padding });
                     return null;
                 }
-                int oh = (h - d.Kernel) / d.Stride + 1, ow = (w - d.Kernel) / d.Stride + 1;
+                if (d.Padding > 0 && Volume(x.C, h, w) > MaxValues)
+                {
+                    problem(i, DiagnosticDescriptors.NetworkTooLarge, new object[] { name, "the padded input", Volume(x.C, h, w), MaxValues });
+                    return null;
+                }
+                long oh = (h - d.Kernel) / d.Stride + 1, ow = (w - d.Kernel) / d.Stride + 1;
+                if (Volume(d.Size, oh, ow) > MaxValues)
+                {
+                    problem(i, DiagnosticDescriptors.NetworkTooLarge, new object[] { name, "the output", Volume(d.Size, oh, ow), MaxValues });
+                    return null;
+                }
                 WarnUnused(i, name, d.Kernel, d.Stride, h, w, problem);
                 int kk = d.Kernel * d.Kernel;
                 long weights = (long)d.Size * x.C * kk;
@@ -255,13 +268,17 @@ internal static class ShapeInference
                 var backward = ChooseUnrolling(kk, d.Size, 2, unrollMode);
                 if (unrollMode != 2 && (!forward.Taps || !backward.Taps))
                 {
-                    notes.Add($"{name}: {d.Kernel}x{d.Kernel} kernel window kept as loops ({kk * 2} statements per channel exceed the budget of {UnrollBudget}).");
+                    // The backward method holds more per tap, so it can fail alone: name the pass that failed and the
+                    // fewest statements it would need (one output channel at a time).
+                    string window = $"{I(d.Kernel)}x{I(d.Kernel)} kernel window" + (forward.Taps ? " of the backward pass" : "");
+                    long cost = forward.Taps ? MinimalCost(kk, 2) : MinimalCost(kk, 1);
+                    notes.Add($"{name}: {window} kept as loops ({I(cost)} statements exceed the budget of {I(UnrollBudget)}).");
                     if (unrollMode == 1)
-                        problem(i, DiagnosticDescriptors.NotUnrolled, new object[] { name, $"{d.Kernel}x{d.Kernel} kernel window", kk * 2, UnrollBudget });
+                        problem(i, DiagnosticDescriptors.NotUnrolled, new object[] { name, window, cost, UnrollBudget });
                 }
                 return new Conv2DSpec(d.Size, d.Kernel, d.Stride, d.Padding, d.Bias, InitFor(decls, i), forward, backward)
                 {
-                    Output = TensorShape.Spatial(d.Size, oh, ow),
+                    Output = TensorShape.Spatial(d.Size, (int)oh, (int)ow),
                     ParameterCount = (int)weights + (d.Bias ? d.Size : 0),
                 };
             }
@@ -291,7 +308,7 @@ internal static class ShapeInference
             {
                 if (!x.IsFlat)
                 {
-                    problem(i, DiagnosticDescriptors.DenseNeedsFlatInput, new object[] { name, x.ToString() });
+                    problem(i, DiagnosticDescriptors.DenseNeedsFlatInput, new object[] { name, "Dense", x.ToString() });
                     return null;
                 }
                 long weights = (long)d.Size * x.C;
@@ -324,9 +341,9 @@ internal static class ShapeInference
     }
 
     /// <summary>Warns when the last rows or columns are never covered by a window.</summary>
-    private static void WarnUnused(int i, string name, int window, int stride, int h, int w, Action<int, DiagnosticDescriptor, object[]> problem)
+    private static void WarnUnused(int i, string name, int window, int stride, long h, long w, Action<int, DiagnosticDescriptor, object[]> problem)
     {
-        int rows = (h - window) % stride, cols = (w - window) % stride;
+        long rows = (h - window) % stride, cols = (w - window) % stride;
         if (rows != 0 || cols != 0)
             problem(i, DiagnosticDescriptors.StrideLeavesInputUnused, new object[] { name, window, stride, h, w, rows, cols });
     }
@@ -347,6 +364,14 @@ internal static class ShapeInference
         }
         return new Unrolling(false, 1);
     }
+
+    /// <summary>Statements of the cheapest unrolling (a block of one channel), as counted by <see cref="ChooseUnrolling"/>.</summary>
+    private static long MinimalCost(int taps, int extra) => (long)taps * (1 + extra);
+
+    /// <summary>The product of three non-negative dimensions, exactly.</summary>
+    private static BigInteger Volume(long a, long b, long c) => (BigInteger)a * b * c;
+
+    private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>He when the next activation (past pooling, dropout, batch norm, flatten) is in the ReLU family; Glorot otherwise.</summary>
     private static InitKind InitFor(IReadOnlyList<LayerDecl> decls, int i)
