@@ -38,8 +38,8 @@ internal static class DiagnosticDescriptors
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor DenseNeedsFlatInput = new(
-        "CNN007", "Dense layer on a spatial input",
-        "Layer '{0}': Dense needs a flat input but gets {1}; add [Flatten] before it",
+        "CNN007", "Dense or Softmax layer on a spatial input",
+        "Layer '{0}': {1} needs a flat input but gets {2}; add [Flatten] before it",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor LayersOnSeveralDeclarations = new(
