@@ -88,7 +88,8 @@ internal static class NetworkParser
         if (stray.Syntax is not null)
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayersOnSeveralDeclarations, stray.Syntax.GetLocation(), symbol.Name));
-            ok = false;
+            // The order of the layers is undefined, so every shape inferred from it would be noise.
+            return null;
         }
 
         var decls = new List<LayerDecl>(layers.Count);
