@@ -79,18 +79,18 @@ internal static partial class NetworkEmitter
             for (int j = 0; j < n; j++)
                 w.Line(c.Bias ? $"TLane a{I(j)} = TLane.Broadcast(b[oc + {I(j)}]);" : $"TLane a{I(j)} = TLane.Zero;");
             w.Open("for (int c = 0; c < C; c++)");
-            w.Line("// seek to x[c, oh*S, ow*S] and w[oc, c, 0, 0]");
-            w.Line("int xo = (c * H + oh * S) * W + ow * S;");
-            w.Line("int wo = oc * CKK + c * KK;");
+            w.Line("// seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks");
+            w.Line("var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);");
+            w.Line($"var wk = w.Slice(oc * CKK + c * KK, {I(n - 1)} * CKK + KK);");
             w.Line("TLane v;");
             w.Line($"// {Taps(c)}, times channels oc..oc+{I(n - 1)}");
             for (int kh = 0; kh < k; kh++)
                 for (int kw = 0; kw < k; kw++)
                 {
                     int t = kh * k + kw;
-                    w.Line($"v = xb[xo + ({I(kh)} * W + {I(kw)})];");
+                    w.Line($"v = xk[{I(kh)} * W + {I(kw)}];");
                     for (int j = 0; j < n; j++)
-                        w.Line($"a{I(j)} = TLane.MultiplyAdd(v, w[wo + ({I(j)} * CKK + {I(t)})], a{I(j)});");
+                        w.Line($"a{I(j)} = TLane.MultiplyAdd(v, wk[{I(j)} * CKK + {I(t)}], a{I(j)});");
                 }
             w.Close();
             w.Line("// seek to y[oc, oh, ow]");
@@ -143,11 +143,11 @@ internal static partial class NetworkEmitter
                 w.Open("for (int ow = 0; ow < OW; ow++)");
                 w.Line("// seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]");
                 w.Line("TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];");
-                w.Line("int xo = ((bg * C + c) * H + oh * S) * W + ow * S;");
+                w.Line("var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);");
                 w.Line($"// {Taps(c)}");
                 for (int kh = 0; kh < k; kh++)
                     for (int kw = 0; kw < k; kw++)
-                        w.Line($"g{I(kh * k + kw)} = TLane.FusedMultiplyAdd(d, x[xo + ({I(kh)} * W + {I(kw)})], g{I(kh * k + kw)});");
+                        w.Line($"g{I(kh * k + kw)} = TLane.FusedMultiplyAdd(d, xk[{I(kh)} * W + {I(kw)}], g{I(kh * k + kw)});");
                 w.Close();
                 w.Line("// seek to dw[oc, c, 0, 0]");
                 w.Line("int wo = oc * CKK + c * KK;");
@@ -238,20 +238,20 @@ internal static partial class NetworkEmitter
             for (int j = 0; j < n; j++)
                 w.Line($"TLane d{I(j)} = dyb[yo + {I(j)} * (OH * OW)];");
             w.Open("for (int c = 0; c < C; c++)");
-            w.Line("// seek to dx[c, oh*S, ow*S] and w[oc, c, 0, 0]");
-            w.Line("int xo = (c * H + oh * S) * W + ow * S;");
-            w.Line("int wo = oc * CKK + c * KK;");
+            w.Line("// seek to the window dx[c, oh*S.., ow*S..] and to w[oc.., c, :, :]");
+            w.Line("var dxk = dxb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);");
+            w.Line($"var wk = w.Slice(oc * CKK + c * KK, {I(n - 1)} * CKK + KK);");
             w.Line("TLane v;");
             w.Line($"// {Taps(c)}, times channels oc..oc+{I(n - 1)}");
             for (int kh = 0; kh < k; kh++)
                 for (int kw = 0; kw < k; kw++)
                 {
                     int t = kh * k + kw;
-                    string at = $"xo + ({I(kh)} * W + {I(kw)})";
-                    w.Line($"v = dxb[{at}];");
+                    string at = $"{I(kh)} * W + {I(kw)}";
+                    w.Line($"v = dxk[{at}];");
                     for (int j = 0; j < n; j++)
-                        w.Line($"v = TLane.MultiplyAdd(d{I(j)}, w[wo + ({I(j)} * CKK + {I(t)})], v);");
-                    w.Line($"dxb[{at}] = v;");
+                        w.Line($"v = TLane.MultiplyAdd(d{I(j)}, wk[{I(j)} * CKK + {I(t)}], v);");
+                    w.Line($"dxk[{at}] = v;");
                 }
             w.Close();
             w.Close();

@@ -38,9 +38,9 @@ internal static partial class NetworkEmitter
                 w.Line(d.Bias ? $"TLane a{I(j)} = TLane.Broadcast(b[o + {I(j)}]);" : $"TLane a{I(j)} = TLane.Zero;");
             w.Open("for (int i = 0; i < IN; i++)");
             w.Line("TLane v = xb[i];");
-            w.Line("int wo = o * IN + i; // seek to w[o, i]");
+            w.Line($"var wk = w.Slice(o * IN + i, {I(n - 1)} * IN + 1); // seek to w[o.., i]");
             for (int j = 0; j < n; j++)
-                w.Line($"a{I(j)} = TLane.MultiplyAdd(v, w[wo + {I(j)} * IN], a{I(j)});");
+                w.Line($"a{I(j)} = TLane.MultiplyAdd(v, wk[{I(j)} * IN], a{I(j)});");
             w.Close();
             for (int j = 0; j < n; j++)
                 w.Line($"yb[o + {I(j)}] = a{I(j)};");
@@ -105,9 +105,9 @@ internal static partial class NetworkEmitter
                 w.Line($"TLane a{I(j)} = dxb[i + {I(j)}];");
             w.Open("for (int o = 0; o < OUT; o++)");
             w.Line("TLane g = dyb[o];");
-            w.Line("int wo = o * IN + i; // seek to w[o, i]");
+            w.Line($"var wk = w.Slice(o * IN + i, {I(n)}); // seek to w[o, i..]");
             for (int j = 0; j < n; j++)
-                w.Line($"a{I(j)} = TLane.MultiplyAdd(g, w[wo + {I(j)}], a{I(j)});");
+                w.Line($"a{I(j)} = TLane.MultiplyAdd(g, wk[{I(j)}], a{I(j)});");
             w.Close();
             for (int j = 0; j < n; j++)
                 w.Line($"dxb[i + {I(j)}] = a{I(j)};");
