@@ -1,0 +1,171 @@
+using System;
+using Xunit;
+
+namespace CnnGen.Generator.Tests.Numerics;
+
+/// <summary>Predict/Classify against Infer, seeded initialization, gradient accumulation, and argument checks.</summary>
+public class ApiTests
+{
+    // Predict and Classify are members of the generated classes, not of INetwork.
+    private static void Predict(INetwork net, ReadOnlySpan<float> image, Span<float> probabilities)
+    {
+        switch (net)
+        {
+            case LeNet5 n: n.Predict(image, probabilities); break;
+            case ConvPadStrideNet n: n.Predict(image, probabilities); break;
+            case WideConvTanhNet n: n.Predict(image, probabilities); break;
+            case LeakyOverlapNet n: n.Predict(image, probabilities); break;
+            case DropoutNet n: n.Predict(image, probabilities); break;
+#if CNNGEN_BATCHNORM
+            case BatchNormNet n: n.Predict(image, probabilities); break;
+#endif
+            case NoUnrollNet n: n.Predict(image, probabilities); break;
+            case FlatNet n: n.Predict(image, probabilities); break;
+            default: throw new ArgumentException(net.Name);
+        }
+    }
+
+    private static int Classify(INetwork net, ReadOnlySpan<float> image) => net switch
+    {
+        LeNet5 n => n.Classify(image),
+        ConvPadStrideNet n => n.Classify(image),
+        WideConvTanhNet n => n.Classify(image),
+        LeakyOverlapNet n => n.Classify(image),
+        DropoutNet n => n.Classify(image),
+#if CNNGEN_BATCHNORM
+        BatchNormNet n => n.Classify(image),
+#endif
+        NoUnrollNet n => n.Classify(image),
+        FlatNet n => n.Classify(image),
+        _ => throw new ArgumentException(net.Name),
+    };
+
+    [Theory]
+    [MemberData(nameof(NetCases.NameData), MemberType = typeof(NetCases))]
+    public void Predict_and_Classify_agree_with_Infer_at_16_lanes(string name)
+    {
+        var net = NetCases.Create(name);
+        NetCases.Randomize(net, 8);
+        int count = NetCases.BatchSize(name);
+        var (samples, _) = NetCases.RandomBatch(net, count, 71);
+        var probabilities = new float[count * net.OutputSize];
+        net.Infer(net.CreateWorkspace(16, count), NetCases.Pack(net, samples, count, 16), count, probabilities);
+        var single = new float[net.OutputSize];
+        for (int s = 0; s < count; s++)
+        {
+            var image = samples.AsSpan(s * net.InputSize, net.InputSize);
+            Predict(net, image, single);
+            var expected = probabilities.AsSpan(s * net.OutputSize, net.OutputSize);
+            int best = 0;
+            for (int k = 0; k < net.OutputSize; k++)
+            {
+                // the same kernels at another lane width: equal up to summation order (see LaneAgreementTests)
+                Assert.True(Math.Abs(single[k] - expected[k]) <= 1e-6, $"{name} sample {s} class {k}: Predict {single[k]} vs Infer {expected[k]}");
+                if (expected[k] > expected[best]) best = k;
+            }
+            Assert.Equal(best, Classify(net, image));
+            Assert.True(Math.Abs(SumOf(single) - 1) < 1e-5);
+        }
+    }
+
+    private static double SumOf(float[] values)
+    {
+        double sum = 0;
+        foreach (var v in values) sum += v;
+        return sum;
+    }
+
+    [Theory]
+    [MemberData(nameof(NetCases.NameData), MemberType = typeof(NetCases))]
+    public void InitializeParameters_is_reproducible_and_depends_on_the_seed(string name)
+    {
+        var a = NetCases.Create(name);
+        var b = NetCases.Create(name);
+        a.InitializeParameters(5);
+        b.Parameters.Fill(123f);
+        b.State.Fill(7f);
+        b.Gradients.Fill(1f);
+        b.InitializeParameters(5);
+        Assert.True(a.Parameters.SequenceEqual(b.Parameters), "same seed, different parameters");
+        Assert.True(a.State.SequenceEqual(b.State), "InitializeParameters must reset the state");
+        Assert.True(b.Gradients.IndexOfAnyExcept(0f) < 0, "InitializeParameters should leave zero gradients");
+        b.InitializeParameters(6);
+        int differing = 0;
+        for (int i = 0; i < a.ParameterCount; i++) if (a.Parameters[i] != b.Parameters[i]) differing++;
+        // biases are 0 (and BatchNorm scales 1) for every seed; every weight should change
+        Assert.True(differing > a.ParameterCount / 2, $"{name}: seeds 5 and 6 differ in only {differing} of {a.ParameterCount} parameters");
+    }
+
+    [Fact]
+    public void TrainStep_accumulates_scaled_gradients()
+    {
+        INetwork net = new DropoutNet();
+        NetCases.Randomize(net, 2);
+        int count = 19;
+        var (samples, labels) = NetCases.RandomBatch(net, count, 3);
+        var input = NetCases.Pack(net, samples, count, 16);
+        var ws = net.CreateWorkspace(16, count);
+        var once = new float[net.ParameterCount];
+        net.TrainStep(ws, input, labels, count, 1f, once, 4);
+        var twice = new float[net.ParameterCount];
+        net.TrainStep(ws, input, labels, count, 0.5f, twice, 4);
+        net.TrainStep(ws, input, labels, count, 1.5f, twice, 4);
+        double scale = 0, diff = 0;
+        for (int i = 0; i < once.Length; i++)
+        {
+            scale = Math.Max(scale, Math.Abs(once[i]));
+            diff = Math.Max(diff, Math.Abs(twice[i] - 2 * once[i]));
+        }
+        Assert.True(diff <= 1e-6 * scale, $"0.5 g + 1.5 g differs from 2 g by {diff / scale:E2} of max |g|");
+        // Gradients is the network's own buffer and ZeroGrad clears it
+        net.TrainStep(ws, input, labels, count, 1f, net.Gradients, 4);
+        Assert.True(net.Gradients.IndexOfAnyExcept(0f) >= 0);
+        net.ZeroGrad();
+        Assert.True(net.Gradients.IndexOfAnyExcept(0f) < 0);
+    }
+
+    [Fact]
+    public void Bad_arguments_throw_ArgumentExceptions_with_clear_messages()
+    {
+        INetwork net = new FlatNet();
+        INetwork other = new ConvPadStrideNet();
+        int count = 5;
+        var (samples, labels) = NetCases.RandomBatch(net, count, 1);
+        var input = NetCases.Pack(net, samples, count, 8);
+        var ws = net.CreateWorkspace(8, count);
+        var g = new float[net.ParameterCount];
+        var probabilities = new float[count * net.OutputSize];
+
+        void Throws(Action action, params string[] mentions)
+        {
+            var e = Assert.ThrowsAny<ArgumentException>(action);
+            foreach (var m in mentions) Assert.Contains(m, e.Message, StringComparison.OrdinalIgnoreCase);
+        }
+
+        // input too short for the batch
+        Throws(() => net.TrainStep(ws, input.AsSpan(0, input.Length - 1), labels, count, 1f, g, 0), "input");
+        Throws(() => net.Loss(ws, input.AsSpan(0, 10), labels, count, 0), "input");
+        Throws(() => net.Infer(ws, input.AsSpan(0, 10), count, probabilities), "input");
+        // more samples than the workspace holds, or none
+        Throws(() => net.TrainStep(ws, input, labels, count + 1, 1f, g, 0), "count");
+        Throws(() => net.Loss(ws, input, labels, 0, 0), "count");
+        // a workspace of another network
+        Throws(() => net.TrainStep(other.CreateWorkspace(8, count), input, labels, count, 1f, g, 0), "workspace");
+        Throws(() => net.Infer(other.CreateWorkspace(8, count), input, count, probabilities), "workspace");
+        // out-of-range and missing labels
+        Throws(() => net.TrainStep(ws, input, [0, 1, 2, 3, 5], count, 1f, g, 0), "label");
+        Throws(() => net.Loss(ws, input, [0, 1, -1, 3, 4], count, 0), "label");
+        Throws(() => net.Loss(ws, input, [0, 1], count, 0), "label");
+        // a gradient buffer of the wrong length
+        Throws(() => net.TrainStep(ws, input, labels, count, 1f, new float[net.ParameterCount - 1], 0), "gradient");
+        // too few probabilities
+        Throws(() => net.Infer(ws, input, count, new float[count * net.OutputSize - 1]), "probabilities");
+        // lane widths other than 1, 8, 16
+        Throws(() => net.CreateWorkspace(4, count), "lanes");
+        Throws(() => net.CreateWorkspace(8, 0), "sample");
+        // a single sample of the wrong length
+        var flat = new FlatNet();
+        Throws(() => flat.Predict(new float[11], new float[5]), "12");
+        Throws(() => flat.Classify(new float[13]), "12");
+    }
+}
