@@ -45,7 +45,7 @@ internal static partial class NetworkEmitter
             if (c.Forward.Taps)
             {
                 int n = c.Forward.ChannelBlock, full = c.Filters / n * n, tail = c.Filters - full;
-                ForwardBlock(w, c, n, "0", I(full));
+                ForwardBlock(w, c, n, "0", tail == 0 ? "OC" : I(full));
                 if (tail > 0) ForwardBlock(w, c, tail, I(full), "OC");
             }
             else
@@ -169,7 +169,7 @@ internal static partial class NetworkEmitter
             if (dx)
             {
                 w.Line("// dx: in its own method, so each method stays inside the JIT's inlining budget");
-                w.Line($"{c.Name}_BackwardInput(w, dy, dx, B);");
+                w.Line($"{c.Name}_BackwardInput<TLane>(w, dy, dx, B);");
             }
             w.Close();
             w.Line();
@@ -189,7 +189,7 @@ internal static partial class NetworkEmitter
                 if (c.Backward.Taps)
                 {
                     int n = c.Backward.ChannelBlock, full = c.Filters / n * n, tail = c.Filters - full;
-                    DxBlock(w, c, n, "0", I(full));
+                    DxBlock(w, c, n, "0", tail == 0 ? "OC" : I(full));
                     if (tail > 0) DxBlock(w, c, tail, I(full), "OC");
                 }
                 else

@@ -23,7 +23,7 @@ internal static partial class NetworkEmitter
             w.Line("var xb = x.Slice(bg * IN, IN);");
             w.Line("var yb = y.Slice(bg * OUT, OUT);");
             int n = d.UnitBlock, full = d.Units / n * n, tail = d.Units - full;
-            ForwardBlock(w, d, n, "0", I(full));
+            ForwardBlock(w, d, n, "0", tail == 0 ? "OUT" : I(full));
             if (tail > 0) ForwardBlock(w, d, tail, I(full), "OUT");
             w.Close();
             w.Close();
@@ -87,7 +87,7 @@ internal static partial class NetworkEmitter
                 w.Open("for (int bg = 0; bg < B; bg++)");
                 w.Line("var dyb = dy.Slice(bg * OUT, OUT);");
                 w.Line("var dxb = dx.Slice(bg * IN, IN);");
-                DxBlock(w, n, "0", I(full));
+                DxBlock(w, n, "0", tail == 0 ? "IN" : I(full));
                 if (tail > 0) DxBlock(w, tail, I(full), "IN");
                 w.Close();
             }
@@ -120,7 +120,7 @@ internal static partial class NetworkEmitter
     {
         public static void EmitForward(SourceWriter w, DropoutSpec d)
         {
-            w.Line($"// {d.Name}_Forward (training): y = x * mask; mask is 0 with probability {F(d.Rate)}, else 1/(1-rate)");
+            w.Line($"// {d.Name}_Forward (training): y = x * mask; mask is 0 with probability {d.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, else 1/(1-rate)");
             w.Line($"// x, mask {Shape(d.Input)}  ->  y {Shape(d.Output)}");
             w.Line(Hot);
             w.Open($"private static void {d.Name}_Forward<TLane>({RO}<TLane> x, {RO}<TLane> mask, {SP}<TLane> y, int B) {Where}");

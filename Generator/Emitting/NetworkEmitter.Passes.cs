@@ -116,7 +116,7 @@ internal static partial class NetworkEmitter
             w.Line();
             w.Line("/// <summary>Marks the first <paramref name=\"count\"/> samples valid and the rest padding.</summary>");
             w.Open("public void SetValid(int count)");
-            w.Line("var lanes = global::System.Runtime.InteropServices.MemoryMarshal.Cast<TLane, float>(valid);");
+            w.Line($"var lanes = global::System.Runtime.InteropServices.MemoryMarshal.Cast<TLane, float>(new {SP}<TLane>(valid));");
             w.Line("for (int i = 0; i < lanes.Length; i++) lanes[i] = i < count ? 1f : 0f;");
             w.Line("LastCount = count;");
             w.Close();
@@ -291,13 +291,13 @@ internal static partial class NetworkEmitter
                     string input = x;
                     if (c.Padding > 0)
                     {
-                        w.Line($"{c.Name}_Pad({x}, ws.{c.Prefix}_xpad, B);");
+                        w.Line($"{c.Name}_Pad<TLane>({x}, ws.{c.Prefix}_xpad, B);");
                         input = $"ws.{c.Prefix}_xpad";
                     }
-                    w.Line($"{c.Name}_Forward({input}, {c.Prefix}_w, {(c.Bias ? c.Prefix + "_b, " : "")}{y}, B);");
+                    w.Line($"{c.Name}_Forward<TLane>({input}, {c.Prefix}_w, {(c.Bias ? c.Prefix + "_b, " : "")}{y}, B);");
                     break;
                 case DenseSpec d:
-                    w.Line($"{d.Name}_Forward({x}, {d.Prefix}_w, {(d.Bias ? d.Prefix + "_b, " : "")}{y}, B);");
+                    w.Line($"{d.Name}_Forward<TLane>({x}, {d.Prefix}_w, {(d.Bias ? d.Prefix + "_b, " : "")}{y}, B);");
                     break;
                 case FlattenSpec:
                     w.Line($"// the lanes layout of {Shape(l.Input)} is already {Shape(l.Output)}: no copy.");
@@ -308,16 +308,16 @@ internal static partial class NetworkEmitter
                 case DropoutSpec d:
                     w.Open("if (training)");
                     w.Line($"global::CnnGen.Kernels.DropoutMask(global::CnnGen.Kernels.AsFloats<TLane>({ArraySlice("ws." + d.Prefix + "_mask", "B * " + I(d.Output.Size))}), B, {I(d.Output.Size)}, TLane.Count, {F(d.Rate)}, noiseSeed, layer: {I(i)});");
-                    w.Line($"{d.Name}_Forward({x}, ws.{d.Prefix}_mask, {y}, B);");
+                    w.Line($"{d.Name}_Forward<TLane>({x}, ws.{d.Prefix}_mask, {y}, B);");
                     w.Close();
                     w.Line($"else {SliceOf(x, "B * " + I(d.Output.Size))}.CopyTo({y}); // identity in inference");
                     break;
                 case BatchNormSpec b:
-                    w.Line($"if (training) {b.Name}_Forward({x}, {b.Prefix}_gamma, {b.Prefix}_beta, ws.valid, count, ws.{b.Prefix}_mean, ws.{b.Prefix}_var, ws.{b.Prefix}_invstd, {y}, B);");
-                    w.Line($"else {b.Name}_Infer({x}, {b.Prefix}_gamma, {b.Prefix}_beta, s.Slice({I(b.StateOffset)}, {I(b.Input.C)}), s.Slice({I(b.StateOffset + b.Input.C)}, {I(b.Input.C)}), {y}, B);");
+                    w.Line($"if (training) {b.Name}_Forward<TLane>({x}, {b.Prefix}_gamma, {b.Prefix}_beta, ws.valid, count, ws.{b.Prefix}_mean, ws.{b.Prefix}_var, ws.{b.Prefix}_invstd, {y}, B);");
+                    w.Line($"else {b.Name}_Infer<TLane>({x}, {b.Prefix}_gamma, {b.Prefix}_beta, s.Slice({I(b.StateOffset)}, {I(b.Input.C)}), s.Slice({I(b.StateOffset + b.Input.C)}, {I(b.Input.C)}), {y}, B);");
                     break;
                 default:
-                    w.Line($"{l.Name}_Forward({x}, {y}, B);");
+                    w.Line($"{l.Name}_Forward<TLane>({x}, {y}, B);");
                     break;
             }
         }
@@ -357,9 +357,9 @@ internal static partial class NetworkEmitter
                     args.Add($"{c.Prefix}_dw");
                     if (c.Bias) args.Add($"{c.Prefix}_db");
                     args.Add("B");
-                    w.Line($"{c.Name}_Backward({string.Join(", ", args)});");
+                    w.Line($"{c.Name}_Backward<TLane>({string.Join(", ", args)});");
                     if (dx is not null && c.Padding > 0)
-                        w.Line($"{c.Name}_Unpad(ws.{c.Prefix}_dxpad, {dx}, B);");
+                        w.Line($"{c.Name}_Unpad<TLane>(ws.{c.Prefix}_dxpad, {dx}, B);");
                     break;
                 }
                 case DenseSpec d:
@@ -374,7 +374,7 @@ internal static partial class NetworkEmitter
                     args.Add($"{d.Prefix}_dw");
                     if (d.Bias) args.Add($"{d.Prefix}_db");
                     args.Add("B");
-                    w.Line($"{d.Name}_Backward({string.Join(", ", args)});");
+                    w.Line($"{d.Name}_Backward<TLane>({string.Join(", ", args)});");
                     break;
                 }
                 case BatchNormSpec b:
@@ -383,14 +383,14 @@ internal static partial class NetworkEmitter
                     w.Line($"var {b.Prefix}_dgamma = g.Slice({I(b.ParameterOffset)}, {I(b.Input.C)});");
                     w.Line($"var {b.Prefix}_dbeta = g.Slice({I(b.ParameterOffset + b.Input.C)}, {I(b.Input.C)});");
                     string dxArg = dx is null ? "" : dx + ", ";
-                    w.Line($"{b.Name}_Backward({xIn}, {b.Prefix}_gamma, ws.valid, ws.LastCount, ws.{b.Prefix}_mean, ws.{b.Prefix}_invstd, {dy}, {dxArg}{b.Prefix}_dgamma, {b.Prefix}_dbeta, B);");
+                    w.Line($"{b.Name}_Backward<TLane>({xIn}, {b.Prefix}_gamma, ws.valid, ws.LastCount, ws.{b.Prefix}_mean, ws.{b.Prefix}_invstd, {dy}, {dxArg}{b.Prefix}_dgamma, {b.Prefix}_dbeta, B);");
                     break;
                 }
                 case DropoutSpec d:
-                    w.Line($"{d.Name}_Backward(ws.{d.Prefix}_mask, {dy}, {dx}, B);");
+                    w.Line($"{d.Name}_Backward<TLane>(ws.{d.Prefix}_mask, {dy}, {dx}, B);");
                     break;
                 default:
-                    w.Line($"{l.Name}_Backward({xIn}, {y}, {dy}, {dx}, B);");
+                    w.Line($"{l.Name}_Backward<TLane>({xIn}, {y}, {dy}, {dx}, B);");
                     break;
             }
         }
