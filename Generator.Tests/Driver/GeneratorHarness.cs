@@ -68,7 +68,8 @@ internal sealed record GeneratorRun(
 /// <summary>Builds in-memory compilations that reference the running BCL and CnnGen.Runtime, and runs the generator on them.</summary>
 internal static class GeneratorHarness
 {
-    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp14);
+    // C# 12: what a .NET 8 SDK compiles; the generated code must build there too.
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> LazyReferences = new(() =>
     {

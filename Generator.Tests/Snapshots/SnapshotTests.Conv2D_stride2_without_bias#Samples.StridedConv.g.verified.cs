@@ -246,15 +246,15 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = Parameters;
             // Conv1: Conv2D 1->8, k=4, stride=2, pad=0, no bias
             var conv1_w = p.Slice(0, 128); // (8,1,4,4)
-            Conv1_Forward(x, conv1_w, ws.conv1_out, B);
+            Conv1_Forward<TLane>(x, conv1_w, ws.conv1_out, B);
             // Relu1: ReLU
-            Relu1_Forward(ws.conv1_out, ws.relu1_out, B);
+            Relu1_Forward<TLane>(ws.conv1_out, ws.relu1_out, B);
             // Flatten1: Flatten
             // the lanes layout of (B,8,13,13) is already (B,1352): no copy.
             // Dense1: Dense 1352->10
             var dense1_w = p.Slice(128, 13520); // (10,1352)
             var dense1_b = p.Slice(13648, 10); // (10)
-            Dense1_Forward(ws.relu1_out, dense1_w, dense1_b, ws.dense1_out, B);
+            Dense1_Forward<TLane>(ws.relu1_out, dense1_w, dense1_b, ws.dense1_out, B);
             // Softmax1: Softmax + cross-entropy
             // fused with the loss in TrainStep, or applied in Infer.
         }
@@ -268,12 +268,12 @@ namespace Samples
             var dense1_dw = g.Slice(128, 13520);
             var dense1_db = g.Slice(13648, 10);
             var dense1_w = p.Slice(128, 13520);
-            Dense1_Backward(ws.relu1_out, dense1_w, ws.dense1_dout, ws.relu1_dout, dense1_dw, dense1_db, B);
+            Dense1_Backward<TLane>(ws.relu1_out, dense1_w, ws.dense1_dout, ws.relu1_dout, dense1_dw, dense1_db, B);
             // Relu1: ReLU
-            Relu1_Backward(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
+            Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 1->8, k=4, stride=2, pad=0, no bias
             var conv1_dw = g.Slice(0, 128);
-            Conv1_Backward(x, ws.conv1_dout, conv1_dw, B);
+            Conv1_Backward<TLane>(x, ws.conv1_dout, conv1_dw, B);
         }
 
         // ----------------------------------------------------------------------------------------------------
@@ -292,7 +292,7 @@ namespace Samples
                 var xb = x.Slice(bg * (C * H * W), C * H * W);
                 var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
                 // output channels in blocks of 8, one accumulator each
-                for (int oc = 0; oc < 8; oc += 8)
+                for (int oc = 0; oc < OC; oc += 8)
                 for (int oh = 0; oh < OH; oh++)
                 for (int ow = 0; ow < OW; ow++)
                 {
@@ -307,155 +307,155 @@ namespace Samples
                     TLane a7 = TLane.Zero;
                     for (int c = 0; c < C; c++)
                     {
-                        // seek to x[c, oh*S, ow*S] and w[oc, c, 0, 0]
-                        int xo = (c * H + oh * S) * W + ow * S;
-                        int wo = oc * CKK + c * KK;
+                        // seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        var wk = w.Slice(oc * CKK + c * KK, 7 * CKK + KK);
                         TLane v;
                         // 4x4 window, taps (0,0)..(3,3), times channels oc..oc+7
-                        v = xb[xo + (0 * W + 0)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 0)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 0)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 0)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 0)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 0)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 0)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 0)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 0)], a7);
-                        v = xb[xo + (0 * W + 1)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 1)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 1)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 1)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 1)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 1)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 1)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 1)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 1)], a7);
-                        v = xb[xo + (0 * W + 2)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 2)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 2)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 2)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 2)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 2)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 2)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 2)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 2)], a7);
-                        v = xb[xo + (0 * W + 3)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 3)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 3)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 3)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 3)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 3)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 3)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 3)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 3)], a7);
-                        v = xb[xo + (1 * W + 0)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 4)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 4)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 4)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 4)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 4)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 4)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 4)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 4)], a7);
-                        v = xb[xo + (1 * W + 1)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 5)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 5)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 5)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 5)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 5)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 5)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 5)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 5)], a7);
-                        v = xb[xo + (1 * W + 2)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 6)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 6)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 6)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 6)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 6)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 6)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 6)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 6)], a7);
-                        v = xb[xo + (1 * W + 3)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 7)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 7)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 7)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 7)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 7)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 7)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 7)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 7)], a7);
-                        v = xb[xo + (2 * W + 0)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 8)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 8)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 8)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 8)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 8)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 8)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 8)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 8)], a7);
-                        v = xb[xo + (2 * W + 1)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 9)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 9)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 9)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 9)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 9)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 9)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 9)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 9)], a7);
-                        v = xb[xo + (2 * W + 2)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 10)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 10)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 10)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 10)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 10)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 10)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 10)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 10)], a7);
-                        v = xb[xo + (2 * W + 3)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 11)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 11)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 11)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 11)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 11)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 11)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 11)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 11)], a7);
-                        v = xb[xo + (3 * W + 0)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 12)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 12)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 12)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 12)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 12)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 12)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 12)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 12)], a7);
-                        v = xb[xo + (3 * W + 1)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 13)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 13)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 13)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 13)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 13)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 13)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 13)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 13)], a7);
-                        v = xb[xo + (3 * W + 2)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 14)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 14)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 14)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 14)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 14)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 14)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 14)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 14)], a7);
-                        v = xb[xo + (3 * W + 3)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 15)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 15)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 15)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 15)], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + (4 * CKK + 15)], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + (5 * CKK + 15)], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + (6 * CKK + 15)], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + (7 * CKK + 15)], a7);
+                        v = xk[0 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 0], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 0], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 0], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 0], a7);
+                        v = xk[0 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 1], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 1], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 1], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 1], a7);
+                        v = xk[0 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 2], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 2], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 2], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 2], a7);
+                        v = xk[0 * W + 3];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 3], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 3], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 3], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 3], a7);
+                        v = xk[1 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 4], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 4], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 4], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 4], a7);
+                        v = xk[1 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 5], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 5], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 5], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 5], a7);
+                        v = xk[1 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 6], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 6], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 6], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 6], a7);
+                        v = xk[1 * W + 3];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 7], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 7], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 7], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 7], a7);
+                        v = xk[2 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 8], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 8], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 8], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 8], a7);
+                        v = xk[2 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 9], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 9], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 9], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 9], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 9], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 9], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 9], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 9], a7);
+                        v = xk[2 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 10], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 10], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 10], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 10], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 10], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 10], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 10], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 10], a7);
+                        v = xk[2 * W + 3];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 11], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 11], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 11], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 11], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 11], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 11], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 11], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 11], a7);
+                        v = xk[3 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 12], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 12], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 12], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 12], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 12], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 12], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 12], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 12], a7);
+                        v = xk[3 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 13], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 13], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 13], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 13], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 13], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 13], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 13], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 13], a7);
+                        v = xk[3 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 14], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 14], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 14], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 14], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 14], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 14], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 14], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 14], a7);
+                        v = xk[3 * W + 3];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 15], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 15], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 15], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 15], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 15], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 15], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 15], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 15], a7);
                     }
                     // seek to y[oc, oh, ow]
                     int yo = (oc * OH + oh) * OW + ow;
@@ -505,24 +505,24 @@ namespace Samples
                 {
                     // seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]
                     TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
-                    int xo = ((bg * C + c) * H + oh * S) * W + ow * S;
+                    var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
                     // 4x4 window, taps (0,0)..(3,3)
-                    g0 = TLane.FusedMultiplyAdd(d, x[xo + (0 * W + 0)], g0);
-                    g1 = TLane.FusedMultiplyAdd(d, x[xo + (0 * W + 1)], g1);
-                    g2 = TLane.FusedMultiplyAdd(d, x[xo + (0 * W + 2)], g2);
-                    g3 = TLane.FusedMultiplyAdd(d, x[xo + (0 * W + 3)], g3);
-                    g4 = TLane.FusedMultiplyAdd(d, x[xo + (1 * W + 0)], g4);
-                    g5 = TLane.FusedMultiplyAdd(d, x[xo + (1 * W + 1)], g5);
-                    g6 = TLane.FusedMultiplyAdd(d, x[xo + (1 * W + 2)], g6);
-                    g7 = TLane.FusedMultiplyAdd(d, x[xo + (1 * W + 3)], g7);
-                    g8 = TLane.FusedMultiplyAdd(d, x[xo + (2 * W + 0)], g8);
-                    g9 = TLane.FusedMultiplyAdd(d, x[xo + (2 * W + 1)], g9);
-                    g10 = TLane.FusedMultiplyAdd(d, x[xo + (2 * W + 2)], g10);
-                    g11 = TLane.FusedMultiplyAdd(d, x[xo + (2 * W + 3)], g11);
-                    g12 = TLane.FusedMultiplyAdd(d, x[xo + (3 * W + 0)], g12);
-                    g13 = TLane.FusedMultiplyAdd(d, x[xo + (3 * W + 1)], g13);
-                    g14 = TLane.FusedMultiplyAdd(d, x[xo + (3 * W + 2)], g14);
-                    g15 = TLane.FusedMultiplyAdd(d, x[xo + (3 * W + 3)], g15);
+                    g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
+                    g1 = TLane.FusedMultiplyAdd(d, xk[0 * W + 1], g1);
+                    g2 = TLane.FusedMultiplyAdd(d, xk[0 * W + 2], g2);
+                    g3 = TLane.FusedMultiplyAdd(d, xk[0 * W + 3], g3);
+                    g4 = TLane.FusedMultiplyAdd(d, xk[1 * W + 0], g4);
+                    g5 = TLane.FusedMultiplyAdd(d, xk[1 * W + 1], g5);
+                    g6 = TLane.FusedMultiplyAdd(d, xk[1 * W + 2], g6);
+                    g7 = TLane.FusedMultiplyAdd(d, xk[1 * W + 3], g7);
+                    g8 = TLane.FusedMultiplyAdd(d, xk[2 * W + 0], g8);
+                    g9 = TLane.FusedMultiplyAdd(d, xk[2 * W + 1], g9);
+                    g10 = TLane.FusedMultiplyAdd(d, xk[2 * W + 2], g10);
+                    g11 = TLane.FusedMultiplyAdd(d, xk[2 * W + 3], g11);
+                    g12 = TLane.FusedMultiplyAdd(d, xk[3 * W + 0], g12);
+                    g13 = TLane.FusedMultiplyAdd(d, xk[3 * W + 1], g13);
+                    g14 = TLane.FusedMultiplyAdd(d, xk[3 * W + 2], g14);
+                    g15 = TLane.FusedMultiplyAdd(d, xk[3 * W + 3], g15);
                 }
                 // seek to dw[oc, c, 0, 0]
                 int wo = oc * CKK + c * KK;
@@ -591,7 +591,7 @@ namespace Samples
                 var xb = x.Slice(bg * IN, IN);
                 var yb = y.Slice(bg * OUT, OUT);
                 // output units in blocks of 10, one accumulator each
-                for (int o = 0; o < 10; o += 10)
+                for (int o = 0; o < OUT; o += 10)
                 {
                     TLane a0 = TLane.Broadcast(b[o + 0]);
                     TLane a1 = TLane.Broadcast(b[o + 1]);
@@ -606,17 +606,17 @@ namespace Samples
                     for (int i = 0; i < IN; i++)
                     {
                         TLane v = xb[i];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(v, w[wo + 0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + 1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + 2 * IN], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + 3 * IN], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + 4 * IN], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + 5 * IN], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + 6 * IN], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + 7 * IN], a7);
-                        a8 = TLane.MultiplyAdd(v, w[wo + 8 * IN], a8);
-                        a9 = TLane.MultiplyAdd(v, w[wo + 9 * IN], a9);
+                        var wk = w.Slice(o * IN + i, 9 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * IN], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * IN], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * IN], a7);
+                        a8 = TLane.MultiplyAdd(v, wk[8 * IN], a8);
+                        a9 = TLane.MultiplyAdd(v, wk[9 * IN], a9);
                     }
                     yb[o + 0] = a0;
                     yb[o + 1] = a1;
@@ -683,23 +683,23 @@ namespace Samples
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(g, w[wo + 0], a0);
-                        a1 = TLane.MultiplyAdd(g, w[wo + 1], a1);
-                        a2 = TLane.MultiplyAdd(g, w[wo + 2], a2);
-                        a3 = TLane.MultiplyAdd(g, w[wo + 3], a3);
-                        a4 = TLane.MultiplyAdd(g, w[wo + 4], a4);
-                        a5 = TLane.MultiplyAdd(g, w[wo + 5], a5);
-                        a6 = TLane.MultiplyAdd(g, w[wo + 6], a6);
-                        a7 = TLane.MultiplyAdd(g, w[wo + 7], a7);
-                        a8 = TLane.MultiplyAdd(g, w[wo + 8], a8);
-                        a9 = TLane.MultiplyAdd(g, w[wo + 9], a9);
-                        a10 = TLane.MultiplyAdd(g, w[wo + 10], a10);
-                        a11 = TLane.MultiplyAdd(g, w[wo + 11], a11);
-                        a12 = TLane.MultiplyAdd(g, w[wo + 12], a12);
-                        a13 = TLane.MultiplyAdd(g, w[wo + 13], a13);
-                        a14 = TLane.MultiplyAdd(g, w[wo + 14], a14);
-                        a15 = TLane.MultiplyAdd(g, w[wo + 15], a15);
+                        var wk = w.Slice(o * IN + i, 16); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
+                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
+                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
+                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
+                        a8 = TLane.MultiplyAdd(g, wk[8], a8);
+                        a9 = TLane.MultiplyAdd(g, wk[9], a9);
+                        a10 = TLane.MultiplyAdd(g, wk[10], a10);
+                        a11 = TLane.MultiplyAdd(g, wk[11], a11);
+                        a12 = TLane.MultiplyAdd(g, wk[12], a12);
+                        a13 = TLane.MultiplyAdd(g, wk[13], a13);
+                        a14 = TLane.MultiplyAdd(g, wk[14], a14);
+                        a15 = TLane.MultiplyAdd(g, wk[15], a15);
                     }
                     dxb[i + 0] = a0;
                     dxb[i + 1] = a1;
@@ -732,15 +732,15 @@ namespace Samples
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(g, w[wo + 0], a0);
-                        a1 = TLane.MultiplyAdd(g, w[wo + 1], a1);
-                        a2 = TLane.MultiplyAdd(g, w[wo + 2], a2);
-                        a3 = TLane.MultiplyAdd(g, w[wo + 3], a3);
-                        a4 = TLane.MultiplyAdd(g, w[wo + 4], a4);
-                        a5 = TLane.MultiplyAdd(g, w[wo + 5], a5);
-                        a6 = TLane.MultiplyAdd(g, w[wo + 6], a6);
-                        a7 = TLane.MultiplyAdd(g, w[wo + 7], a7);
+                        var wk = w.Slice(o * IN + i, 8); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
+                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
+                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
+                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
                     }
                     dxb[i + 0] = a0;
                     dxb[i + 1] = a1;

@@ -249,15 +249,15 @@ namespace Samples
             // Features: Conv2D 1->2, k=3, stride=1, pad=0
             var features_w = p.Slice(0, 18); // (2,1,3,3)
             var features_b = p.Slice(18, 2); // (2)
-            Features_Forward(x, features_w, features_b, ws.features_out, B);
+            Features_Forward<TLane>(x, features_w, features_b, ws.features_out, B);
             // Gate: ReLU
-            Gate_Forward(ws.features_out, ws.gate_out, B);
+            Gate_Forward<TLane>(ws.features_out, ws.gate_out, B);
             // Flatten1: Flatten
             // the lanes layout of (B,2,4,4) is already (B,32): no copy.
             // Classifier: Dense 32->3
             var classifier_w = p.Slice(20, 96); // (3,32)
             var classifier_b = p.Slice(116, 3); // (3)
-            Classifier_Forward(ws.gate_out, classifier_w, classifier_b, ws.classifier_out, B);
+            Classifier_Forward<TLane>(ws.gate_out, classifier_w, classifier_b, ws.classifier_out, B);
             // Softmax1: Softmax + cross-entropy
             // fused with the loss in TrainStep, or applied in Infer.
         }
@@ -271,13 +271,13 @@ namespace Samples
             var classifier_dw = g.Slice(20, 96);
             var classifier_db = g.Slice(116, 3);
             var classifier_w = p.Slice(20, 96);
-            Classifier_Backward(ws.gate_out, classifier_w, ws.classifier_dout, ws.gate_dout, classifier_dw, classifier_db, B);
+            Classifier_Backward<TLane>(ws.gate_out, classifier_w, ws.classifier_dout, ws.gate_dout, classifier_dw, classifier_db, B);
             // Gate: ReLU
-            Gate_Backward(ws.features_out, ws.gate_out, ws.gate_dout, ws.features_dout, B);
+            Gate_Backward<TLane>(ws.features_out, ws.gate_out, ws.gate_dout, ws.features_dout, B);
             // Features: Conv2D 1->2, k=3, stride=1, pad=0
             var features_dw = g.Slice(0, 18);
             var features_db = g.Slice(18, 2);
-            Features_Backward(x, ws.features_dout, features_dw, features_db, B);
+            Features_Backward<TLane>(x, ws.features_dout, features_dw, features_db, B);
         }
 
         // ----------------------------------------------------------------------------------------------------
@@ -296,7 +296,7 @@ namespace Samples
                 var xb = x.Slice(bg * (C * H * W), C * H * W);
                 var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
                 // output channels in blocks of 2, one accumulator each
-                for (int oc = 0; oc < 2; oc += 2)
+                for (int oc = 0; oc < OC; oc += 2)
                 for (int oh = 0; oh < OH; oh++)
                 for (int ow = 0; ow < OW; ow++)
                 {
@@ -305,38 +305,38 @@ namespace Samples
                     TLane a1 = TLane.Broadcast(b[oc + 1]);
                     for (int c = 0; c < C; c++)
                     {
-                        // seek to x[c, oh*S, ow*S] and w[oc, c, 0, 0]
-                        int xo = (c * H + oh * S) * W + ow * S;
-                        int wo = oc * CKK + c * KK;
+                        // seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        var wk = w.Slice(oc * CKK + c * KK, 1 * CKK + KK);
                         TLane v;
                         // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+1
-                        v = xb[xo + (0 * W + 0)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 0)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 0)], a1);
-                        v = xb[xo + (0 * W + 1)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 1)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 1)], a1);
-                        v = xb[xo + (0 * W + 2)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 2)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 2)], a1);
-                        v = xb[xo + (1 * W + 0)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 3)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 3)], a1);
-                        v = xb[xo + (1 * W + 1)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 4)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 4)], a1);
-                        v = xb[xo + (1 * W + 2)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 5)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 5)], a1);
-                        v = xb[xo + (2 * W + 0)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 6)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 6)], a1);
-                        v = xb[xo + (2 * W + 1)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 7)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 7)], a1);
-                        v = xb[xo + (2 * W + 2)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 8)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 8)], a1);
+                        v = xk[0 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                        v = xk[0 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                        v = xk[0 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                        v = xk[1 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                        v = xk[1 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                        v = xk[1 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                        v = xk[2 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                        v = xk[2 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                        v = xk[2 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
                     }
                     // seek to y[oc, oh, ow]
                     int yo = (oc * OH + oh) * OW + ow;
@@ -383,17 +383,17 @@ namespace Samples
                 {
                     // seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]
                     TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
-                    int xo = ((bg * C + c) * H + oh * S) * W + ow * S;
+                    var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
                     // 3x3 window, taps (0,0)..(2,2)
-                    g0 = TLane.FusedMultiplyAdd(d, x[xo + (0 * W + 0)], g0);
-                    g1 = TLane.FusedMultiplyAdd(d, x[xo + (0 * W + 1)], g1);
-                    g2 = TLane.FusedMultiplyAdd(d, x[xo + (0 * W + 2)], g2);
-                    g3 = TLane.FusedMultiplyAdd(d, x[xo + (1 * W + 0)], g3);
-                    g4 = TLane.FusedMultiplyAdd(d, x[xo + (1 * W + 1)], g4);
-                    g5 = TLane.FusedMultiplyAdd(d, x[xo + (1 * W + 2)], g5);
-                    g6 = TLane.FusedMultiplyAdd(d, x[xo + (2 * W + 0)], g6);
-                    g7 = TLane.FusedMultiplyAdd(d, x[xo + (2 * W + 1)], g7);
-                    g8 = TLane.FusedMultiplyAdd(d, x[xo + (2 * W + 2)], g8);
+                    g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
+                    g1 = TLane.FusedMultiplyAdd(d, xk[0 * W + 1], g1);
+                    g2 = TLane.FusedMultiplyAdd(d, xk[0 * W + 2], g2);
+                    g3 = TLane.FusedMultiplyAdd(d, xk[1 * W + 0], g3);
+                    g4 = TLane.FusedMultiplyAdd(d, xk[1 * W + 1], g4);
+                    g5 = TLane.FusedMultiplyAdd(d, xk[1 * W + 2], g5);
+                    g6 = TLane.FusedMultiplyAdd(d, xk[2 * W + 0], g6);
+                    g7 = TLane.FusedMultiplyAdd(d, xk[2 * W + 1], g7);
+                    g8 = TLane.FusedMultiplyAdd(d, xk[2 * W + 2], g8);
                 }
                 // seek to dw[oc, c, 0, 0]
                 int wo = oc * CKK + c * KK;
@@ -455,7 +455,7 @@ namespace Samples
                 var xb = x.Slice(bg * IN, IN);
                 var yb = y.Slice(bg * OUT, OUT);
                 // output units in blocks of 3, one accumulator each
-                for (int o = 0; o < 3; o += 3)
+                for (int o = 0; o < OUT; o += 3)
                 {
                     TLane a0 = TLane.Broadcast(b[o + 0]);
                     TLane a1 = TLane.Broadcast(b[o + 1]);
@@ -463,10 +463,10 @@ namespace Samples
                     for (int i = 0; i < IN; i++)
                     {
                         TLane v = xb[i];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(v, w[wo + 0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + 1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + 2 * IN], a2);
+                        var wk = w.Slice(o * IN + i, 2 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
                     }
                     yb[o + 0] = a0;
                     yb[o + 1] = a1;
@@ -505,7 +505,7 @@ namespace Samples
                 var dyb = dy.Slice(bg * OUT, OUT);
                 var dxb = dx.Slice(bg * IN, IN);
                 // inputs in blocks of 16, one accumulator each
-                for (int i = 0; i < 32; i += 16)
+                for (int i = 0; i < IN; i += 16)
                 {
                     TLane a0 = dxb[i + 0];
                     TLane a1 = dxb[i + 1];
@@ -526,23 +526,23 @@ namespace Samples
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(g, w[wo + 0], a0);
-                        a1 = TLane.MultiplyAdd(g, w[wo + 1], a1);
-                        a2 = TLane.MultiplyAdd(g, w[wo + 2], a2);
-                        a3 = TLane.MultiplyAdd(g, w[wo + 3], a3);
-                        a4 = TLane.MultiplyAdd(g, w[wo + 4], a4);
-                        a5 = TLane.MultiplyAdd(g, w[wo + 5], a5);
-                        a6 = TLane.MultiplyAdd(g, w[wo + 6], a6);
-                        a7 = TLane.MultiplyAdd(g, w[wo + 7], a7);
-                        a8 = TLane.MultiplyAdd(g, w[wo + 8], a8);
-                        a9 = TLane.MultiplyAdd(g, w[wo + 9], a9);
-                        a10 = TLane.MultiplyAdd(g, w[wo + 10], a10);
-                        a11 = TLane.MultiplyAdd(g, w[wo + 11], a11);
-                        a12 = TLane.MultiplyAdd(g, w[wo + 12], a12);
-                        a13 = TLane.MultiplyAdd(g, w[wo + 13], a13);
-                        a14 = TLane.MultiplyAdd(g, w[wo + 14], a14);
-                        a15 = TLane.MultiplyAdd(g, w[wo + 15], a15);
+                        var wk = w.Slice(o * IN + i, 16); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
+                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
+                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
+                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
+                        a8 = TLane.MultiplyAdd(g, wk[8], a8);
+                        a9 = TLane.MultiplyAdd(g, wk[9], a9);
+                        a10 = TLane.MultiplyAdd(g, wk[10], a10);
+                        a11 = TLane.MultiplyAdd(g, wk[11], a11);
+                        a12 = TLane.MultiplyAdd(g, wk[12], a12);
+                        a13 = TLane.MultiplyAdd(g, wk[13], a13);
+                        a14 = TLane.MultiplyAdd(g, wk[14], a14);
+                        a15 = TLane.MultiplyAdd(g, wk[15], a15);
                     }
                     dxb[i + 0] = a0;
                     dxb[i + 1] = a1;

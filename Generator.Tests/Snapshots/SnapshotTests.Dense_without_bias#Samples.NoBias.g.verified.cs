@@ -243,12 +243,12 @@ namespace Samples
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense1: Dense 20->16, no bias
             var dense1_w = p.Slice(0, 320); // (16,20)
-            Dense1_Forward(x, dense1_w, ws.dense1_out, B);
+            Dense1_Forward<TLane>(x, dense1_w, ws.dense1_out, B);
             // Relu1: ReLU
-            Relu1_Forward(ws.dense1_out, ws.relu1_out, B);
+            Relu1_Forward<TLane>(ws.dense1_out, ws.relu1_out, B);
             // Dense2: Dense 16->3, no bias
             var dense2_w = p.Slice(320, 48); // (3,16)
-            Dense2_Forward(ws.relu1_out, dense2_w, ws.dense2_out, B);
+            Dense2_Forward<TLane>(ws.relu1_out, dense2_w, ws.dense2_out, B);
             // Softmax1: Softmax + cross-entropy
             // fused with the loss in TrainStep, or applied in Infer.
         }
@@ -261,12 +261,12 @@ namespace Samples
             // Dense2: Dense 16->3, no bias
             var dense2_dw = g.Slice(320, 48);
             var dense2_w = p.Slice(320, 48);
-            Dense2_Backward(ws.relu1_out, dense2_w, ws.dense2_dout, ws.relu1_dout, dense2_dw, B);
+            Dense2_Backward<TLane>(ws.relu1_out, dense2_w, ws.dense2_dout, ws.relu1_dout, dense2_dw, B);
             // Relu1: ReLU
-            Relu1_Backward(ws.dense1_out, ws.relu1_out, ws.relu1_dout, ws.dense1_dout, B);
+            Relu1_Backward<TLane>(ws.dense1_out, ws.relu1_out, ws.relu1_dout, ws.dense1_dout, B);
             // Dense1: Dense 20->16, no bias
             var dense1_dw = g.Slice(0, 320);
-            Dense1_Backward(x, ws.dense1_dout, dense1_dw, B);
+            Dense1_Backward<TLane>(x, ws.dense1_dout, dense1_dw, B);
         }
 
         // ----------------------------------------------------------------------------------------------------
@@ -284,7 +284,7 @@ namespace Samples
                 var xb = x.Slice(bg * IN, IN);
                 var yb = y.Slice(bg * OUT, OUT);
                 // output units in blocks of 16, one accumulator each
-                for (int o = 0; o < 16; o += 16)
+                for (int o = 0; o < OUT; o += 16)
                 {
                     TLane a0 = TLane.Zero;
                     TLane a1 = TLane.Zero;
@@ -305,23 +305,23 @@ namespace Samples
                     for (int i = 0; i < IN; i++)
                     {
                         TLane v = xb[i];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(v, w[wo + 0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + 1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + 2 * IN], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + 3 * IN], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + 4 * IN], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + 5 * IN], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + 6 * IN], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + 7 * IN], a7);
-                        a8 = TLane.MultiplyAdd(v, w[wo + 8 * IN], a8);
-                        a9 = TLane.MultiplyAdd(v, w[wo + 9 * IN], a9);
-                        a10 = TLane.MultiplyAdd(v, w[wo + 10 * IN], a10);
-                        a11 = TLane.MultiplyAdd(v, w[wo + 11 * IN], a11);
-                        a12 = TLane.MultiplyAdd(v, w[wo + 12 * IN], a12);
-                        a13 = TLane.MultiplyAdd(v, w[wo + 13 * IN], a13);
-                        a14 = TLane.MultiplyAdd(v, w[wo + 14 * IN], a14);
-                        a15 = TLane.MultiplyAdd(v, w[wo + 15 * IN], a15);
+                        var wk = w.Slice(o * IN + i, 15 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * IN], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * IN], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * IN], a7);
+                        a8 = TLane.MultiplyAdd(v, wk[8 * IN], a8);
+                        a9 = TLane.MultiplyAdd(v, wk[9 * IN], a9);
+                        a10 = TLane.MultiplyAdd(v, wk[10 * IN], a10);
+                        a11 = TLane.MultiplyAdd(v, wk[11 * IN], a11);
+                        a12 = TLane.MultiplyAdd(v, wk[12 * IN], a12);
+                        a13 = TLane.MultiplyAdd(v, wk[13 * IN], a13);
+                        a14 = TLane.MultiplyAdd(v, wk[14 * IN], a14);
+                        a15 = TLane.MultiplyAdd(v, wk[15 * IN], a15);
                     }
                     yb[o + 0] = a0;
                     yb[o + 1] = a1;
@@ -400,7 +400,7 @@ namespace Samples
                 var xb = x.Slice(bg * IN, IN);
                 var yb = y.Slice(bg * OUT, OUT);
                 // output units in blocks of 3, one accumulator each
-                for (int o = 0; o < 3; o += 3)
+                for (int o = 0; o < OUT; o += 3)
                 {
                     TLane a0 = TLane.Zero;
                     TLane a1 = TLane.Zero;
@@ -408,10 +408,10 @@ namespace Samples
                     for (int i = 0; i < IN; i++)
                     {
                         TLane v = xb[i];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(v, w[wo + 0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + 1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + 2 * IN], a2);
+                        var wk = w.Slice(o * IN + i, 2 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
                     }
                     yb[o + 0] = a0;
                     yb[o + 1] = a1;
@@ -442,7 +442,7 @@ namespace Samples
                 var dyb = dy.Slice(bg * OUT, OUT);
                 var dxb = dx.Slice(bg * IN, IN);
                 // inputs in blocks of 16, one accumulator each
-                for (int i = 0; i < 16; i += 16)
+                for (int i = 0; i < IN; i += 16)
                 {
                     TLane a0 = dxb[i + 0];
                     TLane a1 = dxb[i + 1];
@@ -463,23 +463,23 @@ namespace Samples
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(g, w[wo + 0], a0);
-                        a1 = TLane.MultiplyAdd(g, w[wo + 1], a1);
-                        a2 = TLane.MultiplyAdd(g, w[wo + 2], a2);
-                        a3 = TLane.MultiplyAdd(g, w[wo + 3], a3);
-                        a4 = TLane.MultiplyAdd(g, w[wo + 4], a4);
-                        a5 = TLane.MultiplyAdd(g, w[wo + 5], a5);
-                        a6 = TLane.MultiplyAdd(g, w[wo + 6], a6);
-                        a7 = TLane.MultiplyAdd(g, w[wo + 7], a7);
-                        a8 = TLane.MultiplyAdd(g, w[wo + 8], a8);
-                        a9 = TLane.MultiplyAdd(g, w[wo + 9], a9);
-                        a10 = TLane.MultiplyAdd(g, w[wo + 10], a10);
-                        a11 = TLane.MultiplyAdd(g, w[wo + 11], a11);
-                        a12 = TLane.MultiplyAdd(g, w[wo + 12], a12);
-                        a13 = TLane.MultiplyAdd(g, w[wo + 13], a13);
-                        a14 = TLane.MultiplyAdd(g, w[wo + 14], a14);
-                        a15 = TLane.MultiplyAdd(g, w[wo + 15], a15);
+                        var wk = w.Slice(o * IN + i, 16); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
+                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
+                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
+                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
+                        a8 = TLane.MultiplyAdd(g, wk[8], a8);
+                        a9 = TLane.MultiplyAdd(g, wk[9], a9);
+                        a10 = TLane.MultiplyAdd(g, wk[10], a10);
+                        a11 = TLane.MultiplyAdd(g, wk[11], a11);
+                        a12 = TLane.MultiplyAdd(g, wk[12], a12);
+                        a13 = TLane.MultiplyAdd(g, wk[13], a13);
+                        a14 = TLane.MultiplyAdd(g, wk[14], a14);
+                        a15 = TLane.MultiplyAdd(g, wk[15], a15);
                     }
                     dxb[i + 0] = a0;
                     dxb[i + 1] = a1;

@@ -231,7 +231,7 @@ namespace Samples
             // Dense1: Dense 48->5
             var dense1_w = p.Slice(0, 240); // (5,48)
             var dense1_b = p.Slice(240, 5); // (5)
-            Dense1_Forward(x, dense1_w, dense1_b, ws.dense1_out, B);
+            Dense1_Forward<TLane>(x, dense1_w, dense1_b, ws.dense1_out, B);
             // Softmax1: Softmax + cross-entropy
             // fused with the loss in TrainStep, or applied in Infer.
         }
@@ -244,7 +244,7 @@ namespace Samples
             // Dense1: Dense 48->5
             var dense1_dw = g.Slice(0, 240);
             var dense1_db = g.Slice(240, 5);
-            Dense1_Backward(x, ws.dense1_dout, dense1_dw, dense1_db, B);
+            Dense1_Backward<TLane>(x, ws.dense1_dout, dense1_dw, dense1_db, B);
         }
 
         // ----------------------------------------------------------------------------------------------------
@@ -268,7 +268,7 @@ namespace Samples
                 var xb = x.Slice(bg * IN, IN);
                 var yb = y.Slice(bg * OUT, OUT);
                 // output units in blocks of 5, one accumulator each
-                for (int o = 0; o < 5; o += 5)
+                for (int o = 0; o < OUT; o += 5)
                 {
                     TLane a0 = TLane.Broadcast(b[o + 0]);
                     TLane a1 = TLane.Broadcast(b[o + 1]);
@@ -278,12 +278,12 @@ namespace Samples
                     for (int i = 0; i < IN; i++)
                     {
                         TLane v = xb[i];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(v, w[wo + 0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + 1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + 2 * IN], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + 3 * IN], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + 4 * IN], a4);
+                        var wk = w.Slice(o * IN + i, 4 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
                     }
                     yb[o + 0] = a0;
                     yb[o + 1] = a1;

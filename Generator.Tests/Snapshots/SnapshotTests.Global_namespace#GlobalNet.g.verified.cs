@@ -246,13 +246,13 @@ partial class GlobalNet : global::CnnGen.INetwork
         // Dense1: Dense 10->4
         var dense1_w = p.Slice(0, 40); // (4,10)
         var dense1_b = p.Slice(40, 4); // (4)
-        Dense1_Forward(x, dense1_w, dense1_b, ws.dense1_out, B);
+        Dense1_Forward<TLane>(x, dense1_w, dense1_b, ws.dense1_out, B);
         // Relu1: ReLU
-        Relu1_Forward(ws.dense1_out, ws.relu1_out, B);
+        Relu1_Forward<TLane>(ws.dense1_out, ws.relu1_out, B);
         // Dense2: Dense 4->2
         var dense2_w = p.Slice(44, 8); // (2,4)
         var dense2_b = p.Slice(52, 2); // (2)
-        Dense2_Forward(ws.relu1_out, dense2_w, dense2_b, ws.dense2_out, B);
+        Dense2_Forward<TLane>(ws.relu1_out, dense2_w, dense2_b, ws.dense2_out, B);
         // Softmax1: Softmax + cross-entropy
         // fused with the loss in TrainStep, or applied in Infer.
     }
@@ -266,13 +266,13 @@ partial class GlobalNet : global::CnnGen.INetwork
         var dense2_dw = g.Slice(44, 8);
         var dense2_db = g.Slice(52, 2);
         var dense2_w = p.Slice(44, 8);
-        Dense2_Backward(ws.relu1_out, dense2_w, ws.dense2_dout, ws.relu1_dout, dense2_dw, dense2_db, B);
+        Dense2_Backward<TLane>(ws.relu1_out, dense2_w, ws.dense2_dout, ws.relu1_dout, dense2_dw, dense2_db, B);
         // Relu1: ReLU
-        Relu1_Backward(ws.dense1_out, ws.relu1_out, ws.relu1_dout, ws.dense1_dout, B);
+        Relu1_Backward<TLane>(ws.dense1_out, ws.relu1_out, ws.relu1_dout, ws.dense1_dout, B);
         // Dense1: Dense 10->4
         var dense1_dw = g.Slice(0, 40);
         var dense1_db = g.Slice(40, 4);
-        Dense1_Backward(x, ws.dense1_dout, dense1_dw, dense1_db, B);
+        Dense1_Backward<TLane>(x, ws.dense1_dout, dense1_dw, dense1_db, B);
     }
 
     // ----------------------------------------------------------------------------------------------------
@@ -290,7 +290,7 @@ partial class GlobalNet : global::CnnGen.INetwork
             var xb = x.Slice(bg * IN, IN);
             var yb = y.Slice(bg * OUT, OUT);
             // output units in blocks of 4, one accumulator each
-            for (int o = 0; o < 4; o += 4)
+            for (int o = 0; o < OUT; o += 4)
             {
                 TLane a0 = TLane.Broadcast(b[o + 0]);
                 TLane a1 = TLane.Broadcast(b[o + 1]);
@@ -299,11 +299,11 @@ partial class GlobalNet : global::CnnGen.INetwork
                 for (int i = 0; i < IN; i++)
                 {
                     TLane v = xb[i];
-                    int wo = o * IN + i; // seek to w[o, i]
-                    a0 = TLane.MultiplyAdd(v, w[wo + 0 * IN], a0);
-                    a1 = TLane.MultiplyAdd(v, w[wo + 1 * IN], a1);
-                    a2 = TLane.MultiplyAdd(v, w[wo + 2 * IN], a2);
-                    a3 = TLane.MultiplyAdd(v, w[wo + 3 * IN], a3);
+                    var wk = w.Slice(o * IN + i, 3 * IN + 1); // seek to w[o.., i]
+                    a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
                 }
                 yb[o + 0] = a0;
                 yb[o + 1] = a1;
@@ -378,16 +378,16 @@ partial class GlobalNet : global::CnnGen.INetwork
             var xb = x.Slice(bg * IN, IN);
             var yb = y.Slice(bg * OUT, OUT);
             // output units in blocks of 2, one accumulator each
-            for (int o = 0; o < 2; o += 2)
+            for (int o = 0; o < OUT; o += 2)
             {
                 TLane a0 = TLane.Broadcast(b[o + 0]);
                 TLane a1 = TLane.Broadcast(b[o + 1]);
                 for (int i = 0; i < IN; i++)
                 {
                     TLane v = xb[i];
-                    int wo = o * IN + i; // seek to w[o, i]
-                    a0 = TLane.MultiplyAdd(v, w[wo + 0 * IN], a0);
-                    a1 = TLane.MultiplyAdd(v, w[wo + 1 * IN], a1);
+                    var wk = w.Slice(o * IN + i, 1 * IN + 1); // seek to w[o.., i]
+                    a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
                 }
                 yb[o + 0] = a0;
                 yb[o + 1] = a1;
@@ -425,7 +425,7 @@ partial class GlobalNet : global::CnnGen.INetwork
             var dyb = dy.Slice(bg * OUT, OUT);
             var dxb = dx.Slice(bg * IN, IN);
             // inputs in blocks of 4, one accumulator each
-            for (int i = 0; i < 4; i += 4)
+            for (int i = 0; i < IN; i += 4)
             {
                 TLane a0 = dxb[i + 0];
                 TLane a1 = dxb[i + 1];
@@ -434,11 +434,11 @@ partial class GlobalNet : global::CnnGen.INetwork
                 for (int o = 0; o < OUT; o++)
                 {
                     TLane g = dyb[o];
-                    int wo = o * IN + i; // seek to w[o, i]
-                    a0 = TLane.MultiplyAdd(g, w[wo + 0], a0);
-                    a1 = TLane.MultiplyAdd(g, w[wo + 1], a1);
-                    a2 = TLane.MultiplyAdd(g, w[wo + 2], a2);
-                    a3 = TLane.MultiplyAdd(g, w[wo + 3], a3);
+                    var wk = w.Slice(o * IN + i, 4); // seek to w[o, i..]
+                    a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                    a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                    a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                    a3 = TLane.MultiplyAdd(g, wk[3], a3);
                 }
                 dxb[i + 0] = a0;
                 dxb[i + 1] = a1;

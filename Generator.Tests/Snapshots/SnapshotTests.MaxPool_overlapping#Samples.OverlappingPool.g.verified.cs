@@ -257,17 +257,17 @@ namespace Samples
             // Conv1: Conv2D 2->4, k=3, stride=1, pad=0
             var conv1_w = p.Slice(0, 72); // (4,2,3,3)
             var conv1_b = p.Slice(72, 4); // (4)
-            Conv1_Forward(x, conv1_w, conv1_b, ws.conv1_out, B);
+            Conv1_Forward<TLane>(x, conv1_w, conv1_b, ws.conv1_out, B);
             // Relu1: ReLU
-            Relu1_Forward(ws.conv1_out, ws.relu1_out, B);
+            Relu1_Forward<TLane>(ws.conv1_out, ws.relu1_out, B);
             // Pool1: MaxPool 3x3, stride=2
-            Pool1_Forward(ws.relu1_out, ws.pool1_out, B);
+            Pool1_Forward<TLane>(ws.relu1_out, ws.pool1_out, B);
             // Flatten1: Flatten
             // the lanes layout of (B,4,3,3) is already (B,36): no copy.
             // Dense1: Dense 36->5
             var dense1_w = p.Slice(76, 180); // (5,36)
             var dense1_b = p.Slice(256, 5); // (5)
-            Dense1_Forward(ws.pool1_out, dense1_w, dense1_b, ws.dense1_out, B);
+            Dense1_Forward<TLane>(ws.pool1_out, dense1_w, dense1_b, ws.dense1_out, B);
             // Softmax1: Softmax + cross-entropy
             // fused with the loss in TrainStep, or applied in Infer.
         }
@@ -281,15 +281,15 @@ namespace Samples
             var dense1_dw = g.Slice(76, 180);
             var dense1_db = g.Slice(256, 5);
             var dense1_w = p.Slice(76, 180);
-            Dense1_Backward(ws.pool1_out, dense1_w, ws.dense1_dout, ws.pool1_dout, dense1_dw, dense1_db, B);
+            Dense1_Backward<TLane>(ws.pool1_out, dense1_w, ws.dense1_dout, ws.pool1_dout, dense1_dw, dense1_db, B);
             // Pool1: MaxPool 3x3, stride=2
-            Pool1_Backward(ws.relu1_out, ws.pool1_out, ws.pool1_dout, ws.relu1_dout, B);
+            Pool1_Backward<TLane>(ws.relu1_out, ws.pool1_out, ws.pool1_dout, ws.relu1_dout, B);
             // Relu1: ReLU
-            Relu1_Backward(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
+            Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 2->4, k=3, stride=1, pad=0
             var conv1_dw = g.Slice(0, 72);
             var conv1_db = g.Slice(72, 4);
-            Conv1_Backward(x, ws.conv1_dout, conv1_dw, conv1_db, B);
+            Conv1_Backward<TLane>(x, ws.conv1_dout, conv1_dw, conv1_db, B);
         }
 
         // ----------------------------------------------------------------------------------------------------
@@ -308,7 +308,7 @@ namespace Samples
                 var xb = x.Slice(bg * (C * H * W), C * H * W);
                 var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
                 // output channels in blocks of 4, one accumulator each
-                for (int oc = 0; oc < 4; oc += 4)
+                for (int oc = 0; oc < OC; oc += 4)
                 for (int oh = 0; oh < OH; oh++)
                 for (int ow = 0; ow < OW; ow++)
                 {
@@ -319,56 +319,56 @@ namespace Samples
                     TLane a3 = TLane.Broadcast(b[oc + 3]);
                     for (int c = 0; c < C; c++)
                     {
-                        // seek to x[c, oh*S, ow*S] and w[oc, c, 0, 0]
-                        int xo = (c * H + oh * S) * W + ow * S;
-                        int wo = oc * CKK + c * KK;
+                        // seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
                         TLane v;
                         // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+3
-                        v = xb[xo + (0 * W + 0)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 0)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 0)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 0)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 0)], a3);
-                        v = xb[xo + (0 * W + 1)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 1)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 1)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 1)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 1)], a3);
-                        v = xb[xo + (0 * W + 2)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 2)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 2)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 2)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 2)], a3);
-                        v = xb[xo + (1 * W + 0)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 3)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 3)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 3)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 3)], a3);
-                        v = xb[xo + (1 * W + 1)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 4)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 4)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 4)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 4)], a3);
-                        v = xb[xo + (1 * W + 2)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 5)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 5)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 5)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 5)], a3);
-                        v = xb[xo + (2 * W + 0)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 6)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 6)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 6)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 6)], a3);
-                        v = xb[xo + (2 * W + 1)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 7)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 7)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 7)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 7)], a3);
-                        v = xb[xo + (2 * W + 2)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 8)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 8)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 8)], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + (3 * CKK + 8)], a3);
+                        v = xk[0 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
+                        v = xk[0 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
+                        v = xk[0 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
+                        v = xk[1 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
+                        v = xk[1 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
+                        v = xk[1 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
+                        v = xk[2 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
+                        v = xk[2 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
+                        v = xk[2 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
                     }
                     // seek to y[oc, oh, ow]
                     int yo = (oc * OH + oh) * OW + ow;
@@ -417,17 +417,17 @@ namespace Samples
                 {
                     // seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]
                     TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
-                    int xo = ((bg * C + c) * H + oh * S) * W + ow * S;
+                    var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
                     // 3x3 window, taps (0,0)..(2,2)
-                    g0 = TLane.FusedMultiplyAdd(d, x[xo + (0 * W + 0)], g0);
-                    g1 = TLane.FusedMultiplyAdd(d, x[xo + (0 * W + 1)], g1);
-                    g2 = TLane.FusedMultiplyAdd(d, x[xo + (0 * W + 2)], g2);
-                    g3 = TLane.FusedMultiplyAdd(d, x[xo + (1 * W + 0)], g3);
-                    g4 = TLane.FusedMultiplyAdd(d, x[xo + (1 * W + 1)], g4);
-                    g5 = TLane.FusedMultiplyAdd(d, x[xo + (1 * W + 2)], g5);
-                    g6 = TLane.FusedMultiplyAdd(d, x[xo + (2 * W + 0)], g6);
-                    g7 = TLane.FusedMultiplyAdd(d, x[xo + (2 * W + 1)], g7);
-                    g8 = TLane.FusedMultiplyAdd(d, x[xo + (2 * W + 2)], g8);
+                    g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
+                    g1 = TLane.FusedMultiplyAdd(d, xk[0 * W + 1], g1);
+                    g2 = TLane.FusedMultiplyAdd(d, xk[0 * W + 2], g2);
+                    g3 = TLane.FusedMultiplyAdd(d, xk[1 * W + 0], g3);
+                    g4 = TLane.FusedMultiplyAdd(d, xk[1 * W + 1], g4);
+                    g5 = TLane.FusedMultiplyAdd(d, xk[1 * W + 2], g5);
+                    g6 = TLane.FusedMultiplyAdd(d, xk[2 * W + 0], g6);
+                    g7 = TLane.FusedMultiplyAdd(d, xk[2 * W + 1], g7);
+                    g8 = TLane.FusedMultiplyAdd(d, xk[2 * W + 2], g8);
                 }
                 // seek to dw[oc, c, 0, 0]
                 int wo = oc * CKK + c * KK;
@@ -563,7 +563,7 @@ namespace Samples
                 var xb = x.Slice(bg * IN, IN);
                 var yb = y.Slice(bg * OUT, OUT);
                 // output units in blocks of 5, one accumulator each
-                for (int o = 0; o < 5; o += 5)
+                for (int o = 0; o < OUT; o += 5)
                 {
                     TLane a0 = TLane.Broadcast(b[o + 0]);
                     TLane a1 = TLane.Broadcast(b[o + 1]);
@@ -573,12 +573,12 @@ namespace Samples
                     for (int i = 0; i < IN; i++)
                     {
                         TLane v = xb[i];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(v, w[wo + 0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + 1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + 2 * IN], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + 3 * IN], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + 4 * IN], a4);
+                        var wk = w.Slice(o * IN + i, 4 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
                     }
                     yb[o + 0] = a0;
                     yb[o + 1] = a1;
@@ -640,23 +640,23 @@ namespace Samples
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(g, w[wo + 0], a0);
-                        a1 = TLane.MultiplyAdd(g, w[wo + 1], a1);
-                        a2 = TLane.MultiplyAdd(g, w[wo + 2], a2);
-                        a3 = TLane.MultiplyAdd(g, w[wo + 3], a3);
-                        a4 = TLane.MultiplyAdd(g, w[wo + 4], a4);
-                        a5 = TLane.MultiplyAdd(g, w[wo + 5], a5);
-                        a6 = TLane.MultiplyAdd(g, w[wo + 6], a6);
-                        a7 = TLane.MultiplyAdd(g, w[wo + 7], a7);
-                        a8 = TLane.MultiplyAdd(g, w[wo + 8], a8);
-                        a9 = TLane.MultiplyAdd(g, w[wo + 9], a9);
-                        a10 = TLane.MultiplyAdd(g, w[wo + 10], a10);
-                        a11 = TLane.MultiplyAdd(g, w[wo + 11], a11);
-                        a12 = TLane.MultiplyAdd(g, w[wo + 12], a12);
-                        a13 = TLane.MultiplyAdd(g, w[wo + 13], a13);
-                        a14 = TLane.MultiplyAdd(g, w[wo + 14], a14);
-                        a15 = TLane.MultiplyAdd(g, w[wo + 15], a15);
+                        var wk = w.Slice(o * IN + i, 16); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
+                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
+                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
+                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
+                        a8 = TLane.MultiplyAdd(g, wk[8], a8);
+                        a9 = TLane.MultiplyAdd(g, wk[9], a9);
+                        a10 = TLane.MultiplyAdd(g, wk[10], a10);
+                        a11 = TLane.MultiplyAdd(g, wk[11], a11);
+                        a12 = TLane.MultiplyAdd(g, wk[12], a12);
+                        a13 = TLane.MultiplyAdd(g, wk[13], a13);
+                        a14 = TLane.MultiplyAdd(g, wk[14], a14);
+                        a15 = TLane.MultiplyAdd(g, wk[15], a15);
                     }
                     dxb[i + 0] = a0;
                     dxb[i + 1] = a1;
@@ -685,11 +685,11 @@ namespace Samples
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(g, w[wo + 0], a0);
-                        a1 = TLane.MultiplyAdd(g, w[wo + 1], a1);
-                        a2 = TLane.MultiplyAdd(g, w[wo + 2], a2);
-                        a3 = TLane.MultiplyAdd(g, w[wo + 3], a3);
+                        var wk = w.Slice(o * IN + i, 4); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
                     }
                     dxb[i + 0] = a0;
                     dxb[i + 1] = a1;

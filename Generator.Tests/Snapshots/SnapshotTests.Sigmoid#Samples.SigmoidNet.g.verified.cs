@@ -269,21 +269,21 @@ namespace Samples
             // Conv1: Conv2D 2->3, k=3, stride=1, pad=0
             var conv1_w = p.Slice(0, 54); // (3,2,3,3)
             var conv1_b = p.Slice(54, 3); // (3)
-            Conv1_Forward(x, conv1_w, conv1_b, ws.conv1_out, B);
+            Conv1_Forward<TLane>(x, conv1_w, conv1_b, ws.conv1_out, B);
             // Sigmoid1: Sigmoid
-            Sigmoid1_Forward(ws.conv1_out, ws.sigmoid1_out, B);
+            Sigmoid1_Forward<TLane>(ws.conv1_out, ws.sigmoid1_out, B);
             // Flatten1: Flatten
             // the lanes layout of (B,3,4,4) is already (B,48): no copy.
             // Dense1: Dense 48->4
             var dense1_w = p.Slice(57, 192); // (4,48)
             var dense1_b = p.Slice(249, 4); // (4)
-            Dense1_Forward(ws.sigmoid1_out, dense1_w, dense1_b, ws.dense1_out, B);
+            Dense1_Forward<TLane>(ws.sigmoid1_out, dense1_w, dense1_b, ws.dense1_out, B);
             // Sigmoid2: Sigmoid
-            Sigmoid2_Forward(ws.dense1_out, ws.sigmoid2_out, B);
+            Sigmoid2_Forward<TLane>(ws.dense1_out, ws.sigmoid2_out, B);
             // Dense2: Dense 4->2
             var dense2_w = p.Slice(253, 8); // (2,4)
             var dense2_b = p.Slice(261, 2); // (2)
-            Dense2_Forward(ws.sigmoid2_out, dense2_w, dense2_b, ws.dense2_out, B);
+            Dense2_Forward<TLane>(ws.sigmoid2_out, dense2_w, dense2_b, ws.dense2_out, B);
             // Softmax1: Softmax + cross-entropy
             // fused with the loss in TrainStep, or applied in Infer.
         }
@@ -297,20 +297,20 @@ namespace Samples
             var dense2_dw = g.Slice(253, 8);
             var dense2_db = g.Slice(261, 2);
             var dense2_w = p.Slice(253, 8);
-            Dense2_Backward(ws.sigmoid2_out, dense2_w, ws.dense2_dout, ws.sigmoid2_dout, dense2_dw, dense2_db, B);
+            Dense2_Backward<TLane>(ws.sigmoid2_out, dense2_w, ws.dense2_dout, ws.sigmoid2_dout, dense2_dw, dense2_db, B);
             // Sigmoid2: Sigmoid
-            Sigmoid2_Backward(ws.dense1_out, ws.sigmoid2_out, ws.sigmoid2_dout, ws.dense1_dout, B);
+            Sigmoid2_Backward<TLane>(ws.dense1_out, ws.sigmoid2_out, ws.sigmoid2_dout, ws.dense1_dout, B);
             // Dense1: Dense 48->4
             var dense1_dw = g.Slice(57, 192);
             var dense1_db = g.Slice(249, 4);
             var dense1_w = p.Slice(57, 192);
-            Dense1_Backward(ws.sigmoid1_out, dense1_w, ws.dense1_dout, ws.sigmoid1_dout, dense1_dw, dense1_db, B);
+            Dense1_Backward<TLane>(ws.sigmoid1_out, dense1_w, ws.dense1_dout, ws.sigmoid1_dout, dense1_dw, dense1_db, B);
             // Sigmoid1: Sigmoid
-            Sigmoid1_Backward(ws.conv1_out, ws.sigmoid1_out, ws.sigmoid1_dout, ws.conv1_dout, B);
+            Sigmoid1_Backward<TLane>(ws.conv1_out, ws.sigmoid1_out, ws.sigmoid1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 2->3, k=3, stride=1, pad=0
             var conv1_dw = g.Slice(0, 54);
             var conv1_db = g.Slice(54, 3);
-            Conv1_Backward(x, ws.conv1_dout, conv1_dw, conv1_db, B);
+            Conv1_Backward<TLane>(x, ws.conv1_dout, conv1_dw, conv1_db, B);
         }
 
         // ----------------------------------------------------------------------------------------------------
@@ -329,7 +329,7 @@ namespace Samples
                 var xb = x.Slice(bg * (C * H * W), C * H * W);
                 var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
                 // output channels in blocks of 3, one accumulator each
-                for (int oc = 0; oc < 3; oc += 3)
+                for (int oc = 0; oc < OC; oc += 3)
                 for (int oh = 0; oh < OH; oh++)
                 for (int ow = 0; ow < OW; ow++)
                 {
@@ -339,47 +339,47 @@ namespace Samples
                     TLane a2 = TLane.Broadcast(b[oc + 2]);
                     for (int c = 0; c < C; c++)
                     {
-                        // seek to x[c, oh*S, ow*S] and w[oc, c, 0, 0]
-                        int xo = (c * H + oh * S) * W + ow * S;
-                        int wo = oc * CKK + c * KK;
+                        // seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        var wk = w.Slice(oc * CKK + c * KK, 2 * CKK + KK);
                         TLane v;
                         // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+2
-                        v = xb[xo + (0 * W + 0)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 0)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 0)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 0)], a2);
-                        v = xb[xo + (0 * W + 1)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 1)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 1)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 1)], a2);
-                        v = xb[xo + (0 * W + 2)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 2)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 2)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 2)], a2);
-                        v = xb[xo + (1 * W + 0)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 3)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 3)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 3)], a2);
-                        v = xb[xo + (1 * W + 1)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 4)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 4)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 4)], a2);
-                        v = xb[xo + (1 * W + 2)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 5)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 5)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 5)], a2);
-                        v = xb[xo + (2 * W + 0)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 6)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 6)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 6)], a2);
-                        v = xb[xo + (2 * W + 1)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 7)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 7)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 7)], a2);
-                        v = xb[xo + (2 * W + 2)];
-                        a0 = TLane.MultiplyAdd(v, w[wo + (0 * CKK + 8)], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + (1 * CKK + 8)], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + (2 * CKK + 8)], a2);
+                        v = xk[0 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
+                        v = xk[0 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
+                        v = xk[0 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
+                        v = xk[1 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
+                        v = xk[1 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
+                        v = xk[1 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
+                        v = xk[2 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
+                        v = xk[2 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
+                        v = xk[2 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
                     }
                     // seek to y[oc, oh, ow]
                     int yo = (oc * OH + oh) * OW + ow;
@@ -427,17 +427,17 @@ namespace Samples
                 {
                     // seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]
                     TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
-                    int xo = ((bg * C + c) * H + oh * S) * W + ow * S;
+                    var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
                     // 3x3 window, taps (0,0)..(2,2)
-                    g0 = TLane.FusedMultiplyAdd(d, x[xo + (0 * W + 0)], g0);
-                    g1 = TLane.FusedMultiplyAdd(d, x[xo + (0 * W + 1)], g1);
-                    g2 = TLane.FusedMultiplyAdd(d, x[xo + (0 * W + 2)], g2);
-                    g3 = TLane.FusedMultiplyAdd(d, x[xo + (1 * W + 0)], g3);
-                    g4 = TLane.FusedMultiplyAdd(d, x[xo + (1 * W + 1)], g4);
-                    g5 = TLane.FusedMultiplyAdd(d, x[xo + (1 * W + 2)], g5);
-                    g6 = TLane.FusedMultiplyAdd(d, x[xo + (2 * W + 0)], g6);
-                    g7 = TLane.FusedMultiplyAdd(d, x[xo + (2 * W + 1)], g7);
-                    g8 = TLane.FusedMultiplyAdd(d, x[xo + (2 * W + 2)], g8);
+                    g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
+                    g1 = TLane.FusedMultiplyAdd(d, xk[0 * W + 1], g1);
+                    g2 = TLane.FusedMultiplyAdd(d, xk[0 * W + 2], g2);
+                    g3 = TLane.FusedMultiplyAdd(d, xk[1 * W + 0], g3);
+                    g4 = TLane.FusedMultiplyAdd(d, xk[1 * W + 1], g4);
+                    g5 = TLane.FusedMultiplyAdd(d, xk[1 * W + 2], g5);
+                    g6 = TLane.FusedMultiplyAdd(d, xk[2 * W + 0], g6);
+                    g7 = TLane.FusedMultiplyAdd(d, xk[2 * W + 1], g7);
+                    g8 = TLane.FusedMultiplyAdd(d, xk[2 * W + 2], g8);
                 }
                 // seek to dw[oc, c, 0, 0]
                 int wo = oc * CKK + c * KK;
@@ -501,7 +501,7 @@ namespace Samples
                 var xb = x.Slice(bg * IN, IN);
                 var yb = y.Slice(bg * OUT, OUT);
                 // output units in blocks of 4, one accumulator each
-                for (int o = 0; o < 4; o += 4)
+                for (int o = 0; o < OUT; o += 4)
                 {
                     TLane a0 = TLane.Broadcast(b[o + 0]);
                     TLane a1 = TLane.Broadcast(b[o + 1]);
@@ -510,11 +510,11 @@ namespace Samples
                     for (int i = 0; i < IN; i++)
                     {
                         TLane v = xb[i];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(v, w[wo + 0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + 1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + 2 * IN], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + 3 * IN], a3);
+                        var wk = w.Slice(o * IN + i, 3 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
                     }
                     yb[o + 0] = a0;
                     yb[o + 1] = a1;
@@ -554,7 +554,7 @@ namespace Samples
                 var dyb = dy.Slice(bg * OUT, OUT);
                 var dxb = dx.Slice(bg * IN, IN);
                 // inputs in blocks of 16, one accumulator each
-                for (int i = 0; i < 48; i += 16)
+                for (int i = 0; i < IN; i += 16)
                 {
                     TLane a0 = dxb[i + 0];
                     TLane a1 = dxb[i + 1];
@@ -575,23 +575,23 @@ namespace Samples
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(g, w[wo + 0], a0);
-                        a1 = TLane.MultiplyAdd(g, w[wo + 1], a1);
-                        a2 = TLane.MultiplyAdd(g, w[wo + 2], a2);
-                        a3 = TLane.MultiplyAdd(g, w[wo + 3], a3);
-                        a4 = TLane.MultiplyAdd(g, w[wo + 4], a4);
-                        a5 = TLane.MultiplyAdd(g, w[wo + 5], a5);
-                        a6 = TLane.MultiplyAdd(g, w[wo + 6], a6);
-                        a7 = TLane.MultiplyAdd(g, w[wo + 7], a7);
-                        a8 = TLane.MultiplyAdd(g, w[wo + 8], a8);
-                        a9 = TLane.MultiplyAdd(g, w[wo + 9], a9);
-                        a10 = TLane.MultiplyAdd(g, w[wo + 10], a10);
-                        a11 = TLane.MultiplyAdd(g, w[wo + 11], a11);
-                        a12 = TLane.MultiplyAdd(g, w[wo + 12], a12);
-                        a13 = TLane.MultiplyAdd(g, w[wo + 13], a13);
-                        a14 = TLane.MultiplyAdd(g, w[wo + 14], a14);
-                        a15 = TLane.MultiplyAdd(g, w[wo + 15], a15);
+                        var wk = w.Slice(o * IN + i, 16); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
+                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
+                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
+                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
+                        a8 = TLane.MultiplyAdd(g, wk[8], a8);
+                        a9 = TLane.MultiplyAdd(g, wk[9], a9);
+                        a10 = TLane.MultiplyAdd(g, wk[10], a10);
+                        a11 = TLane.MultiplyAdd(g, wk[11], a11);
+                        a12 = TLane.MultiplyAdd(g, wk[12], a12);
+                        a13 = TLane.MultiplyAdd(g, wk[13], a13);
+                        a14 = TLane.MultiplyAdd(g, wk[14], a14);
+                        a15 = TLane.MultiplyAdd(g, wk[15], a15);
                     }
                     dxb[i + 0] = a0;
                     dxb[i + 1] = a1;
@@ -655,16 +655,16 @@ namespace Samples
                 var xb = x.Slice(bg * IN, IN);
                 var yb = y.Slice(bg * OUT, OUT);
                 // output units in blocks of 2, one accumulator each
-                for (int o = 0; o < 2; o += 2)
+                for (int o = 0; o < OUT; o += 2)
                 {
                     TLane a0 = TLane.Broadcast(b[o + 0]);
                     TLane a1 = TLane.Broadcast(b[o + 1]);
                     for (int i = 0; i < IN; i++)
                     {
                         TLane v = xb[i];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(v, w[wo + 0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + 1 * IN], a1);
+                        var wk = w.Slice(o * IN + i, 1 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
                     }
                     yb[o + 0] = a0;
                     yb[o + 1] = a1;
@@ -702,7 +702,7 @@ namespace Samples
                 var dyb = dy.Slice(bg * OUT, OUT);
                 var dxb = dx.Slice(bg * IN, IN);
                 // inputs in blocks of 4, one accumulator each
-                for (int i = 0; i < 4; i += 4)
+                for (int i = 0; i < IN; i += 4)
                 {
                     TLane a0 = dxb[i + 0];
                     TLane a1 = dxb[i + 1];
@@ -711,11 +711,11 @@ namespace Samples
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(g, w[wo + 0], a0);
-                        a1 = TLane.MultiplyAdd(g, w[wo + 1], a1);
-                        a2 = TLane.MultiplyAdd(g, w[wo + 2], a2);
-                        a3 = TLane.MultiplyAdd(g, w[wo + 3], a3);
+                        var wk = w.Slice(o * IN + i, 4); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
                     }
                     dxb[i + 0] = a0;
                     dxb[i + 1] = a1;

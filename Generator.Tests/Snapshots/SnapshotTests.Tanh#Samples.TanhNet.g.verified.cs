@@ -248,13 +248,13 @@ namespace Samples
             // Dense1: Dense 16->8
             var dense1_w = p.Slice(0, 128); // (8,16)
             var dense1_b = p.Slice(128, 8); // (8)
-            Dense1_Forward(x, dense1_w, dense1_b, ws.dense1_out, B);
+            Dense1_Forward<TLane>(x, dense1_w, dense1_b, ws.dense1_out, B);
             // Tanh1: Tanh
-            Tanh1_Forward(ws.dense1_out, ws.tanh1_out, B);
+            Tanh1_Forward<TLane>(ws.dense1_out, ws.tanh1_out, B);
             // Dense2: Dense 8->2
             var dense2_w = p.Slice(136, 16); // (2,8)
             var dense2_b = p.Slice(152, 2); // (2)
-            Dense2_Forward(ws.tanh1_out, dense2_w, dense2_b, ws.dense2_out, B);
+            Dense2_Forward<TLane>(ws.tanh1_out, dense2_w, dense2_b, ws.dense2_out, B);
             // Softmax1: Softmax + cross-entropy
             // fused with the loss in TrainStep, or applied in Infer.
         }
@@ -268,13 +268,13 @@ namespace Samples
             var dense2_dw = g.Slice(136, 16);
             var dense2_db = g.Slice(152, 2);
             var dense2_w = p.Slice(136, 16);
-            Dense2_Backward(ws.tanh1_out, dense2_w, ws.dense2_dout, ws.tanh1_dout, dense2_dw, dense2_db, B);
+            Dense2_Backward<TLane>(ws.tanh1_out, dense2_w, ws.dense2_dout, ws.tanh1_dout, dense2_dw, dense2_db, B);
             // Tanh1: Tanh
-            Tanh1_Backward(ws.dense1_out, ws.tanh1_out, ws.tanh1_dout, ws.dense1_dout, B);
+            Tanh1_Backward<TLane>(ws.dense1_out, ws.tanh1_out, ws.tanh1_dout, ws.dense1_dout, B);
             // Dense1: Dense 16->8
             var dense1_dw = g.Slice(0, 128);
             var dense1_db = g.Slice(128, 8);
-            Dense1_Backward(x, ws.dense1_dout, dense1_dw, dense1_db, B);
+            Dense1_Backward<TLane>(x, ws.dense1_dout, dense1_dw, dense1_db, B);
         }
 
         // ----------------------------------------------------------------------------------------------------
@@ -292,7 +292,7 @@ namespace Samples
                 var xb = x.Slice(bg * IN, IN);
                 var yb = y.Slice(bg * OUT, OUT);
                 // output units in blocks of 8, one accumulator each
-                for (int o = 0; o < 8; o += 8)
+                for (int o = 0; o < OUT; o += 8)
                 {
                     TLane a0 = TLane.Broadcast(b[o + 0]);
                     TLane a1 = TLane.Broadcast(b[o + 1]);
@@ -305,15 +305,15 @@ namespace Samples
                     for (int i = 0; i < IN; i++)
                     {
                         TLane v = xb[i];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(v, w[wo + 0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + 1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, w[wo + 2 * IN], a2);
-                        a3 = TLane.MultiplyAdd(v, w[wo + 3 * IN], a3);
-                        a4 = TLane.MultiplyAdd(v, w[wo + 4 * IN], a4);
-                        a5 = TLane.MultiplyAdd(v, w[wo + 5 * IN], a5);
-                        a6 = TLane.MultiplyAdd(v, w[wo + 6 * IN], a6);
-                        a7 = TLane.MultiplyAdd(v, w[wo + 7 * IN], a7);
+                        var wk = w.Slice(o * IN + i, 7 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * IN], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * IN], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * IN], a7);
                     }
                     yb[o + 0] = a0;
                     yb[o + 1] = a1;
@@ -394,16 +394,16 @@ namespace Samples
                 var xb = x.Slice(bg * IN, IN);
                 var yb = y.Slice(bg * OUT, OUT);
                 // output units in blocks of 2, one accumulator each
-                for (int o = 0; o < 2; o += 2)
+                for (int o = 0; o < OUT; o += 2)
                 {
                     TLane a0 = TLane.Broadcast(b[o + 0]);
                     TLane a1 = TLane.Broadcast(b[o + 1]);
                     for (int i = 0; i < IN; i++)
                     {
                         TLane v = xb[i];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(v, w[wo + 0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, w[wo + 1 * IN], a1);
+                        var wk = w.Slice(o * IN + i, 1 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
                     }
                     yb[o + 0] = a0;
                     yb[o + 1] = a1;
@@ -441,7 +441,7 @@ namespace Samples
                 var dyb = dy.Slice(bg * OUT, OUT);
                 var dxb = dx.Slice(bg * IN, IN);
                 // inputs in blocks of 8, one accumulator each
-                for (int i = 0; i < 8; i += 8)
+                for (int i = 0; i < IN; i += 8)
                 {
                     TLane a0 = dxb[i + 0];
                     TLane a1 = dxb[i + 1];
@@ -454,15 +454,15 @@ namespace Samples
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(g, w[wo + 0], a0);
-                        a1 = TLane.MultiplyAdd(g, w[wo + 1], a1);
-                        a2 = TLane.MultiplyAdd(g, w[wo + 2], a2);
-                        a3 = TLane.MultiplyAdd(g, w[wo + 3], a3);
-                        a4 = TLane.MultiplyAdd(g, w[wo + 4], a4);
-                        a5 = TLane.MultiplyAdd(g, w[wo + 5], a5);
-                        a6 = TLane.MultiplyAdd(g, w[wo + 6], a6);
-                        a7 = TLane.MultiplyAdd(g, w[wo + 7], a7);
+                        var wk = w.Slice(o * IN + i, 8); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
+                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
+                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
+                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
                     }
                     dxb[i + 0] = a0;
                     dxb[i + 1] = a1;

@@ -257,17 +257,17 @@ namespace Samples
             // Conv1: Conv2D 1->4, k=3, stride=1, pad=0
             var conv1_w = p.Slice(0, 36); // (4,1,3,3)
             var conv1_b = p.Slice(36, 4); // (4)
-            Conv1_Forward(x, conv1_w, conv1_b, ws.conv1_out, B);
+            Conv1_Forward<TLane>(x, conv1_w, conv1_b, ws.conv1_out, B);
             // Relu1: ReLU
-            Relu1_Forward(ws.conv1_out, ws.relu1_out, B);
+            Relu1_Forward<TLane>(ws.conv1_out, ws.relu1_out, B);
             // Pool1: MaxPool 2x2, stride=2
-            Pool1_Forward(ws.relu1_out, ws.pool1_out, B);
+            Pool1_Forward<TLane>(ws.relu1_out, ws.pool1_out, B);
             // Flatten1: Flatten
             // the lanes layout of (B,4,5,5) is already (B,100): no copy.
             // Dense1: Dense 100->10
             var dense1_w = p.Slice(40, 1000); // (10,100)
             var dense1_b = p.Slice(1040, 10); // (10)
-            Dense1_Forward(ws.pool1_out, dense1_w, dense1_b, ws.dense1_out, B);
+            Dense1_Forward<TLane>(ws.pool1_out, dense1_w, dense1_b, ws.dense1_out, B);
             // Softmax1: Softmax + cross-entropy
             // fused with the loss in TrainStep, or applied in Infer.
         }
@@ -281,15 +281,15 @@ namespace Samples
             var dense1_dw = g.Slice(40, 1000);
             var dense1_db = g.Slice(1040, 10);
             var dense1_w = p.Slice(40, 1000);
-            Dense1_Backward(ws.pool1_out, dense1_w, ws.dense1_dout, ws.pool1_dout, dense1_dw, dense1_db, B);
+            Dense1_Backward<TLane>(ws.pool1_out, dense1_w, ws.dense1_dout, ws.pool1_dout, dense1_dw, dense1_db, B);
             // Pool1: MaxPool 2x2, stride=2
-            Pool1_Backward(ws.relu1_out, ws.pool1_out, ws.pool1_dout, ws.relu1_dout, B);
+            Pool1_Backward<TLane>(ws.relu1_out, ws.pool1_out, ws.pool1_dout, ws.relu1_dout, B);
             // Relu1: ReLU
-            Relu1_Backward(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
+            Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 1->4, k=3, stride=1, pad=0
             var conv1_dw = g.Slice(0, 36);
             var conv1_db = g.Slice(36, 4);
-            Conv1_Backward(x, ws.conv1_dout, conv1_dw, conv1_db, B);
+            Conv1_Backward<TLane>(x, ws.conv1_dout, conv1_dw, conv1_db, B);
         }
 
         // ----------------------------------------------------------------------------------------------------
@@ -453,14 +453,14 @@ namespace Samples
                 var xb = x.Slice(bg * IN, IN);
                 var yb = y.Slice(bg * OUT, OUT);
                 // output units in blocks of 1, one accumulator each
-                for (int o = 0; o < 10; o += 1)
+                for (int o = 0; o < OUT; o += 1)
                 {
                     TLane a0 = TLane.Broadcast(b[o + 0]);
                     for (int i = 0; i < IN; i++)
                     {
                         TLane v = xb[i];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(v, w[wo + 0 * IN], a0);
+                        var wk = w.Slice(o * IN + i, 0 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
                     }
                     yb[o + 0] = a0;
                 }
@@ -497,14 +497,14 @@ namespace Samples
                 var dyb = dy.Slice(bg * OUT, OUT);
                 var dxb = dx.Slice(bg * IN, IN);
                 // inputs in blocks of 1, one accumulator each
-                for (int i = 0; i < 100; i += 1)
+                for (int i = 0; i < IN; i += 1)
                 {
                     TLane a0 = dxb[i + 0];
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
-                        int wo = o * IN + i; // seek to w[o, i]
-                        a0 = TLane.MultiplyAdd(g, w[wo + 0], a0);
+                        var wk = w.Slice(o * IN + i, 1); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
                     }
                     dxb[i + 0] = a0;
                 }
