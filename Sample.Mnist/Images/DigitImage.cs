@@ -118,10 +118,18 @@ public sealed record DigitImage(byte[] Pixels, IReadOnlyList<string> Notes)
 
     private static (byte[] Gray, int Width, int Height) Decode(byte[] bytes, string name, List<string> notes)
     {
-        using var codec = SKCodec.Create(new SKMemoryStream(bytes))
-            ?? throw new UserException($"{name}: not an image this program reads (PNG, JPEG, BMP, GIF, WebP or PGM).");
-        using var bitmap = SKBitmap.Decode(codec)
-            ?? throw new UserException($"{name}: the image data is damaged and cannot be decoded.");
+        SKBitmap? decoded;
+        try
+        {
+            using var codec = SKCodec.Create(new SKMemoryStream(bytes))
+                ?? throw new UserException($"{name}: not an image this program reads (PNG, JPEG, BMP, GIF, WebP or PGM).");
+            decoded = SKBitmap.Decode(codec);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UserException($"{name}: not an image this program reads (PNG, JPEG, BMP, GIF, WebP or PGM).", e);
+        }
+        using var bitmap = decoded ?? throw new UserException($"{name}: the image data is damaged and cannot be decoded.");
         int width = bitmap.Width, height = bitmap.Height;
         if (width > 4096 || height > 4096)
             throw new UserException($"{name}: {width} x {height} is too large (at most 4096 per side).");
