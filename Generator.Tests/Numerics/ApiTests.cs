@@ -16,9 +16,7 @@ public class ApiTests
             case WideConvTanhNet n: n.Predict(image, probabilities); break;
             case LeakyOverlapNet n: n.Predict(image, probabilities); break;
             case DropoutNet n: n.Predict(image, probabilities); break;
-#if CNNGEN_BATCHNORM
             case BatchNormNet n: n.Predict(image, probabilities); break;
-#endif
             case NoUnrollNet n: n.Predict(image, probabilities); break;
             case FlatNet n: n.Predict(image, probabilities); break;
             default: throw new ArgumentException(net.Name);
@@ -32,9 +30,7 @@ public class ApiTests
         WideConvTanhNet n => n.Classify(image),
         LeakyOverlapNet n => n.Classify(image),
         DropoutNet n => n.Classify(image),
-#if CNNGEN_BATCHNORM
         BatchNormNet n => n.Classify(image),
-#endif
         NoUnrollNet n => n.Classify(image),
         FlatNet n => n.Classify(image),
         _ => throw new ArgumentException(net.Name),

@@ -14,9 +14,7 @@ internal static class NetCases
     public static readonly string[] Names =
     [
         nameof(ConvPadStrideNet), nameof(WideConvTanhNet), nameof(LeakyOverlapNet), nameof(DropoutNet),
-#if CNNGEN_BATCHNORM
         nameof(BatchNormNet),
-#endif
         nameof(NoUnrollNet), nameof(FlatNet), nameof(LeNet5),
     ];
 
@@ -29,9 +27,7 @@ internal static class NetCases
         nameof(WideConvTanhNet) => new WideConvTanhNet(),
         nameof(LeakyOverlapNet) => new LeakyOverlapNet(),
         nameof(DropoutNet) => new DropoutNet(),
-#if CNNGEN_BATCHNORM
         nameof(BatchNormNet) => new BatchNormNet(),
-#endif
         nameof(NoUnrollNet) => new NoUnrollNet(),
         nameof(FlatNet) => new FlatNet(),
         nameof(TiePoolNet) => new TiePoolNet(),

@@ -35,19 +35,11 @@ public partial class LeakyOverlapNet { }
 [Flatten, Dense(20), ReLU, Dropout(0.3), Dense(3), Softmax]
 public partial class DropoutNet { }
 
-#if CNNGEN_BATCHNORM
-// GENERATOR BUG (kept out of the default build): the code emitted for any net with BatchNorm does not compile
-// under this repository's LangVersion (latest = C# 14): Workspace<TLane>.SetValid does
-// `var lanes = MemoryMarshal.Cast<TLane, float>(valid);` on the TLane[] field `valid`, which now binds to the
-// ReadOnlySpan overload, and `lanes[i] = ...` fails with CS8331. Declaring this net breaks the whole test
-// project, so it and the BatchNorm tests are compiled only with -p:DefineConstants=CNNGEN_BATCHNORM until the
-// emitter is fixed (e.g. `MemoryMarshal.Cast<TLane, float>(valid.AsSpan())`); then delete this #if.
 /// <summary>BatchNorm after a convolution (per channel) and after a dense layer (per feature).</summary>
 [Network(2, 6, 6)]
 [Conv2D(5, 3), BatchNorm, ReLU]
 [Flatten, Dense(20), BatchNorm, Tanh, Dense(3), Softmax]
 public partial class BatchNormNet { }
-#endif
 
 /// <summary>Plain loops everywhere (Unroll.None), two convolutions (17 channels, then stride 2), dense tail.</summary>
 [Network(2, 10, 10, Unroll = Unroll.None)]
