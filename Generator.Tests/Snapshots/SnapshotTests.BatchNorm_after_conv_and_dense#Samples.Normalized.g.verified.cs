@@ -165,6 +165,8 @@ namespace Samples
             public readonly TLane[] dense2_out;
             /// <summary>gradient of dense2_out: (B,3)</summary>
             public readonly TLane[] dense2_dout;
+            /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
+            public readonly float[] scratch = new float[44 * TLane.Count];
             /// <summary>Per lane: 1 for a sample of the batch, 0 for padding; masks batch statistics.</summary>
             public readonly TLane[] valid;
             /// <summary>BatchNorm1's batch mean and inverse standard deviation per channel (4), kept for backward.</summary>
@@ -406,7 +408,7 @@ namespace Samples
             var dense2_dw = g.Slice(360, 24);
             var dense2_db = g.Slice(384, 3);
             var dense2_w = p.Slice(360, 24);
-            Dense2_Backward<TLane>(ws.relu2_out, dense2_w, ws.dense2_dout, ws.relu2_dout, dense2_dw, dense2_db, B);
+            Dense2_Backward<TLane>(ws.relu2_out, dense2_w, ws.dense2_dout, ws.relu2_dout, dense2_dw, dense2_db, ws.scratch, B);
             // Relu2: ReLU
             Relu2_Backward<TLane>(ws.batchnorm2_out, ws.relu2_out, ws.relu2_dout, ws.batchnorm2_dout, B);
             // BatchNorm2: BatchNorm per feature (8), momentum=0.2, eps=0.001
@@ -418,7 +420,7 @@ namespace Samples
             var dense1_dw = g.Slice(48, 288);
             var dense1_db = g.Slice(336, 8);
             var dense1_w = p.Slice(48, 288);
-            Dense1_Backward<TLane>(ws.pool1_out, dense1_w, ws.dense1_dout, ws.pool1_dout, dense1_dw, dense1_db, B);
+            Dense1_Backward<TLane>(ws.pool1_out, dense1_w, ws.dense1_dout, ws.pool1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Pool1: MaxPool 2x2, stride=2
             Pool1_Backward<TLane>(ws.relu1_out, ws.pool1_out, ws.pool1_dout, ws.relu1_dout, B);
             // Relu1: ReLU
@@ -814,9 +816,9 @@ namespace Samples
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,36)  dy (B,8)  ->  dw (8,36)  db (8)  dx (B,36)
+        // x (B,36)  dy (B,8)  scratch ((IN + OUT) x lanes)  ->  dw (8,36)  db (8)  dx (B,36)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 36, OUT = 8;
             // db
@@ -826,14 +828,8 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: the lanes of dy[o] times the lanes of x[i], summed over groups, then over lanes
-            for (int o = 0; o < OUT; o++)
-            for (int i = 0; i < IN; i++)
-            {
-                TLane acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++) acc = TLane.FusedMultiplyAdd(dy[bg * OUT + o], x[bg * IN + i], acc);
-                dw[o * IN + i] += TLane.Sum(acc);
-            }
+            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)
             {
@@ -1074,9 +1070,9 @@ namespace Samples
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,8)  dy (B,3)  ->  dw (3,8)  db (3)  dx (B,8)
+        // x (B,8)  dy (B,3)  scratch ((IN + OUT) x lanes)  ->  dw (3,8)  db (3)  dx (B,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 8, OUT = 3;
             // db
@@ -1086,14 +1082,8 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: the lanes of dy[o] times the lanes of x[i], summed over groups, then over lanes
-            for (int o = 0; o < OUT; o++)
-            for (int i = 0; i < IN; i++)
-            {
-                TLane acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++) acc = TLane.FusedMultiplyAdd(dy[bg * OUT + o], x[bg * IN + i], acc);
-                dw[o * IN + i] += TLane.Sum(acc);
-            }
+            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)
             {

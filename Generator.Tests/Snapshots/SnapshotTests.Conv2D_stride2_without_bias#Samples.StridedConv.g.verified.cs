@@ -114,6 +114,8 @@ namespace Samples
             public readonly TLane[] dense1_out;
             /// <summary>gradient of dense1_out: (B,10)</summary>
             public readonly TLane[] dense1_dout;
+            /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
+            public readonly float[] scratch = new float[1362 * TLane.Count];
 
             /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
             public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
@@ -268,7 +270,7 @@ namespace Samples
             var dense1_dw = g.Slice(128, 13520);
             var dense1_db = g.Slice(13648, 10);
             var dense1_w = p.Slice(128, 13520);
-            Dense1_Backward<TLane>(ws.relu1_out, dense1_w, ws.dense1_dout, ws.relu1_dout, dense1_dw, dense1_db, B);
+            Dense1_Backward<TLane>(ws.relu1_out, dense1_w, ws.dense1_dout, ws.relu1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Relu1: ReLU
             Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 1->8, k=4, stride=2, pad=0, no bias
@@ -636,9 +638,9 @@ namespace Samples
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,1352)  dy (B,10)  ->  dw (10,1352)  db (10)  dx (B,1352)
+        // x (B,1352)  dy (B,10)  scratch ((IN + OUT) x lanes)  ->  dw (10,1352)  db (10)  dx (B,1352)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 1352, OUT = 10;
             // db
@@ -648,14 +650,8 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: the lanes of dy[o] times the lanes of x[i], summed over groups, then over lanes
-            for (int o = 0; o < OUT; o++)
-            for (int i = 0; i < IN; i++)
-            {
-                TLane acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++) acc = TLane.FusedMultiplyAdd(dy[bg * OUT + o], x[bg * IN + i], acc);
-                dw[o * IN + i] += TLane.Sum(acc);
-            }
+            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)
             {

@@ -116,6 +116,8 @@ namespace Samples
             public readonly TLane[] classifier_out;
             /// <summary>gradient of classifier_out: (B,3)</summary>
             public readonly TLane[] classifier_dout;
+            /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
+            public readonly float[] scratch = new float[35 * TLane.Count];
 
             /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
             public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
@@ -271,7 +273,7 @@ namespace Samples
             var classifier_dw = g.Slice(20, 96);
             var classifier_db = g.Slice(116, 3);
             var classifier_w = p.Slice(20, 96);
-            Classifier_Backward<TLane>(ws.gate_out, classifier_w, ws.classifier_dout, ws.gate_dout, classifier_dw, classifier_db, B);
+            Classifier_Backward<TLane>(ws.gate_out, classifier_w, ws.classifier_dout, ws.gate_dout, classifier_dw, classifier_db, ws.scratch, B);
             // Gate: ReLU
             Gate_Backward<TLane>(ws.features_out, ws.gate_out, ws.gate_dout, ws.features_dout, B);
             // Features: Conv2D 1->2, k=3, stride=1, pad=0
@@ -479,9 +481,9 @@ namespace Samples
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,32)  dy (B,3)  ->  dw (3,32)  db (3)  dx (B,32)
+        // x (B,32)  dy (B,3)  scratch ((IN + OUT) x lanes)  ->  dw (3,32)  db (3)  dx (B,32)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Classifier_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Classifier_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 32, OUT = 3;
             // db
@@ -491,14 +493,8 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: the lanes of dy[o] times the lanes of x[i], summed over groups, then over lanes
-            for (int o = 0; o < OUT; o++)
-            for (int i = 0; i < IN; i++)
-            {
-                TLane acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++) acc = TLane.FusedMultiplyAdd(dy[bg * OUT + o], x[bg * IN + i], acc);
-                dw[o * IN + i] += TLane.Sum(acc);
-            }
+            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)
             {

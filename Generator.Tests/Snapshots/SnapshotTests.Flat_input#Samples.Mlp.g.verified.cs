@@ -115,6 +115,8 @@ namespace Samples
             public readonly TLane[] dense2_out;
             /// <summary>gradient of dense2_out: (B,3)</summary>
             public readonly TLane[] dense2_dout;
+            /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
+            public readonly float[] scratch = new float[36 * TLane.Count];
 
             /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
             public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
@@ -268,13 +270,13 @@ namespace Samples
             var dense2_dw = g.Slice(336, 48);
             var dense2_db = g.Slice(384, 3);
             var dense2_w = p.Slice(336, 48);
-            Dense2_Backward<TLane>(ws.relu1_out, dense2_w, ws.dense2_dout, ws.relu1_dout, dense2_dw, dense2_db, B);
+            Dense2_Backward<TLane>(ws.relu1_out, dense2_w, ws.dense2_dout, ws.relu1_dout, dense2_dw, dense2_db, ws.scratch, B);
             // Relu1: ReLU
             Relu1_Backward<TLane>(ws.dense1_out, ws.relu1_out, ws.relu1_dout, ws.dense1_dout, B);
             // Dense1: Dense 20->16
             var dense1_dw = g.Slice(0, 320);
             var dense1_db = g.Slice(320, 16);
-            Dense1_Backward<TLane>(x, ws.dense1_dout, dense1_dw, dense1_db, B);
+            Dense1_Backward<TLane>(x, ws.dense1_dout, dense1_dw, dense1_db, ws.scratch, B);
         }
 
         // ----------------------------------------------------------------------------------------------------
@@ -354,9 +356,9 @@ namespace Samples
         // Dense1_Backward (accumulates +=):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
-        // x (B,20)  dy (B,16)  ->  dw (16,20)  db (16)
+        // x (B,20)  dy (B,16)  scratch ((IN + OUT) x lanes)  ->  dw (16,20)  db (16)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> dy, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> dy, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 20, OUT = 16;
             // db
@@ -366,14 +368,8 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: the lanes of dy[o] times the lanes of x[i], summed over groups, then over lanes
-            for (int o = 0; o < OUT; o++)
-            for (int i = 0; i < IN; i++)
-            {
-                TLane acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++) acc = TLane.FusedMultiplyAdd(dy[bg * OUT + o], x[bg * IN + i], acc);
-                dw[o * IN + i] += TLane.Sum(acc);
-            }
+            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
         }
 
 
@@ -440,9 +436,9 @@ namespace Samples
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,16)  dy (B,3)  ->  dw (3,16)  db (3)  dx (B,16)
+        // x (B,16)  dy (B,3)  scratch ((IN + OUT) x lanes)  ->  dw (3,16)  db (3)  dx (B,16)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 16, OUT = 3;
             // db
@@ -452,14 +448,8 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: the lanes of dy[o] times the lanes of x[i], summed over groups, then over lanes
-            for (int o = 0; o < OUT; o++)
-            for (int i = 0; i < IN; i++)
-            {
-                TLane acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++) acc = TLane.FusedMultiplyAdd(dy[bg * OUT + o], x[bg * IN + i], acc);
-                dw[o * IN + i] += TLane.Sum(acc);
-            }
+            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)
             {

@@ -113,6 +113,8 @@ partial class GlobalNet : global::CnnGen.INetwork
         public readonly TLane[] dense2_out;
         /// <summary>gradient of dense2_out: (B,2)</summary>
         public readonly TLane[] dense2_dout;
+        /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
+        public readonly float[] scratch = new float[14 * TLane.Count];
 
         /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
         public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
@@ -266,13 +268,13 @@ partial class GlobalNet : global::CnnGen.INetwork
         var dense2_dw = g.Slice(44, 8);
         var dense2_db = g.Slice(52, 2);
         var dense2_w = p.Slice(44, 8);
-        Dense2_Backward<TLane>(ws.relu1_out, dense2_w, ws.dense2_dout, ws.relu1_dout, dense2_dw, dense2_db, B);
+        Dense2_Backward<TLane>(ws.relu1_out, dense2_w, ws.dense2_dout, ws.relu1_dout, dense2_dw, dense2_db, ws.scratch, B);
         // Relu1: ReLU
         Relu1_Backward<TLane>(ws.dense1_out, ws.relu1_out, ws.relu1_dout, ws.dense1_dout, B);
         // Dense1: Dense 10->4
         var dense1_dw = g.Slice(0, 40);
         var dense1_db = g.Slice(40, 4);
-        Dense1_Backward<TLane>(x, ws.dense1_dout, dense1_dw, dense1_db, B);
+        Dense1_Backward<TLane>(x, ws.dense1_dout, dense1_dw, dense1_db, ws.scratch, B);
     }
 
     // ----------------------------------------------------------------------------------------------------
@@ -316,9 +318,9 @@ partial class GlobalNet : global::CnnGen.INetwork
     // Dense1_Backward (accumulates +=):
     //   dw[o,i] += sum over samples of dy[o] * x[i]
     //   db[o]   += sum over samples of dy[o]
-    // x (B,10)  dy (B,4)  ->  dw (4,10)  db (4)
+    // x (B,10)  dy (B,4)  scratch ((IN + OUT) x lanes)  ->  dw (4,10)  db (4)
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> dy, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+    private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> dy, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
     {
         const int IN = 10, OUT = 4;
         // db
@@ -328,14 +330,8 @@ partial class GlobalNet : global::CnnGen.INetwork
             for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
             db[o] += TLane.Sum(acc);
         }
-        // dw: the lanes of dy[o] times the lanes of x[i], summed over groups, then over lanes
-        for (int o = 0; o < OUT; o++)
-        for (int i = 0; i < IN; i++)
-        {
-            TLane acc = TLane.Zero;
-            for (int bg = 0; bg < B; bg++) acc = TLane.FusedMultiplyAdd(dy[bg * OUT + o], x[bg * IN + i], acc);
-            dw[o * IN + i] += TLane.Sum(acc);
-        }
+        // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+        global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
     }
 
 
@@ -399,9 +395,9 @@ partial class GlobalNet : global::CnnGen.INetwork
     //   dw[o,i] += sum over samples of dy[o] * x[i]
     //   db[o]   += sum over samples of dy[o]
     //   dx[i]   += sum over o of w[o,i] * dy[o]
-    // x (B,4)  dy (B,2)  ->  dw (2,4)  db (2)  dx (B,4)
+    // x (B,4)  dy (B,2)  scratch ((IN + OUT) x lanes)  ->  dw (2,4)  db (2)  dx (B,4)
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+    private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
     {
         const int IN = 4, OUT = 2;
         // db
@@ -411,14 +407,8 @@ partial class GlobalNet : global::CnnGen.INetwork
             for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
             db[o] += TLane.Sum(acc);
         }
-        // dw: the lanes of dy[o] times the lanes of x[i], summed over groups, then over lanes
-        for (int o = 0; o < OUT; o++)
-        for (int i = 0; i < IN; i++)
-        {
-            TLane acc = TLane.Zero;
-            for (int bg = 0; bg < B; bg++) acc = TLane.FusedMultiplyAdd(dy[bg * OUT + o], x[bg * IN + i], acc);
-            dw[o * IN + i] += TLane.Sum(acc);
-        }
+        // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+        global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
         // dx
         for (int bg = 0; bg < B; bg++)
         {

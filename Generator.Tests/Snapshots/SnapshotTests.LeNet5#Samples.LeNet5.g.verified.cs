@@ -170,6 +170,8 @@ namespace Samples
             public readonly TLane[] dense3_out;
             /// <summary>gradient of dense3_out: (B,10)</summary>
             public readonly TLane[] dense3_dout;
+            /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
+            public readonly float[] scratch = new float[520 * TLane.Count];
 
             /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
             public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
@@ -373,21 +375,21 @@ namespace Samples
             var dense3_dw = g.Slice(60856, 840);
             var dense3_db = g.Slice(61696, 10);
             var dense3_w = p.Slice(60856, 840);
-            Dense3_Backward<TLane>(ws.relu4_out, dense3_w, ws.dense3_dout, ws.relu4_dout, dense3_dw, dense3_db, B);
+            Dense3_Backward<TLane>(ws.relu4_out, dense3_w, ws.dense3_dout, ws.relu4_dout, dense3_dw, dense3_db, ws.scratch, B);
             // Relu4: ReLU
             Relu4_Backward<TLane>(ws.dense2_out, ws.relu4_out, ws.relu4_dout, ws.dense2_dout, B);
             // Dense2: Dense 120->84
             var dense2_dw = g.Slice(50692, 10080);
             var dense2_db = g.Slice(60772, 84);
             var dense2_w = p.Slice(50692, 10080);
-            Dense2_Backward<TLane>(ws.relu3_out, dense2_w, ws.dense2_dout, ws.relu3_dout, dense2_dw, dense2_db, B);
+            Dense2_Backward<TLane>(ws.relu3_out, dense2_w, ws.dense2_dout, ws.relu3_dout, dense2_dw, dense2_db, ws.scratch, B);
             // Relu3: ReLU
             Relu3_Backward<TLane>(ws.dense1_out, ws.relu3_out, ws.relu3_dout, ws.dense1_dout, B);
             // Dense1: Dense 400->120
             var dense1_dw = g.Slice(2572, 48000);
             var dense1_db = g.Slice(50572, 120);
             var dense1_w = p.Slice(2572, 48000);
-            Dense1_Backward<TLane>(ws.pool2_out, dense1_w, ws.dense1_dout, ws.pool2_dout, dense1_dw, dense1_db, B);
+            Dense1_Backward<TLane>(ws.pool2_out, dense1_w, ws.dense1_dout, ws.pool2_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Pool2: MaxPool 2x2, stride=2
             Pool2_Backward<TLane>(ws.relu2_out, ws.pool2_out, ws.pool2_dout, ws.relu2_dout, B);
             // Relu2: ReLU
@@ -2130,9 +2132,9 @@ namespace Samples
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,400)  dy (B,120)  ->  dw (120,400)  db (120)  dx (B,400)
+        // x (B,400)  dy (B,120)  scratch ((IN + OUT) x lanes)  ->  dw (120,400)  db (120)  dx (B,400)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 400, OUT = 120;
             // db
@@ -2142,14 +2144,8 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: the lanes of dy[o] times the lanes of x[i], summed over groups, then over lanes
-            for (int o = 0; o < OUT; o++)
-            for (int i = 0; i < IN; i++)
-            {
-                TLane acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++) acc = TLane.FusedMultiplyAdd(dy[bg * OUT + o], x[bg * IN + i], acc);
-                dw[o * IN + i] += TLane.Sum(acc);
-            }
+            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)
             {
@@ -2339,9 +2335,9 @@ namespace Samples
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,120)  dy (B,84)  ->  dw (84,120)  db (84)  dx (B,120)
+        // x (B,120)  dy (B,84)  scratch ((IN + OUT) x lanes)  ->  dw (84,120)  db (84)  dx (B,120)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 120, OUT = 84;
             // db
@@ -2351,14 +2347,8 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: the lanes of dy[o] times the lanes of x[i], summed over groups, then over lanes
-            for (int o = 0; o < OUT; o++)
-            for (int i = 0; i < IN; i++)
-            {
-                TLane acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++) acc = TLane.FusedMultiplyAdd(dy[bg * OUT + o], x[bg * IN + i], acc);
-                dw[o * IN + i] += TLane.Sum(acc);
-            }
+            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)
             {
@@ -2542,9 +2532,9 @@ namespace Samples
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,84)  dy (B,10)  ->  dw (10,84)  db (10)  dx (B,84)
+        // x (B,84)  dy (B,10)  scratch ((IN + OUT) x lanes)  ->  dw (10,84)  db (10)  dx (B,84)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense3_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Dense3_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 84, OUT = 10;
             // db
@@ -2554,14 +2544,8 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: the lanes of dy[o] times the lanes of x[i], summed over groups, then over lanes
-            for (int o = 0; o < OUT; o++)
-            for (int i = 0; i < IN; i++)
-            {
-                TLane acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++) acc = TLane.FusedMultiplyAdd(dy[bg * OUT + o], x[bg * IN + i], acc);
-                dw[o * IN + i] += TLane.Sum(acc);
-            }
+            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)
             {

@@ -53,7 +53,7 @@ internal static partial class NetworkEmitter
             w.Line("//   dw[o,i] += sum over samples of dy[o] * x[i]");
             if (d.Bias) w.Line("//   db[o]   += sum over samples of dy[o]");
             if (dx) w.Line("//   dx[i]   += sum over o of w[o,i] * dy[o]");
-            w.Line($"// x {Shape(d.Input)}  dy {Shape(d.Output)}  ->  dw ({I(d.Units)},{I(d.Input.C)}){(d.Bias ? $"  db ({I(d.Units)})" : "")}{(dx ? $"  dx {Shape(d.Input)}" : "")}");
+            w.Line($"// x {Shape(d.Input)}  dy {Shape(d.Output)}  scratch ((IN + OUT) x lanes)  ->  dw ({I(d.Units)},{I(d.Input.C)}){(d.Bias ? $"  db ({I(d.Units)})" : "")}{(dx ? $"  dx {Shape(d.Input)}" : "")}");
             w.Line(Hot);
             var ps = new System.Collections.Generic.List<string> { $"{RO}<TLane> x" };
             if (dx) ps.Add($"{RO}<float> w");
@@ -61,6 +61,7 @@ internal static partial class NetworkEmitter
             if (dx) ps.Add($"{SP}<TLane> dx");
             ps.Add($"{SP}<float> dw");
             if (d.Bias) ps.Add($"{SP}<float> db");
+            ps.Add($"{SP}<float> scratch");
             ps.Add("int B");
             w.Open($"private static void {d.Name}_Backward<TLane>({string.Join(", ", ps)}) {Where}");
             w.Line(Consts(d));
@@ -73,13 +74,8 @@ internal static partial class NetworkEmitter
                 w.Line("db[o] += TLane.Sum(acc);");
                 w.Close();
             }
-            w.Line("// dw: the lanes of dy[o] times the lanes of x[i], summed over groups, then over lanes");
-            w.Line("for (int o = 0; o < OUT; o++)");
-            w.Open("for (int i = 0; i < IN; i++)");
-            w.Line("TLane acc = TLane.Zero;");
-            w.Line("for (int bg = 0; bg < B; bg++) acc = TLane.FusedMultiplyAdd(dy[bg * OUT + o], x[bg * IN + i], acc);");
-            w.Line("dw[o * IN + i] += TLane.Sum(acc);");
-            w.Close();
+            w.Line("// dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)");
+            w.Line("global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);");
             if (dx)
             {
                 int n = d.UnitBlock == 1 ? 1 : Math.Min(d.Input.C, ShapeBlock), full = d.Input.C / n * n, tail = d.Input.C - full;

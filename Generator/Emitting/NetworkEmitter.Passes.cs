@@ -86,6 +86,12 @@ internal static partial class NetworkEmitter
             w.Line($"/// <summary>{b.Comment}</summary>");
             w.Line($"public readonly TLane[] {b.Name};");
         }
+        long scratch = spec.Layers.OfType<DenseSpec>().Select(d => (long)d.Input.C + d.Units).DefaultIfEmpty(0).Max();
+        if (scratch > 0)
+        {
+            w.Line("/// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>");
+            w.Line($"public readonly float[] scratch = new float[{I(scratch)} * TLane.Count];");
+        }
         if (bn)
         {
             w.Line("/// <summary>Per lane: 1 for a sample of the batch, 0 for padding; masks batch statistics.</summary>");
@@ -373,6 +379,7 @@ internal static partial class NetworkEmitter
                     if (dx is not null) args.Add(dx);
                     args.Add($"{d.Prefix}_dw");
                     if (d.Bias) args.Add($"{d.Prefix}_db");
+                    args.Add("ws.scratch");
                     args.Add("B");
                     w.Line($"{d.Name}_Backward<TLane>({string.Join(", ", args)});");
                     break;

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace CnnGen;
 
@@ -103,6 +104,84 @@ public static class Kernels
                     mask[(g * size + e) * lanes + l] = bits < threshold ? 0f : keep;
                 }
     }
+
+    /// <summary>
+    /// Dense weight gradient <c>dw[o, i] += sum over samples of dy[o] * x[i]</c> without a horizontal sum per weight:
+    /// each lane group is transposed to [lane][feature] in <paramref name="scratch"/> and applied as one rank-<paramref name="lanes"/>
+    /// update, vectorized along the inputs.
+    /// </summary>
+    /// <param name="dy">groups x outputs x lanes, interleaved.</param>
+    /// <param name="x">groups x inputs x lanes, interleaved.</param>
+    /// <param name="scratch">At least (inputs + outputs) x lanes floats.</param>
+    public static void DenseWeightGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, int groups, int lanes, int outputs, int inputs,
+                                           Span<float> dw, Span<float> scratch)
+    {
+        if (dw.Length < outputs * inputs) throw new ArgumentException("dw is too small.", nameof(dw));
+        var xt = scratch.Slice(0, lanes * inputs);
+        var dyt = scratch.Slice(lanes * inputs, lanes * outputs);
+        for (int g = 0; g < groups; g++)
+        {
+            // transpose the group: xt[l, i] = x[g, i, l] and dyt[l, o] = dy[g, o, l]
+            var xg = x.Slice(g * inputs * lanes, inputs * lanes);
+            var dyg = dy.Slice(g * outputs * lanes, outputs * lanes);
+            for (int i = 0; i < inputs; i++)
+                for (int l = 0; l < lanes; l++)
+                    xt[l * inputs + i] = xg[i * lanes + l];
+            for (int o = 0; o < outputs; o++)
+                for (int l = 0; l < lanes; l++)
+                    dyt[l * outputs + o] = dyg[o * lanes + l];
+            // rank-lanes update, one row of dw at a time, chunks of the row kept in registers across the lanes
+            for (int o = 0; o < outputs; o++)
+            {
+                var row = dw.Slice(o * inputs, inputs);
+                int i0 = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    for (; i0 + 64 <= inputs; i0 += 64)
+                    {
+                        var a0 = Vector512.Create((ReadOnlySpan<float>)row.Slice(i0, 16));
+                        var a1 = Vector512.Create((ReadOnlySpan<float>)row.Slice(i0 + 16, 16));
+                        var a2 = Vector512.Create((ReadOnlySpan<float>)row.Slice(i0 + 32, 16));
+                        var a3 = Vector512.Create((ReadOnlySpan<float>)row.Slice(i0 + 48, 16));
+                        for (int l = 0; l < lanes; l++)
+                        {
+                            var s = Vector512.Create(dyt[l * outputs + o]);
+                            var xr = xt.Slice(l * inputs + i0, 64);
+                            a0 = Vector512.FusedMultiplyAdd(s, Vector512.Create((ReadOnlySpan<float>)xr.Slice(0, 16)), a0);
+                            a1 = Vector512.FusedMultiplyAdd(s, Vector512.Create((ReadOnlySpan<float>)xr.Slice(16, 16)), a1);
+                            a2 = Vector512.FusedMultiplyAdd(s, Vector512.Create((ReadOnlySpan<float>)xr.Slice(32, 16)), a2);
+                            a3 = Vector512.FusedMultiplyAdd(s, Vector512.Create((ReadOnlySpan<float>)xr.Slice(48, 16)), a3);
+                        }
+                        a0.CopyTo(row.Slice(i0, 16));
+                        a1.CopyTo(row.Slice(i0 + 16, 16));
+                        a2.CopyTo(row.Slice(i0 + 32, 16));
+                        a3.CopyTo(row.Slice(i0 + 48, 16));
+                    }
+                }
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    for (; i0 + 8 <= inputs; i0 += 8)
+                    {
+                        var a = Vector256.Create((ReadOnlySpan<float>)row.Slice(i0, 8));
+                        for (int l = 0; l < lanes; l++)
+                            a = Vector256.FusedMultiplyAdd(Vector256.Create(dyt[l * outputs + o]), Vector256.Create((ReadOnlySpan<float>)xt.Slice(l * inputs + i0, 8)), a);
+                        a.CopyTo(row.Slice(i0, 8));
+                    }
+                }
+                for (; i0 < inputs; i0++)
+                {
+                    float a = row[i0];
+                    for (int l = 0; l < lanes; l++)
+                        a = MathF.FusedMultiplyAdd(dyt[l * outputs + o], xt[l * inputs + i0], a);
+                    row[i0] = a;
+                }
+            }
+        }
+    }
+
+    /// <summary>Reinterprets a read-only span of lanes as floats.</summary>
+    public static ReadOnlySpan<float> AsReadOnlyFloats<TLane>(ReadOnlySpan<TLane> lanes) where TLane : unmanaged, ILane<TLane>
+        => MemoryMarshal.Cast<TLane, float>(lanes);
 
     /// <summary>Reinterprets a span of lanes as floats.</summary>
     public static Span<float> AsFloats<TLane>(Span<TLane> lanes) where TLane : unmanaged, ILane<TLane>
