@@ -97,6 +97,7 @@ median_ms() { # median wall time in ms of 5 runs of the command
 "$bin" first --model "$model" --data "$mnist"
 native=$(median_ms "$bin" first --model "$model" --data "$mnist") || fail "'first' failed"
 jitdll="Sample.Aot/bin/Release/net10.0/CnnGen.Sample.Aot.dll"
+[ -f "$jitdll" ] || dotnet build Sample.Aot/Sample.Aot.csproj -c Release >"$work/build.log" 2>&1
 jit=$( [ -f "$jitdll" ] && median_ms dotnet "$jitdll" first --model "$model" --data "$mnist" || echo "?")
 echo "aot: start-up (time to first prediction, median of 5): native ${native} ms, JIT (dotnet CnnGen.Sample.Aot.dll) ${jit} ms"
 echo "aot: machine load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (other work on the machine inflates these times)"
