@@ -297,53 +297,146 @@ namespace Samples
                 // seek to x[bg] and y[bg]
                 var xb = x.Slice(bg * (C * H * W), C * H * W);
                 var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
-                // output channels in blocks of 2, one accumulator each
+                // output channels in blocks of 2 times 4 adjacent columns, one accumulator each
                 for (int oc = 0; oc < OC; oc += 2)
                 for (int oh = 0; oh < OH; oh++)
-                for (int ow = 0; ow < OW; ow++)
+                for (int ow = 0; ow < OW; ow += 4)
                 {
                     // accumulators start at the bias
-                    TLane a0 = TLane.Broadcast(b[oc + 0]);
-                    TLane a1 = TLane.Broadcast(b[oc + 1]);
+                    TLane a0_0 = TLane.Broadcast(b[oc + 0]);
+                    TLane a0_1 = TLane.Broadcast(b[oc + 0]);
+                    TLane a0_2 = TLane.Broadcast(b[oc + 0]);
+                    TLane a0_3 = TLane.Broadcast(b[oc + 0]);
+                    TLane a1_0 = TLane.Broadcast(b[oc + 1]);
+                    TLane a1_1 = TLane.Broadcast(b[oc + 1]);
+                    TLane a1_2 = TLane.Broadcast(b[oc + 1]);
+                    TLane a1_3 = TLane.Broadcast(b[oc + 1]);
                     for (int c = 0; c < C; c++)
                     {
                         // seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks
-                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + 3 * S);
                         var wk = w.Slice(oc * CKK + c * KK, 1 * CKK + KK);
-                        TLane v;
-                        // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+1
-                        v = xk[0 * W + 0];
-                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
-                        v = xk[0 * W + 1];
-                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
-                        v = xk[0 * W + 2];
-                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
-                        v = xk[1 * W + 0];
-                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
-                        v = xk[1 * W + 1];
-                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
-                        v = xk[1 * W + 2];
-                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
-                        v = xk[2 * W + 0];
-                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
-                        v = xk[2 * W + 1];
-                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
-                        v = xk[2 * W + 2];
-                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                        TLane v0, v1, v2, v3;
+                        // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+1, times columns ow..ow+3
+                        v0 = xk[0 * W + 0];
+                        v1 = xk[0 * W + 0 + 1 * S];
+                        v2 = xk[0 * W + 0 + 2 * S];
+                        v3 = xk[0 * W + 0 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 0], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 0], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * CKK + 0], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * CKK + 0], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 0], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 0], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * CKK + 0], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * CKK + 0], a1_3);
+                        v0 = xk[0 * W + 1];
+                        v1 = xk[0 * W + 1 + 1 * S];
+                        v2 = xk[0 * W + 1 + 2 * S];
+                        v3 = xk[0 * W + 1 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 1], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 1], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * CKK + 1], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * CKK + 1], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 1], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 1], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * CKK + 1], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * CKK + 1], a1_3);
+                        v0 = xk[0 * W + 2];
+                        v1 = xk[0 * W + 2 + 1 * S];
+                        v2 = xk[0 * W + 2 + 2 * S];
+                        v3 = xk[0 * W + 2 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 2], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 2], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * CKK + 2], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * CKK + 2], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 2], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 2], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * CKK + 2], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * CKK + 2], a1_3);
+                        v0 = xk[1 * W + 0];
+                        v1 = xk[1 * W + 0 + 1 * S];
+                        v2 = xk[1 * W + 0 + 2 * S];
+                        v3 = xk[1 * W + 0 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 3], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 3], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * CKK + 3], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * CKK + 3], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 3], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 3], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * CKK + 3], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * CKK + 3], a1_3);
+                        v0 = xk[1 * W + 1];
+                        v1 = xk[1 * W + 1 + 1 * S];
+                        v2 = xk[1 * W + 1 + 2 * S];
+                        v3 = xk[1 * W + 1 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 4], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 4], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * CKK + 4], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * CKK + 4], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 4], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 4], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * CKK + 4], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * CKK + 4], a1_3);
+                        v0 = xk[1 * W + 2];
+                        v1 = xk[1 * W + 2 + 1 * S];
+                        v2 = xk[1 * W + 2 + 2 * S];
+                        v3 = xk[1 * W + 2 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 5], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 5], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * CKK + 5], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * CKK + 5], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 5], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 5], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * CKK + 5], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * CKK + 5], a1_3);
+                        v0 = xk[2 * W + 0];
+                        v1 = xk[2 * W + 0 + 1 * S];
+                        v2 = xk[2 * W + 0 + 2 * S];
+                        v3 = xk[2 * W + 0 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 6], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 6], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * CKK + 6], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * CKK + 6], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 6], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 6], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * CKK + 6], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * CKK + 6], a1_3);
+                        v0 = xk[2 * W + 1];
+                        v1 = xk[2 * W + 1 + 1 * S];
+                        v2 = xk[2 * W + 1 + 2 * S];
+                        v3 = xk[2 * W + 1 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 7], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 7], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * CKK + 7], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * CKK + 7], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 7], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 7], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * CKK + 7], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * CKK + 7], a1_3);
+                        v0 = xk[2 * W + 2];
+                        v1 = xk[2 * W + 2 + 1 * S];
+                        v2 = xk[2 * W + 2 + 2 * S];
+                        v3 = xk[2 * W + 2 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 8], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 8], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * CKK + 8], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * CKK + 8], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 8], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 8], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * CKK + 8], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * CKK + 8], a1_3);
                     }
                     // seek to y[oc, oh, ow]
                     int yo = (oc * OH + oh) * OW + ow;
-                    yb[yo + 0 * (OH * OW)] = a0;
-                    yb[yo + 1 * (OH * OW)] = a1;
+                    yb[yo + 0 * (OH * OW)] = a0_0;
+                    yb[yo + 0 * (OH * OW) + 1] = a0_1;
+                    yb[yo + 0 * (OH * OW) + 2] = a0_2;
+                    yb[yo + 0 * (OH * OW) + 3] = a0_3;
+                    yb[yo + 1 * (OH * OW)] = a1_0;
+                    yb[yo + 1 * (OH * OW) + 1] = a1_1;
+                    yb[yo + 1 * (OH * OW) + 2] = a1_2;
+                    yb[yo + 1 * (OH * OW) + 3] = a1_3;
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System.Linq;
 using CnnGen.Generator.Model;
 
 namespace CnnGen.Generator.Emitting;
@@ -70,33 +71,43 @@ internal static partial class NetworkEmitter
         /// <summary>Output channels [from, to) in blocks of <paramref name="n"/>, each with its own accumulator.</summary>
         private static void ForwardBlock(SourceWriter w, Conv2DSpec c, int n, string from, string to)
         {
-            int k = c.Kernel;
-            w.Line($"// output channels in blocks of {I(n)}, one accumulator each");
+            int k = c.Kernel, p = c.Forward.PositionBlock;
+            string A(int j, int q) => p == 1 ? $"a{I(j)}" : $"a{I(j)}_{I(q)}";
+            string V(int q) => p == 1 ? "v" : $"v{I(q)}";
+            w.Line(p == 1
+                ? $"// output channels in blocks of {I(n)}, one accumulator each"
+                : $"// output channels in blocks of {I(n)} times {I(p)} adjacent columns, one accumulator each");
             w.Line($"for (int oc = {from}; oc < {to}; oc += {I(n)})");
             w.Line("for (int oh = 0; oh < OH; oh++)");
-            w.Open("for (int ow = 0; ow < OW; ow++)");
+            w.Open(p == 1 ? "for (int ow = 0; ow < OW; ow++)" : $"for (int ow = 0; ow < OW; ow += {I(p)})");
             w.Line("// accumulators start at the bias");
             for (int j = 0; j < n; j++)
-                w.Line(c.Bias ? $"TLane a{I(j)} = TLane.Broadcast(b[oc + {I(j)}]);" : $"TLane a{I(j)} = TLane.Zero;");
+                for (int q = 0; q < p; q++)
+                    w.Line(c.Bias ? $"TLane {A(j, q)} = TLane.Broadcast(b[oc + {I(j)}]);" : $"TLane {A(j, q)} = TLane.Zero;");
             w.Open("for (int c = 0; c < C; c++)");
             w.Line("// seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks");
-            w.Line("var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);");
+            w.Line(p == 1
+                ? "var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);"
+                : $"var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + {I(p - 1)} * S);");
             w.Line($"var wk = w.Slice(oc * CKK + c * KK, {I(n - 1)} * CKK + KK);");
-            w.Line("TLane v;");
-            w.Line($"// {Taps(c)}, times channels oc..oc+{I(n - 1)}");
+            w.Line($"TLane {string.Join(", ", Enumerable.Range(0, p).Select(V))};");
+            w.Line($"// {Taps(c)}, times channels oc..oc+{I(n - 1)}{(p > 1 ? $", times columns ow..ow+{I(p - 1)}" : "")}");
             for (int kh = 0; kh < k; kh++)
                 for (int kw = 0; kw < k; kw++)
                 {
                     int t = kh * k + kw;
-                    w.Line($"v = xk[{I(kh)} * W + {I(kw)}];");
+                    for (int q = 0; q < p; q++)
+                        w.Line(q == 0 ? $"{V(q)} = xk[{I(kh)} * W + {I(kw)}];" : $"{V(q)} = xk[{I(kh)} * W + {I(kw)} + {I(q)} * S];");
                     for (int j = 0; j < n; j++)
-                        w.Line($"a{I(j)} = TLane.MultiplyAdd(v, wk[{I(j)} * CKK + {I(t)}], a{I(j)});");
+                        for (int q = 0; q < p; q++)
+                            w.Line($"{A(j, q)} = TLane.MultiplyAdd({V(q)}, wk[{I(j)} * CKK + {I(t)}], {A(j, q)});");
                 }
             w.Close();
             w.Line("// seek to y[oc, oh, ow]");
             w.Line("int yo = (oc * OH + oh) * OW + ow;");
             for (int j = 0; j < n; j++)
-                w.Line($"yb[yo + {I(j)} * (OH * OW)] = a{I(j)};");
+                for (int q = 0; q < p; q++)
+                    w.Line(q == 0 ? $"yb[yo + {I(j)} * (OH * OW)] = {A(j, q)};" : $"yb[yo + {I(j)} * (OH * OW) + {I(q)}] = {A(j, q)};");
             w.Close();
         }
 
@@ -241,20 +252,30 @@ internal static partial class NetworkEmitter
             w.Line("// seek to the window dx[c, oh*S.., ow*S..] and to w[oc.., c, :, :]");
             w.Line("var dxk = dxb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);");
             w.Line($"var wk = w.Slice(oc * CKK + c * KK, {I(n - 1)} * CKK + KK);");
-            w.Line("TLane v;");
-            w.Line($"// {Taps(c)}, times channels oc..oc+{I(n - 1)}");
-            for (int kh = 0; kh < k; kh++)
-                for (int kw = 0; kw < k; kw++)
-                {
-                    int t = kh * k + kw;
-                    string at = $"{I(kh)} * W + {I(kw)}";
-                    w.Line($"v = dxk[{at}];");
-                    for (int j = 0; j < n; j++)
-                        w.Line($"v = TLane.MultiplyAdd(d{I(j)}, wk[{I(j)} * CKK + {I(t)}], v);");
-                    w.Line($"dxk[{at}] = v;");
-                }
+            // Taps in groups, each tap with its own accumulator: the FMAs of one channel go to independent
+            // registers instead of one dependent chain per tap.
+            int taps = k * k, group = TapGroup(taps, n);
+            var names = new System.Collections.Generic.List<string>();
+            for (int g = 0; g < group; g++) names.Add("t" + I(g));
+            w.Line($"TLane {string.Join(", ", names)};");
+            for (int first = 0; first < taps; first += group)
+            {
+                int count = System.Math.Min(group, taps - first);
+                string At(int t) => $"{I(t / k)} * W + {I(t % k)}";
+                w.Line($"// taps ({I(first / k)},{I(first % k)})..({I((first + count - 1) / k)},{I((first + count - 1) % k)}): read, add channels oc..oc+{I(n - 1)}, write back");
+                for (int g = 0; g < count; g++)
+                    w.Line($"t{I(g)} = dxk[{At(first + g)}];");
+                for (int j = 0; j < n; j++)
+                    for (int g = 0; g < count; g++)
+                        w.Line($"t{I(g)} = TLane.MultiplyAdd(d{I(j)}, wk[{I(j)} * CKK + {I(first + g)}], t{I(g)});");
+                for (int g = 0; g < count; g++)
+                    w.Line($"dxk[{At(first + g)}] = t{I(g)};");
+            }
             w.Close();
             w.Close();
         }
+
+        /// <summary>Taps accumulated at once: enough independent chains to hide FMA latency, within 28 registers.</summary>
+        private static int TapGroup(int taps, int channels) => System.Math.Max(1, System.Math.Min(taps, System.Math.Min(13, 28 - channels)));
     }
 }

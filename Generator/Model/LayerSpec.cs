@@ -39,7 +39,9 @@ internal abstract record LayerSpec
 /// <summary>How much of a kernel window is unrolled.</summary>
 /// <param name="Taps">The whole window is written out as straight-line statements.</param>
 /// <param name="ChannelBlock">Output channels (or units) computed together, each with its own accumulator.</param>
-internal readonly record struct Unrolling(bool Taps, int ChannelBlock);
+/// <param name="PositionBlock">Adjacent output columns computed together (forward only), so that a small channel
+/// block still has 12-18 independent accumulators.</param>
+internal readonly record struct Unrolling(bool Taps, int ChannelBlock, int PositionBlock = 1);
 
 internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Padding, bool Bias, InitKind Init,
                                   Unrolling Forward, Unrolling Backward) : LayerSpec

@@ -264,7 +264,7 @@ internal static class ShapeInference
                     problem(i, DiagnosticDescriptors.NetworkTooLarge, new object[] { name, "the weight count", weights, MaxValues });
                     return null;
                 }
-                var forward = ChooseUnrolling(kk, d.Size, 1, unrollMode);
+                var forward = WithPositionBlock(ChooseUnrolling(kk, d.Size, 1, unrollMode), kk, d.Size, (int)ow);
                 var backward = ChooseUnrolling(kk, d.Size, 2, unrollMode);
                 if (unrollMode != 2 && (!forward.Taps || !backward.Taps))
                 {
@@ -363,6 +363,23 @@ internal static class ShapeInference
             if (cost <= UnrollBudget) return new Unrolling(true, block);
         }
         return new Unrolling(false, 1);
+    }
+
+    /// <summary>
+    /// Widens a small forward channel block across adjacent output columns (which must divide the output width)
+    /// while the accumulators stay at most 18 and the statements within the budget.
+    /// </summary>
+    private static Unrolling WithPositionBlock(Unrolling u, int taps, int channels, int outputWidth)
+    {
+        if (!u.Taps) return u;
+        int tail = channels % u.ChannelBlock;
+        for (int p = 4; p >= 2; p--)
+        {
+            if (outputWidth % p != 0 || u.ChannelBlock * p > 18) continue;
+            long cost = (long)taps * (u.ChannelBlock + 1) * p + (tail > 0 ? (long)taps * (tail + 1) * p : 0);
+            if (cost <= UnrollBudget) return u with { PositionBlock = p };
+        }
+        return u;
     }
 
     /// <summary>Statements of the cheapest unrolling (a block of one channel), as counted by <see cref="ChooseUnrolling"/>.</summary>

@@ -24,7 +24,7 @@ public interface ILane<TSelf> where TSelf : unmanaged, ILane<TSelf>
     static abstract TSelf operator /(TSelf a, TSelf b);
 
     /// <summary><c>a * b + c</c> with one rounding.</summary>
-    static abstract TSelf FusedMultiplyAdd(TSelf a, TSelf b, TSelf c);
+    static abstract TSelf FusedMultiplyAdd(TSelf a, in TSelf b, TSelf c);
     /// <summary><c>a * broadcast(b) + c</c> with one rounding: one inlined call per unrolled kernel tap.</summary>
     static abstract TSelf MultiplyAdd(TSelf a, float b, TSelf c);
     static abstract TSelf Max(TSelf a, TSelf b);

@@ -17,7 +17,7 @@ public readonly struct Lane1 : ILane<Lane1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 operator -(Lane1 a, Lane1 b) => new(a.Value - b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 operator *(Lane1 a, Lane1 b) => new(a.Value * b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 operator /(Lane1 a, Lane1 b) => new(a.Value / b.Value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 FusedMultiplyAdd(Lane1 a, Lane1 b, Lane1 c) => Unsafe.BitCast<float, Lane1>(MathF.FusedMultiplyAdd(a.Value, b.Value, c.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 FusedMultiplyAdd(Lane1 a, in Lane1 b, Lane1 c) => Unsafe.BitCast<float, Lane1>(MathF.FusedMultiplyAdd(a.Value, b.Value, c.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 MultiplyAdd(Lane1 a, float b, Lane1 c) => Unsafe.BitCast<float, Lane1>(MathF.FusedMultiplyAdd(a.Value, b, c.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Max(Lane1 a, Lane1 b) => new(MathF.Max(a.Value, b.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Min(Lane1 a, Lane1 b) => new(MathF.Min(a.Value, b.Value));
@@ -52,7 +52,7 @@ public readonly struct Lane8 : ILane<Lane8>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 operator -(Lane8 a, Lane8 b) => new(a.V - b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 operator *(Lane8 a, Lane8 b) => new(a.V * b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 operator /(Lane8 a, Lane8 b) => new(a.V / b.V);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 FusedMultiplyAdd(Lane8 a, Lane8 b, Lane8 c) => Unsafe.BitCast<Vector256<float>, Lane8>(Vector256.FusedMultiplyAdd(a.V, b.V, c.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 FusedMultiplyAdd(Lane8 a, in Lane8 b, Lane8 c) => Unsafe.BitCast<Vector256<float>, Lane8>(Vector256.FusedMultiplyAdd(a.V, b.V, c.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 MultiplyAdd(Lane8 a, float b, Lane8 c) => Unsafe.BitCast<Vector256<float>, Lane8>(Vector256.FusedMultiplyAdd(a.V, Vector256.Create(b), c.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Max(Lane8 a, Lane8 b) => new(Vector256.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Min(Lane8 a, Lane8 b) => new(Vector256.Min(a.V, b.V));
@@ -82,7 +82,7 @@ public readonly struct Lane16 : ILane<Lane16>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 operator -(Lane16 a, Lane16 b) => new(a.V - b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 operator *(Lane16 a, Lane16 b) => new(a.V * b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 operator /(Lane16 a, Lane16 b) => new(a.V / b.V);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 FusedMultiplyAdd(Lane16 a, Lane16 b, Lane16 c) => Unsafe.BitCast<Vector512<float>, Lane16>(Vector512.FusedMultiplyAdd(a.V, b.V, c.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 FusedMultiplyAdd(Lane16 a, in Lane16 b, Lane16 c) => Unsafe.BitCast<Vector512<float>, Lane16>(Vector512.FusedMultiplyAdd(a.V, b.V, c.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 MultiplyAdd(Lane16 a, float b, Lane16 c) => Unsafe.BitCast<Vector512<float>, Lane16>(Vector512.FusedMultiplyAdd(a.V, Vector512.Create(b), c.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Max(Lane16 a, Lane16 b) => new(Vector512.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Min(Lane16 a, Lane16 b) => new(Vector512.Min(a.V, b.V));
