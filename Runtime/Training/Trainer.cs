@@ -155,6 +155,10 @@ public sealed class Trainer : IDisposable
                         onBatch(new BatchProgress(epoch + 1, batch + 1, batchesPerEpoch, samples, lossSum / samples, (double)correct / samples,
                                                   samples / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), learningRate));
                 }
+                // A non-finite loss is caught at the next batch; the last update of the epoch has no next batch, so check
+                // the weights once before they are evaluated and checkpointed (never overwrite a good checkpoint with NaN).
+                if (!AllFinite(_net.Parameters) || !AllFinite(_net.State))
+                    throw new TrainingDivergedException(epoch + 1, batchesPerEpoch, learningRate);
                 double seconds = clock.Elapsed.TotalSeconds;
                 history.Add(EndEpoch(epoch, lossSum / samples, (double)correct / samples, test, seconds, samples / Math.Max(seconds, 1e-9), learningRate));
             }
@@ -329,6 +333,25 @@ public sealed class Trainer : IDisposable
         }
         if (length > 0)
             _optimizer.UpdateRange(_net.Parameters.Slice(start, length), sum, start, factor);
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        // x - x is 0 for finite x and NaN for NaN and infinities
+        float probe = 0;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var acc = Vector<float>.Zero;
+            for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var v = new Vector<float>(values.Slice(i));
+                acc += v - v;
+            }
+            probe = Vector.Sum(acc);
+        }
+        for (; i < values.Length; i++) probe += values[i] - values[i];
+        return probe == 0;
     }
 
     private static void Add(Span<float> sum, ReadOnlySpan<float> values)
