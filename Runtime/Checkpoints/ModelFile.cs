@@ -6,7 +6,7 @@ using System.Text;
 
 namespace CnnGen.Training;
 
-/// <summary>A model or checkpoint file that cannot be loaded: the message names the file and the problem.</summary>
+/// <summary>A model or checkpoint file that cannot be loaded or saved: the message names the file and the problem.</summary>
 public sealed class ModelFileException : Exception
 {
     /// <summary>Creates the exception; the message is prefixed with the file name.</summary>
@@ -278,9 +278,12 @@ public static class ModelFile
             }
             File.Move(temp, fullPath, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            // A full disk is an IOException; a file-size limit (EFBIG) surfaces as ArgumentOutOfRangeException from the write.
+            if (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
+                throw new ModelFileException(path, $"cannot be written: {e.Message} Any previous file at this path is unchanged.", e);
             throw;
         }
     }
