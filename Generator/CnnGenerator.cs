@@ -18,7 +18,8 @@ public sealed class CnnGenerator : IIncrementalGenerator
         var parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownNames.Network,
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                // records too, so that they get a diagnostic instead of silence
+                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 transform: static (ctx, ct) => NetworkParser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.Transform);
 

@@ -363,6 +363,23 @@ public class DiagnosticTests
         public partial class Generic { }
         """));
 
+    // ---------------------------------------------------------------- CNN022 RecordUnsupported
+
+    [Fact, Triggers("CNN022")]
+    public void CNN022_record() => Reports(Source("""
+        [[|Network(1, 12, 12)|]]
+        [Flatten, Dense(10), Softmax]
+        public partial record Net { }
+        """),
+        new Expected("CNN022", Error, "Network 'Net' is a record; declare it as a partial class"));
+
+    [Fact, DoesNotTrigger("CNN022")]
+    public void CNN022_class_is_fine() => DoesNotReport("CNN022", Source("""
+        [Network(1, 12, 12)]
+        [Flatten, Dense(10), Softmax]
+        public partial class Net { }
+        """));
+
     // ---------------------------------------------------------------- CNN014 ArgumentOutOfRange
 
     [Fact, Triggers("CNN014")]

@@ -151,12 +151,8 @@ public class AttributeSyntaxTests
         Assert.True(reported, "Broken input without any error:\n" + body);
     }
 
-    /// <summary>
-    /// KNOWN GAP (Generator/CnnGenerator.cs, not in this change): [Network] on a <c>partial record</c> (a class, so the
-    /// attribute is legal) is silently ignored: the pipeline's predicate only accepts <c>ClassDeclarationSyntax</c>, so
-    /// there is neither code nor a diagnostic. Expected: CNN code or an error saying records are not supported.
-    /// </summary>
-    [Fact(Skip = "Known gap: [Network] on a partial record gives neither code nor a diagnostic (predicate in Generator/CnnGenerator.cs). See RELIABILITY.md.")]
+    /// <summary>[Network] on a <c>partial record</c> (a class, so the attribute is legal) is reported as CNN022.</summary>
+    [Fact]
     public void A_network_record_gets_code_or_a_diagnostic()
     {
         var run = GeneratorHarness.Run("using CnnGen;\nnamespace Samples;\n[Network(1, 12, 12)] [Flatten, Dense(10), Softmax] public partial record Net { }");

@@ -111,4 +111,9 @@ internal static class DiagnosticDescriptors
         "CNN021", "Flatten on an input that is already flat",
         "Layer '{0}': the input is already a flat vector of {1}; this Flatten does nothing",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor RecordUnsupported = new(
+        "CNN022", "Network declared as a record",
+        "Network '{0}' is a record; declare it as a partial class",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

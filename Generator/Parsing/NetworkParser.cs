@@ -23,6 +23,11 @@ internal static class NetworkParser
                               ?? context.TargetNode.GetLocation();
         try
         {
+            if (symbol is not null && context.TargetNode is RecordDeclarationSyntax)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.RecordUnsupported, networkLocation, symbol.Name));
+                return (null, diagnostics.ToImmutable());
+            }
             if (symbol is null || networkAttribute is null || context.TargetNode is not ClassDeclarationSyntax classSyntax)
                 return (null, diagnostics.ToImmutable());
             var spec = ParseCore(symbol, classSyntax, networkAttribute, networkLocation, diagnostics, cancellationToken);

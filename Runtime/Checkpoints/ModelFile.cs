@@ -277,6 +277,7 @@ public static class ModelFile
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, fullPath, overwrite: true);
+            RemoveStaleTemporaries(directory, Path.GetFileName(fullPath));
         }
         catch (Exception e)
         {
@@ -286,6 +287,39 @@ public static class ModelFile
                 throw new ModelFileException(path, $"cannot be written: {e.Message} Any previous file at this path is unchanged.", e);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Deletes temporary files of earlier saves of the same model whose process is gone (a save killed midway leaves
+    /// one). Files of live processes, including saves running now, are left alone. Best effort: errors are ignored.
+    /// </summary>
+    private static void RemoveStaleTemporaries(string directory, string fileName)
+    {
+        try
+        {
+            string prefix = "." + fileName + ".";
+            foreach (string candidate in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+            {
+                string rest = Path.GetFileName(candidate).Substring(prefix.Length);
+                int dot = rest.IndexOf('.');
+                if (dot <= 0 || !int.TryParse(rest.AsSpan(0, dot), out int pid) || ProcessIsRunning(pid)) continue;
+                try { File.Delete(candidate); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private static bool ProcessIsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 
     private static void WriteFloats(IBufferWriter<byte> writer, ReadOnlySpan<float> values)

@@ -63,6 +63,9 @@ public static class MnistVerifier
     public static string? Check(string path, MnistFile file)
     {
         var info = new FileInfo(path);
+        // A symbolic link is measured by the file it points to, not by the link itself.
+        if (info.LinkTarget is not null)
+            info = info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info;
         if (!info.Exists)
             return $"{path} does not exist";
         if (info.Length != file.Length)

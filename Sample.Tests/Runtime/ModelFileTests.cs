@@ -52,6 +52,22 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void A_save_removes_temporaries_of_dead_processes()
+    {
+        string path = SavedModel(out _);
+        string name = Path.GetFileName(path);
+        // A process id that cannot be running (above the Linux maximum), and this process's own id (a save in progress).
+        string dead = Path.Combine(_dir, $".{name}.2147483646.{Guid.NewGuid():N}.tmp");
+        string live = Path.Combine(_dir, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string other = Path.Combine(_dir, $".other.model.2147483646.{Guid.NewGuid():N}.tmp");
+        foreach (var f in new[] { dead, live, other }) File.WriteAllBytes(f, new byte[] { 1, 2, 3 });
+        ModelFile.Save(path, Net(5));
+        Assert.False(File.Exists(dead), "the temporary of a dead process stays");
+        Assert.True(File.Exists(live), "a temporary of a live process was removed");
+        Assert.True(File.Exists(other), "a temporary of another model was removed");
+    }
+
+    [Fact]
     public void SavingOverwritesAtomically()
     {
         string path = SavedModel(out _);
