@@ -31,7 +31,7 @@ public class BatchNormTests(ITestOutputHelper output)
         return (mean, variance);
     }
 
-    private static float[] Floats<TLane>(TLane[] values) where TLane : unmanaged, ILane<TLane> => Kernels.AsFloats<TLane>(values).ToArray();
+    private static float[] Floats<TLane>(LaneBuffer<TLane> values) where TLane : unmanaged, ILane<TLane> => Kernels.AsFloats<TLane>(values.Span).ToArray();
 
     [Theory]
     [InlineData(1)]

@@ -128,47 +128,47 @@ namespace Samples
 
         /// <summary>
         /// Activation and gradient buffers for one thread's batches of up to <c>MaxSamples</c> samples,
-        /// allocated once. Shapes are per lane group: B groups of TLane.Count samples.
+        /// allocated once, 64-byte aligned. Shapes are per lane group: B groups of TLane.Count samples.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public sealed class Workspace<TLane> : global::CnnGen.NetworkWorkspace where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             /// <summary>Conv1 output: (B,4,6,6)</summary>
-            public readonly TLane[] conv1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> conv1_out;
             /// <summary>gradient of conv1_out: (B,4,6,6)</summary>
-            public readonly TLane[] conv1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> conv1_dout;
             /// <summary>BatchNorm1 output: (B,4,6,6)</summary>
-            public readonly TLane[] batchnorm1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> batchnorm1_out;
             /// <summary>gradient of batchnorm1_out: (B,4,6,6)</summary>
-            public readonly TLane[] batchnorm1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> batchnorm1_dout;
             /// <summary>Relu1 output: (B,4,6,6)</summary>
-            public readonly TLane[] relu1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu1_out;
             /// <summary>gradient of relu1_out: (B,4,6,6)</summary>
-            public readonly TLane[] relu1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu1_dout;
             /// <summary>Pool1 output: (B,4,3,3)</summary>
-            public readonly TLane[] pool1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> pool1_out;
             /// <summary>gradient of pool1_out: (B,4,3,3)</summary>
-            public readonly TLane[] pool1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> pool1_dout;
             /// <summary>Dense1 output: (B,8)</summary>
-            public readonly TLane[] dense1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense1_out;
             /// <summary>gradient of dense1_out: (B,8)</summary>
-            public readonly TLane[] dense1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense1_dout;
             /// <summary>BatchNorm2 output: (B,8)</summary>
-            public readonly TLane[] batchnorm2_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> batchnorm2_out;
             /// <summary>gradient of batchnorm2_out: (B,8)</summary>
-            public readonly TLane[] batchnorm2_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> batchnorm2_dout;
             /// <summary>Relu2 output: (B,8)</summary>
-            public readonly TLane[] relu2_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu2_out;
             /// <summary>gradient of relu2_out: (B,8)</summary>
-            public readonly TLane[] relu2_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu2_dout;
             /// <summary>Dense2 output: (B,3)</summary>
-            public readonly TLane[] dense2_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense2_out;
             /// <summary>gradient of dense2_out: (B,3)</summary>
-            public readonly TLane[] dense2_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense2_dout;
             /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
             public readonly float[] scratch = new float[44 * TLane.Count];
             /// <summary>Per lane: 1 for a sample of the batch, 0 for padding; masks batch statistics.</summary>
-            public readonly TLane[] valid;
+            public readonly global::CnnGen.LaneBuffer<TLane> valid;
             /// <summary>BatchNorm1's batch mean and inverse standard deviation per channel (4), kept for backward.</summary>
             public readonly float[] batchnorm1_mean = new float[4], batchnorm1_var = new float[4], batchnorm1_invstd = new float[4];
             /// <summary>BatchNorm2's batch mean and inverse standard deviation per feature (8), kept for backward.</summary>
@@ -179,42 +179,42 @@ namespace Samples
             /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
             public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
             {
-                conv1_out = new TLane[Groups * 144];
-                conv1_dout = new TLane[Groups * 144];
-                batchnorm1_out = new TLane[Groups * 144];
-                batchnorm1_dout = new TLane[Groups * 144];
-                relu1_out = new TLane[Groups * 144];
-                relu1_dout = new TLane[Groups * 144];
-                pool1_out = new TLane[Groups * 36];
-                pool1_dout = new TLane[Groups * 36];
-                dense1_out = new TLane[Groups * 8];
-                dense1_dout = new TLane[Groups * 8];
-                batchnorm2_out = new TLane[Groups * 8];
-                batchnorm2_dout = new TLane[Groups * 8];
-                relu2_out = new TLane[Groups * 8];
-                relu2_dout = new TLane[Groups * 8];
-                dense2_out = new TLane[Groups * 3];
-                dense2_dout = new TLane[Groups * 3];
-                valid = new TLane[Groups];
+                conv1_out = new(Groups * 144);
+                conv1_dout = new(Groups * 144);
+                batchnorm1_out = new(Groups * 144);
+                batchnorm1_dout = new(Groups * 144);
+                relu1_out = new(Groups * 144);
+                relu1_dout = new(Groups * 144);
+                pool1_out = new(Groups * 36);
+                pool1_dout = new(Groups * 36);
+                dense1_out = new(Groups * 8);
+                dense1_dout = new(Groups * 8);
+                batchnorm2_out = new(Groups * 8);
+                batchnorm2_dout = new(Groups * 8);
+                relu2_out = new(Groups * 8);
+                relu2_dout = new(Groups * 8);
+                dense2_out = new(Groups * 3);
+                dense2_dout = new(Groups * 3);
+                valid = new(Groups);
             }
 
             /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
             public void ZeroGradients(int B)
             {
-                new global::System.Span<TLane>(conv1_dout, 0, B * 144).Clear();
-                new global::System.Span<TLane>(batchnorm1_dout, 0, B * 144).Clear();
-                new global::System.Span<TLane>(relu1_dout, 0, B * 144).Clear();
-                new global::System.Span<TLane>(pool1_dout, 0, B * 36).Clear();
-                new global::System.Span<TLane>(dense1_dout, 0, B * 8).Clear();
-                new global::System.Span<TLane>(batchnorm2_dout, 0, B * 8).Clear();
-                new global::System.Span<TLane>(relu2_dout, 0, B * 8).Clear();
-                new global::System.Span<TLane>(dense2_dout, 0, B * 3).Clear();
+                conv1_dout.Slice(0, B * 144).Clear();
+                batchnorm1_dout.Slice(0, B * 144).Clear();
+                relu1_dout.Slice(0, B * 144).Clear();
+                pool1_dout.Slice(0, B * 36).Clear();
+                dense1_dout.Slice(0, B * 8).Clear();
+                batchnorm2_dout.Slice(0, B * 8).Clear();
+                relu2_dout.Slice(0, B * 8).Clear();
+                dense2_dout.Slice(0, B * 3).Clear();
             }
 
             /// <summary>Marks the first <paramref name="count"/> samples valid and the rest padding.</summary>
             public void SetValid(int count)
             {
-                var lanes = global::System.Runtime.InteropServices.MemoryMarshal.Cast<TLane, float>(new global::System.Span<TLane>(valid));
+                var lanes = global::System.Runtime.InteropServices.MemoryMarshal.Cast<TLane, float>(valid.Span);
                 for (int i = 0; i < lanes.Length; i++) lanes[i] = i < count ? 1f : 0f;
                 LastCount = count;
             }
@@ -276,7 +276,7 @@ namespace Samples
             Forward(ws, x, B, count, training: true, noiseSeed);
             ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
-            var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense2_out, 0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense2_dout, 0, B * OutputSize)));
+            var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
             return result;
         }
@@ -287,7 +287,7 @@ namespace Samples
             int B = ws.CheckBatch(count, input.Length, InputSize);
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            return global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense2_out, 0, B * OutputSize)), labels, count, TLane.Count, OutputSize, 1f, default);
+            return global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, 1f, default);
         }
 
         /// <summary>Inference-mode forward pass; probabilities are written sample by sample.</summary>
@@ -296,7 +296,7 @@ namespace Samples
             int B = ws.CheckBatch(count, input.Length, InputSize);
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: false, noiseSeed: 0);
-            global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense2_out, 0, B * OutputSize)), count, TLane.Count, OutputSize, probabilities);
+            global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), count, TLane.Count, OutputSize, probabilities);
         }
 
         /// <inheritdoc/>

@@ -99,43 +99,43 @@ namespace Samples
 
         /// <summary>
         /// Activation and gradient buffers for one thread's batches of up to <c>MaxSamples</c> samples,
-        /// allocated once. Shapes are per lane group: B groups of TLane.Count samples.
+        /// allocated once, 64-byte aligned. Shapes are per lane group: B groups of TLane.Count samples.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public sealed class Workspace<TLane> : global::CnnGen.NetworkWorkspace where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             /// <summary>Features output: (B,2,4,4)</summary>
-            public readonly TLane[] features_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> features_out;
             /// <summary>gradient of features_out: (B,2,4,4)</summary>
-            public readonly TLane[] features_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> features_dout;
             /// <summary>Gate output: (B,2,4,4)</summary>
-            public readonly TLane[] gate_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> gate_out;
             /// <summary>gradient of gate_out: (B,2,4,4)</summary>
-            public readonly TLane[] gate_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> gate_dout;
             /// <summary>Classifier output: (B,3)</summary>
-            public readonly TLane[] classifier_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> classifier_out;
             /// <summary>gradient of classifier_out: (B,3)</summary>
-            public readonly TLane[] classifier_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> classifier_dout;
             /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
             public readonly float[] scratch = new float[35 * TLane.Count];
 
             /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
             public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
             {
-                features_out = new TLane[Groups * 32];
-                features_dout = new TLane[Groups * 32];
-                gate_out = new TLane[Groups * 32];
-                gate_dout = new TLane[Groups * 32];
-                classifier_out = new TLane[Groups * 3];
-                classifier_dout = new TLane[Groups * 3];
+                features_out = new(Groups * 32);
+                features_dout = new(Groups * 32);
+                gate_out = new(Groups * 32);
+                gate_dout = new(Groups * 32);
+                classifier_out = new(Groups * 3);
+                classifier_dout = new(Groups * 3);
             }
 
             /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
             public void ZeroGradients(int B)
             {
-                new global::System.Span<TLane>(features_dout, 0, B * 32).Clear();
-                new global::System.Span<TLane>(gate_dout, 0, B * 32).Clear();
-                new global::System.Span<TLane>(classifier_dout, 0, B * 3).Clear();
+                features_dout.Slice(0, B * 32).Clear();
+                gate_dout.Slice(0, B * 32).Clear();
+                classifier_dout.Slice(0, B * 3).Clear();
             }
         }
 
@@ -195,7 +195,7 @@ namespace Samples
             Forward(ws, x, B, count, training: true, noiseSeed);
             ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
-            var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.classifier_out, 0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.classifier_dout, 0, B * OutputSize)));
+            var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.classifier_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.classifier_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
             return result;
         }
@@ -206,7 +206,7 @@ namespace Samples
             int B = ws.CheckBatch(count, input.Length, InputSize);
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            return global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.classifier_out, 0, B * OutputSize)), labels, count, TLane.Count, OutputSize, 1f, default);
+            return global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.classifier_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, 1f, default);
         }
 
         /// <summary>Inference-mode forward pass; probabilities are written sample by sample.</summary>
@@ -215,7 +215,7 @@ namespace Samples
             int B = ws.CheckBatch(count, input.Length, InputSize);
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: false, noiseSeed: 0);
-            global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.classifier_out, 0, B * OutputSize)), count, TLane.Count, OutputSize, probabilities);
+            global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(ws.classifier_out.Slice(0, B * OutputSize)), count, TLane.Count, OutputSize, probabilities);
         }
 
         /// <inheritdoc/>

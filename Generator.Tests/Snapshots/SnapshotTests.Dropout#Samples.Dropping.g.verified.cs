@@ -99,53 +99,53 @@ namespace Samples
 
         /// <summary>
         /// Activation and gradient buffers for one thread's batches of up to <c>MaxSamples</c> samples,
-        /// allocated once. Shapes are per lane group: B groups of TLane.Count samples.
+        /// allocated once, 64-byte aligned. Shapes are per lane group: B groups of TLane.Count samples.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public sealed class Workspace<TLane> : global::CnnGen.NetworkWorkspace where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             /// <summary>Dense1 output: (B,16)</summary>
-            public readonly TLane[] dense1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense1_out;
             /// <summary>gradient of dense1_out: (B,16)</summary>
-            public readonly TLane[] dense1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense1_dout;
             /// <summary>Relu1 output: (B,16)</summary>
-            public readonly TLane[] relu1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu1_out;
             /// <summary>gradient of relu1_out: (B,16)</summary>
-            public readonly TLane[] relu1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu1_dout;
             /// <summary>Dropout1's mask (0 or 1/(1-rate)): (B,16)</summary>
-            public readonly TLane[] dropout1_mask;
+            public readonly global::CnnGen.LaneBuffer<TLane> dropout1_mask;
             /// <summary>Dropout1 output: (B,16)</summary>
-            public readonly TLane[] dropout1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> dropout1_out;
             /// <summary>gradient of dropout1_out: (B,16)</summary>
-            public readonly TLane[] dropout1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> dropout1_dout;
             /// <summary>Dense2 output: (B,3)</summary>
-            public readonly TLane[] dense2_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense2_out;
             /// <summary>gradient of dense2_out: (B,3)</summary>
-            public readonly TLane[] dense2_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense2_dout;
             /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
             public readonly float[] scratch = new float[36 * TLane.Count];
 
             /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
             public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
             {
-                dense1_out = new TLane[Groups * 16];
-                dense1_dout = new TLane[Groups * 16];
-                relu1_out = new TLane[Groups * 16];
-                relu1_dout = new TLane[Groups * 16];
-                dropout1_mask = new TLane[Groups * 16];
-                dropout1_out = new TLane[Groups * 16];
-                dropout1_dout = new TLane[Groups * 16];
-                dense2_out = new TLane[Groups * 3];
-                dense2_dout = new TLane[Groups * 3];
+                dense1_out = new(Groups * 16);
+                dense1_dout = new(Groups * 16);
+                relu1_out = new(Groups * 16);
+                relu1_dout = new(Groups * 16);
+                dropout1_mask = new(Groups * 16);
+                dropout1_out = new(Groups * 16);
+                dropout1_dout = new(Groups * 16);
+                dense2_out = new(Groups * 3);
+                dense2_dout = new(Groups * 3);
             }
 
             /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
             public void ZeroGradients(int B)
             {
-                new global::System.Span<TLane>(dense1_dout, 0, B * 16).Clear();
-                new global::System.Span<TLane>(relu1_dout, 0, B * 16).Clear();
-                new global::System.Span<TLane>(dropout1_dout, 0, B * 16).Clear();
-                new global::System.Span<TLane>(dense2_dout, 0, B * 3).Clear();
+                dense1_dout.Slice(0, B * 16).Clear();
+                relu1_dout.Slice(0, B * 16).Clear();
+                dropout1_dout.Slice(0, B * 16).Clear();
+                dense2_dout.Slice(0, B * 3).Clear();
             }
         }
 
@@ -205,7 +205,7 @@ namespace Samples
             Forward(ws, x, B, count, training: true, noiseSeed);
             ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
-            var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense2_out, 0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense2_dout, 0, B * OutputSize)));
+            var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
             return result;
         }
@@ -216,7 +216,7 @@ namespace Samples
             int B = ws.CheckBatch(count, input.Length, InputSize);
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            return global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense2_out, 0, B * OutputSize)), labels, count, TLane.Count, OutputSize, 1f, default);
+            return global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, 1f, default);
         }
 
         /// <summary>Inference-mode forward pass; probabilities are written sample by sample.</summary>
@@ -225,7 +225,7 @@ namespace Samples
             int B = ws.CheckBatch(count, input.Length, InputSize);
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: false, noiseSeed: 0);
-            global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense2_out, 0, B * OutputSize)), count, TLane.Count, OutputSize, probabilities);
+            global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), count, TLane.Count, OutputSize, probabilities);
         }
 
         /// <inheritdoc/>
@@ -267,10 +267,10 @@ namespace Samples
             // Dropout1: Dropout, rate=0.5
             if (training)
             {
-                global::CnnGen.Kernels.DropoutMask(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dropout1_mask, 0, B * 16)), B, 16, TLane.Count, 0.5f, noiseSeed, layer: 2);
+                global::CnnGen.Kernels.DropoutMask(global::CnnGen.Kernels.AsFloats<TLane>(ws.dropout1_mask.Slice(0, B * 16)), B, 16, TLane.Count, 0.5f, noiseSeed, layer: 2);
                 Dropout1_Forward<TLane>(ws.relu1_out, ws.dropout1_mask, ws.dropout1_out, B);
             }
-            else new global::System.Span<TLane>(ws.relu1_out, 0, B * 16).CopyTo(ws.dropout1_out); // identity in inference
+            else ws.relu1_out.Slice(0, B * 16).CopyTo(ws.dropout1_out); // identity in inference
             // Dense2: Dense 16->3
             var dense2_w = p.Slice(336, 48); // (3,16)
             var dense2_b = p.Slice(384, 3); // (3)

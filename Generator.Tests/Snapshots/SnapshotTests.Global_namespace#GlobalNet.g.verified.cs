@@ -96,43 +96,43 @@ partial class GlobalNet : global::CnnGen.INetwork
 
     /// <summary>
     /// Activation and gradient buffers for one thread's batches of up to <c>MaxSamples</c> samples,
-    /// allocated once. Shapes are per lane group: B groups of TLane.Count samples.
+    /// allocated once, 64-byte aligned. Shapes are per lane group: B groups of TLane.Count samples.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
     public sealed class Workspace<TLane> : global::CnnGen.NetworkWorkspace where TLane : unmanaged, global::CnnGen.ILane<TLane>
     {
         /// <summary>Dense1 output: (B,4)</summary>
-        public readonly TLane[] dense1_out;
+        public readonly global::CnnGen.LaneBuffer<TLane> dense1_out;
         /// <summary>gradient of dense1_out: (B,4)</summary>
-        public readonly TLane[] dense1_dout;
+        public readonly global::CnnGen.LaneBuffer<TLane> dense1_dout;
         /// <summary>Relu1 output: (B,4)</summary>
-        public readonly TLane[] relu1_out;
+        public readonly global::CnnGen.LaneBuffer<TLane> relu1_out;
         /// <summary>gradient of relu1_out: (B,4)</summary>
-        public readonly TLane[] relu1_dout;
+        public readonly global::CnnGen.LaneBuffer<TLane> relu1_dout;
         /// <summary>Dense2 output: (B,2)</summary>
-        public readonly TLane[] dense2_out;
+        public readonly global::CnnGen.LaneBuffer<TLane> dense2_out;
         /// <summary>gradient of dense2_out: (B,2)</summary>
-        public readonly TLane[] dense2_dout;
+        public readonly global::CnnGen.LaneBuffer<TLane> dense2_dout;
         /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
         public readonly float[] scratch = new float[14 * TLane.Count];
 
         /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
         public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
         {
-            dense1_out = new TLane[Groups * 4];
-            dense1_dout = new TLane[Groups * 4];
-            relu1_out = new TLane[Groups * 4];
-            relu1_dout = new TLane[Groups * 4];
-            dense2_out = new TLane[Groups * 2];
-            dense2_dout = new TLane[Groups * 2];
+            dense1_out = new(Groups * 4);
+            dense1_dout = new(Groups * 4);
+            relu1_out = new(Groups * 4);
+            relu1_dout = new(Groups * 4);
+            dense2_out = new(Groups * 2);
+            dense2_dout = new(Groups * 2);
         }
 
         /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
         public void ZeroGradients(int B)
         {
-            new global::System.Span<TLane>(dense1_dout, 0, B * 4).Clear();
-            new global::System.Span<TLane>(relu1_dout, 0, B * 4).Clear();
-            new global::System.Span<TLane>(dense2_dout, 0, B * 2).Clear();
+            dense1_dout.Slice(0, B * 4).Clear();
+            relu1_dout.Slice(0, B * 4).Clear();
+            dense2_dout.Slice(0, B * 2).Clear();
         }
     }
 
@@ -192,7 +192,7 @@ partial class GlobalNet : global::CnnGen.INetwork
         Forward(ws, x, B, count, training: true, noiseSeed);
         ws.ZeroGradients(B);
         // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
-        var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense2_out, 0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense2_dout, 0, B * OutputSize)));
+        var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_dout.Slice(0, B * OutputSize)));
         Backward(ws, x, B, gradients);
         return result;
     }
@@ -203,7 +203,7 @@ partial class GlobalNet : global::CnnGen.INetwork
         int B = ws.CheckBatch(count, input.Length, InputSize);
         var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
         Forward(ws, x, B, count, training: true, noiseSeed);
-        return global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense2_out, 0, B * OutputSize)), labels, count, TLane.Count, OutputSize, 1f, default);
+        return global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, 1f, default);
     }
 
     /// <summary>Inference-mode forward pass; probabilities are written sample by sample.</summary>
@@ -212,7 +212,7 @@ partial class GlobalNet : global::CnnGen.INetwork
         int B = ws.CheckBatch(count, input.Length, InputSize);
         var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
         Forward(ws, x, B, count, training: false, noiseSeed: 0);
-        global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense2_out, 0, B * OutputSize)), count, TLane.Count, OutputSize, probabilities);
+        global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), count, TLane.Count, OutputSize, probabilities);
     }
 
     /// <inheritdoc/>

@@ -119,102 +119,102 @@ namespace Samples
 
         /// <summary>
         /// Activation and gradient buffers for one thread's batches of up to <c>MaxSamples</c> samples,
-        /// allocated once. Shapes are per lane group: B groups of TLane.Count samples.
+        /// allocated once, 64-byte aligned. Shapes are per lane group: B groups of TLane.Count samples.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public sealed class Workspace<TLane> : global::CnnGen.NetworkWorkspace where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             /// <summary>Conv1's input inside a zero border of 2: (B,1,32,32)</summary>
-            public readonly TLane[] conv1_xpad;
+            public readonly global::CnnGen.LaneBuffer<TLane> conv1_xpad;
             /// <summary>Conv1 output: (B,6,28,28)</summary>
-            public readonly TLane[] conv1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> conv1_out;
             /// <summary>gradient of conv1_out: (B,6,28,28)</summary>
-            public readonly TLane[] conv1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> conv1_dout;
             /// <summary>Relu1 output: (B,6,28,28)</summary>
-            public readonly TLane[] relu1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu1_out;
             /// <summary>gradient of relu1_out: (B,6,28,28)</summary>
-            public readonly TLane[] relu1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu1_dout;
             /// <summary>Pool1 output: (B,6,14,14)</summary>
-            public readonly TLane[] pool1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> pool1_out;
             /// <summary>gradient of pool1_out: (B,6,14,14)</summary>
-            public readonly TLane[] pool1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> pool1_dout;
             /// <summary>Conv2 output: (B,16,10,10)</summary>
-            public readonly TLane[] conv2_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> conv2_out;
             /// <summary>gradient of conv2_out: (B,16,10,10)</summary>
-            public readonly TLane[] conv2_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> conv2_dout;
             /// <summary>Relu2 output: (B,16,10,10)</summary>
-            public readonly TLane[] relu2_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu2_out;
             /// <summary>gradient of relu2_out: (B,16,10,10)</summary>
-            public readonly TLane[] relu2_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu2_dout;
             /// <summary>Pool2 output: (B,16,5,5)</summary>
-            public readonly TLane[] pool2_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> pool2_out;
             /// <summary>gradient of pool2_out: (B,16,5,5)</summary>
-            public readonly TLane[] pool2_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> pool2_dout;
             /// <summary>Dense1 output: (B,120)</summary>
-            public readonly TLane[] dense1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense1_out;
             /// <summary>gradient of dense1_out: (B,120)</summary>
-            public readonly TLane[] dense1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense1_dout;
             /// <summary>Relu3 output: (B,120)</summary>
-            public readonly TLane[] relu3_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu3_out;
             /// <summary>gradient of relu3_out: (B,120)</summary>
-            public readonly TLane[] relu3_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu3_dout;
             /// <summary>Dense2 output: (B,84)</summary>
-            public readonly TLane[] dense2_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense2_out;
             /// <summary>gradient of dense2_out: (B,84)</summary>
-            public readonly TLane[] dense2_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense2_dout;
             /// <summary>Relu4 output: (B,84)</summary>
-            public readonly TLane[] relu4_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu4_out;
             /// <summary>gradient of relu4_out: (B,84)</summary>
-            public readonly TLane[] relu4_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu4_dout;
             /// <summary>Dense3 output: (B,10)</summary>
-            public readonly TLane[] dense3_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense3_out;
             /// <summary>gradient of dense3_out: (B,10)</summary>
-            public readonly TLane[] dense3_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense3_dout;
             /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
             public readonly float[] scratch = new float[520 * TLane.Count];
 
             /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
             public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
             {
-                conv1_xpad = new TLane[Groups * 1024];
-                conv1_out = new TLane[Groups * 4704];
-                conv1_dout = new TLane[Groups * 4704];
-                relu1_out = new TLane[Groups * 4704];
-                relu1_dout = new TLane[Groups * 4704];
-                pool1_out = new TLane[Groups * 1176];
-                pool1_dout = new TLane[Groups * 1176];
-                conv2_out = new TLane[Groups * 1600];
-                conv2_dout = new TLane[Groups * 1600];
-                relu2_out = new TLane[Groups * 1600];
-                relu2_dout = new TLane[Groups * 1600];
-                pool2_out = new TLane[Groups * 400];
-                pool2_dout = new TLane[Groups * 400];
-                dense1_out = new TLane[Groups * 120];
-                dense1_dout = new TLane[Groups * 120];
-                relu3_out = new TLane[Groups * 120];
-                relu3_dout = new TLane[Groups * 120];
-                dense2_out = new TLane[Groups * 84];
-                dense2_dout = new TLane[Groups * 84];
-                relu4_out = new TLane[Groups * 84];
-                relu4_dout = new TLane[Groups * 84];
-                dense3_out = new TLane[Groups * 10];
-                dense3_dout = new TLane[Groups * 10];
+                conv1_xpad = new(Groups * 1024);
+                conv1_out = new(Groups * 4704);
+                conv1_dout = new(Groups * 4704);
+                relu1_out = new(Groups * 4704);
+                relu1_dout = new(Groups * 4704);
+                pool1_out = new(Groups * 1176);
+                pool1_dout = new(Groups * 1176);
+                conv2_out = new(Groups * 1600);
+                conv2_dout = new(Groups * 1600);
+                relu2_out = new(Groups * 1600);
+                relu2_dout = new(Groups * 1600);
+                pool2_out = new(Groups * 400);
+                pool2_dout = new(Groups * 400);
+                dense1_out = new(Groups * 120);
+                dense1_dout = new(Groups * 120);
+                relu3_out = new(Groups * 120);
+                relu3_dout = new(Groups * 120);
+                dense2_out = new(Groups * 84);
+                dense2_dout = new(Groups * 84);
+                relu4_out = new(Groups * 84);
+                relu4_dout = new(Groups * 84);
+                dense3_out = new(Groups * 10);
+                dense3_dout = new(Groups * 10);
             }
 
             /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
             public void ZeroGradients(int B)
             {
-                new global::System.Span<TLane>(conv1_dout, 0, B * 4704).Clear();
-                new global::System.Span<TLane>(relu1_dout, 0, B * 4704).Clear();
-                new global::System.Span<TLane>(pool1_dout, 0, B * 1176).Clear();
-                new global::System.Span<TLane>(conv2_dout, 0, B * 1600).Clear();
-                new global::System.Span<TLane>(relu2_dout, 0, B * 1600).Clear();
-                new global::System.Span<TLane>(pool2_dout, 0, B * 400).Clear();
-                new global::System.Span<TLane>(dense1_dout, 0, B * 120).Clear();
-                new global::System.Span<TLane>(relu3_dout, 0, B * 120).Clear();
-                new global::System.Span<TLane>(dense2_dout, 0, B * 84).Clear();
-                new global::System.Span<TLane>(relu4_dout, 0, B * 84).Clear();
-                new global::System.Span<TLane>(dense3_dout, 0, B * 10).Clear();
+                conv1_dout.Slice(0, B * 4704).Clear();
+                relu1_dout.Slice(0, B * 4704).Clear();
+                pool1_dout.Slice(0, B * 1176).Clear();
+                conv2_dout.Slice(0, B * 1600).Clear();
+                relu2_dout.Slice(0, B * 1600).Clear();
+                pool2_dout.Slice(0, B * 400).Clear();
+                dense1_dout.Slice(0, B * 120).Clear();
+                relu3_dout.Slice(0, B * 120).Clear();
+                dense2_dout.Slice(0, B * 84).Clear();
+                relu4_dout.Slice(0, B * 84).Clear();
+                dense3_dout.Slice(0, B * 10).Clear();
             }
         }
 
@@ -274,7 +274,7 @@ namespace Samples
             Forward(ws, x, B, count, training: true, noiseSeed);
             ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
-            var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense3_out, 0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense3_dout, 0, B * OutputSize)));
+            var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense3_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense3_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
             return result;
         }
@@ -285,7 +285,7 @@ namespace Samples
             int B = ws.CheckBatch(count, input.Length, InputSize);
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            return global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense3_out, 0, B * OutputSize)), labels, count, TLane.Count, OutputSize, 1f, default);
+            return global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense3_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, 1f, default);
         }
 
         /// <summary>Inference-mode forward pass; probabilities are written sample by sample.</summary>
@@ -294,7 +294,7 @@ namespace Samples
             int B = ws.CheckBatch(count, input.Length, InputSize);
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: false, noiseSeed: 0);
-            global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense3_out, 0, B * OutputSize)), count, TLane.Count, OutputSize, probabilities);
+            global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense3_out.Slice(0, B * OutputSize)), count, TLane.Count, OutputSize, probabilities);
         }
 
         /// <inheritdoc/>

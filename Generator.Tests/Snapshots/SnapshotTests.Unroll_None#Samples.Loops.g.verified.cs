@@ -100,50 +100,50 @@ namespace Samples
 
         /// <summary>
         /// Activation and gradient buffers for one thread's batches of up to <c>MaxSamples</c> samples,
-        /// allocated once. Shapes are per lane group: B groups of TLane.Count samples.
+        /// allocated once, 64-byte aligned. Shapes are per lane group: B groups of TLane.Count samples.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public sealed class Workspace<TLane> : global::CnnGen.NetworkWorkspace where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             /// <summary>Conv1 output: (B,4,10,10)</summary>
-            public readonly TLane[] conv1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> conv1_out;
             /// <summary>gradient of conv1_out: (B,4,10,10)</summary>
-            public readonly TLane[] conv1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> conv1_dout;
             /// <summary>Relu1 output: (B,4,10,10)</summary>
-            public readonly TLane[] relu1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu1_out;
             /// <summary>gradient of relu1_out: (B,4,10,10)</summary>
-            public readonly TLane[] relu1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> relu1_dout;
             /// <summary>Pool1 output: (B,4,5,5)</summary>
-            public readonly TLane[] pool1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> pool1_out;
             /// <summary>gradient of pool1_out: (B,4,5,5)</summary>
-            public readonly TLane[] pool1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> pool1_dout;
             /// <summary>Dense1 output: (B,10)</summary>
-            public readonly TLane[] dense1_out;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense1_out;
             /// <summary>gradient of dense1_out: (B,10)</summary>
-            public readonly TLane[] dense1_dout;
+            public readonly global::CnnGen.LaneBuffer<TLane> dense1_dout;
             /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
             public readonly float[] scratch = new float[110 * TLane.Count];
 
             /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
             public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
             {
-                conv1_out = new TLane[Groups * 400];
-                conv1_dout = new TLane[Groups * 400];
-                relu1_out = new TLane[Groups * 400];
-                relu1_dout = new TLane[Groups * 400];
-                pool1_out = new TLane[Groups * 100];
-                pool1_dout = new TLane[Groups * 100];
-                dense1_out = new TLane[Groups * 10];
-                dense1_dout = new TLane[Groups * 10];
+                conv1_out = new(Groups * 400);
+                conv1_dout = new(Groups * 400);
+                relu1_out = new(Groups * 400);
+                relu1_dout = new(Groups * 400);
+                pool1_out = new(Groups * 100);
+                pool1_dout = new(Groups * 100);
+                dense1_out = new(Groups * 10);
+                dense1_dout = new(Groups * 10);
             }
 
             /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
             public void ZeroGradients(int B)
             {
-                new global::System.Span<TLane>(conv1_dout, 0, B * 400).Clear();
-                new global::System.Span<TLane>(relu1_dout, 0, B * 400).Clear();
-                new global::System.Span<TLane>(pool1_dout, 0, B * 100).Clear();
-                new global::System.Span<TLane>(dense1_dout, 0, B * 10).Clear();
+                conv1_dout.Slice(0, B * 400).Clear();
+                relu1_dout.Slice(0, B * 400).Clear();
+                pool1_dout.Slice(0, B * 100).Clear();
+                dense1_dout.Slice(0, B * 10).Clear();
             }
         }
 
@@ -203,7 +203,7 @@ namespace Samples
             Forward(ws, x, B, count, training: true, noiseSeed);
             ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
-            var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense1_out, 0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense1_dout, 0, B * OutputSize)));
+            var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense1_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense1_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
             return result;
         }
@@ -214,7 +214,7 @@ namespace Samples
             int B = ws.CheckBatch(count, input.Length, InputSize);
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            return global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense1_out, 0, B * OutputSize)), labels, count, TLane.Count, OutputSize, 1f, default);
+            return global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense1_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, 1f, default);
         }
 
         /// <summary>Inference-mode forward pass; probabilities are written sample by sample.</summary>
@@ -223,7 +223,7 @@ namespace Samples
             int B = ws.CheckBatch(count, input.Length, InputSize);
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: false, noiseSeed: 0);
-            global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(new global::System.Span<TLane>(ws.dense1_out, 0, B * OutputSize)), count, TLane.Count, OutputSize, probabilities);
+            global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense1_out.Slice(0, B * OutputSize)), count, TLane.Count, OutputSize, probabilities);
         }
 
         /// <inheritdoc/>

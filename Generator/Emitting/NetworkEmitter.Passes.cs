@@ -67,7 +67,7 @@ internal static partial class NetworkEmitter
     internal static string SliceOf(string buffer, string length) => buffer == "x" ? $"x.Slice(0, {length})" : ArraySlice(buffer, length);
 
     /// <summary>The first <paramref name="length"/> values of a workspace array as a span.</summary>
-    internal static string ArraySlice(string array, string length) => $"new {SP}<TLane>({array}, 0, {length})";
+    internal static string ArraySlice(string array, string length) => $"{array}.Slice(0, {length})";
 
     internal static string Shape(TensorShape s) => s.IsFlat ? $"(B,{I(s.C)})" : $"(B,{I(s.C)},{I(s.H)},{I(s.W)})";
 
@@ -77,14 +77,14 @@ internal static partial class NetworkEmitter
         bool bn = plan.BatchNorms.Any();
         w.Line("/// <summary>");
         w.Line("/// Activation and gradient buffers for one thread's batches of up to <c>MaxSamples</c> samples,");
-        w.Line("/// allocated once. Shapes are per lane group: B groups of TLane.Count samples.");
+        w.Line("/// allocated once, 64-byte aligned. Shapes are per lane group: B groups of TLane.Count samples.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
         w.Open($"public sealed class Workspace<TLane> : global::CnnGen.NetworkWorkspace {Where}");
         foreach (var b in buffers)
         {
             w.Line($"/// <summary>{b.Comment}</summary>");
-            w.Line($"public readonly TLane[] {b.Name};");
+            w.Line($"public readonly global::CnnGen.LaneBuffer<TLane> {b.Name};");
         }
         long scratch = spec.Layers.OfType<DenseSpec>().Select(d => (long)d.Input.C + d.Units).DefaultIfEmpty(0).Max();
         if (scratch > 0)
@@ -95,7 +95,7 @@ internal static partial class NetworkEmitter
         if (bn)
         {
             w.Line("/// <summary>Per lane: 1 for a sample of the batch, 0 for padding; masks batch statistics.</summary>");
-            w.Line("public readonly TLane[] valid;");
+            w.Line("public readonly global::CnnGen.LaneBuffer<TLane> valid;");
             foreach (var l in plan.BatchNorms)
             {
                 w.Line($"/// <summary>{l.Name}'s batch mean and inverse standard deviation per {(l.Input.IsFlat ? "feature" : "channel")} ({I(l.Input.C)}), kept for backward.</summary>");
@@ -108,8 +108,8 @@ internal static partial class NetworkEmitter
         w.Line("/// <summary>Allocates every buffer for batches of up to <paramref name=\"maxSamples\"/> samples.</summary>");
         w.Open("public Workspace(int maxSamples) : base(TLane.Count, maxSamples)");
         foreach (var b in buffers)
-            w.Line($"{b.Name} = new TLane[Groups * {I(b.PerSample)}];");
-        if (bn) w.Line("valid = new TLane[Groups];");
+            w.Line($"{b.Name} = new(Groups * {I(b.PerSample)});");
+        if (bn) w.Line("valid = new(Groups);");
         w.Close();
         w.Line();
         w.Line("/// <summary>Sets the gradient buffers of the first <paramref name=\"B\"/> groups to 0: backward accumulates into them.</summary>");
@@ -122,7 +122,7 @@ internal static partial class NetworkEmitter
             w.Line();
             w.Line("/// <summary>Marks the first <paramref name=\"count\"/> samples valid and the rest padding.</summary>");
             w.Open("public void SetValid(int count)");
-            w.Line($"var lanes = global::System.Runtime.InteropServices.MemoryMarshal.Cast<TLane, float>(new {SP}<TLane>(valid));");
+            w.Line($"var lanes = global::System.Runtime.InteropServices.MemoryMarshal.Cast<TLane, float>(valid.Span);");
             w.Line("for (int i = 0; i < lanes.Length; i++) lanes[i] = i < count ? 1f : 0f;");
             w.Line("LastCount = count;");
             w.Close();

@@ -393,7 +393,7 @@ public sealed class Trainer : IDisposable
         public Worker(INetwork net, int lanes, int maxSamples, bool first)
         {
             Workspace = net.CreateWorkspace(lanes, maxSamples);
-            Input = new float[LaneLayout.Length(maxSamples, net.InputSize, lanes)];
+            Input = new LaneBuffer<float>(LaneLayout.Length(maxSamples, net.InputSize, lanes)); // 64-byte aligned: unsplit vector loads
             Labels = new int[maxSamples];
             Indices = new int[maxSamples];
             Gradients = first ? [] : new float[net.ParameterCount];
@@ -402,7 +402,7 @@ public sealed class Trainer : IDisposable
         }
 
         public NetworkWorkspace Workspace { get; }
-        public float[] Input { get; }
+        public LaneBuffer<float> Input { get; }
         public int[] Labels { get; }
         public int[] Indices { get; }
         public float[] Gradients { get; }
