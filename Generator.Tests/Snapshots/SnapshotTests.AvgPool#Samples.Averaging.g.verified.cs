@@ -140,14 +140,6 @@ namespace Samples
                 dense1_dout = new(Groups * 10);
             }
 
-            /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
-            public void ZeroGradients(int B)
-            {
-                conv1_dout.Slice(0, B * 256).Clear();
-                relu1_dout.Slice(0, B * 256).Clear();
-                avgpool1_dout.Slice(0, B * 64).Clear();
-                dense1_dout.Slice(0, B * 10).Clear();
-            }
         }
 
         /// <inheritdoc/>
@@ -204,7 +196,6 @@ namespace Samples
                 throw new global::System.ArgumentException($"Gradients hold {gradients.Length} values; Averaging has {ParameterCount} parameters.", nameof(gradients));
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
             var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense1_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense1_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
@@ -284,13 +275,16 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense1: Dense 64->10
+            ws.avgpool1_dout.Slice(0, B * 64).Clear();
             var dense1_dw = g.Slice(40, 640);
             var dense1_db = g.Slice(680, 10);
             var dense1_w = p.Slice(40, 640);
             Dense1_Backward<TLane>(ws.avgpool1_out, dense1_w, ws.dense1_dout, ws.avgpool1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // AvgPool1: AvgPool 2x2, stride=2
+            ws.relu1_dout.Slice(0, B * 256).Clear();
             AvgPool1_Backward<TLane>(ws.relu1_out, ws.avgpool1_out, ws.avgpool1_dout, ws.relu1_dout, B);
             // Relu1: ReLU
+            ws.conv1_dout.Slice(0, B * 256).Clear();
             Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 1->4, k=3, stride=1, pad=1
             var conv1_dw = g.Slice(0, 36);

@@ -198,18 +198,6 @@ namespace Samples
                 valid = new(Groups);
             }
 
-            /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
-            public void ZeroGradients(int B)
-            {
-                conv1_dout.Slice(0, B * 144).Clear();
-                batchnorm1_dout.Slice(0, B * 144).Clear();
-                relu1_dout.Slice(0, B * 144).Clear();
-                pool1_dout.Slice(0, B * 36).Clear();
-                dense1_dout.Slice(0, B * 8).Clear();
-                batchnorm2_dout.Slice(0, B * 8).Clear();
-                relu2_dout.Slice(0, B * 8).Clear();
-                dense2_dout.Slice(0, B * 3).Clear();
-            }
 
             /// <summary>Marks the first <paramref name="count"/> samples valid and the rest padding.</summary>
             public void SetValid(int count)
@@ -274,7 +262,6 @@ namespace Samples
                 throw new global::System.ArgumentException($"Gradients hold {gradients.Length} values; Normalized has {ParameterCount} parameters.", nameof(gradients));
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
             var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
@@ -405,27 +392,34 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense2: Dense 8->3
+            ws.relu2_dout.Slice(0, B * 8).Clear();
             var dense2_dw = g.Slice(360, 24);
             var dense2_db = g.Slice(384, 3);
             var dense2_w = p.Slice(360, 24);
             Dense2_Backward<TLane>(ws.relu2_out, dense2_w, ws.dense2_dout, ws.relu2_dout, dense2_dw, dense2_db, ws.scratch, B);
             // Relu2: ReLU
+            ws.batchnorm2_dout.Slice(0, B * 8).Clear();
             Relu2_Backward<TLane>(ws.batchnorm2_out, ws.relu2_out, ws.relu2_dout, ws.batchnorm2_dout, B);
             // BatchNorm2: BatchNorm per feature (8), momentum=0.2, eps=0.001
+            ws.dense1_dout.Slice(0, B * 8).Clear();
             var batchnorm2_gamma = p.Slice(344, 8);
             var batchnorm2_dgamma = g.Slice(344, 8);
             var batchnorm2_dbeta = g.Slice(352, 8);
             BatchNorm2_Backward<TLane>(ws.dense1_out, batchnorm2_gamma, ws.valid, ws.LastCount, ws.batchnorm2_mean, ws.batchnorm2_invstd, ws.batchnorm2_dout, ws.dense1_dout, batchnorm2_dgamma, batchnorm2_dbeta, B);
             // Dense1: Dense 36->8
+            ws.pool1_dout.Slice(0, B * 36).Clear();
             var dense1_dw = g.Slice(48, 288);
             var dense1_db = g.Slice(336, 8);
             var dense1_w = p.Slice(48, 288);
             Dense1_Backward<TLane>(ws.pool1_out, dense1_w, ws.dense1_dout, ws.pool1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Pool1: MaxPool 2x2, stride=2
+            ws.relu1_dout.Slice(0, B * 144).Clear();
             Pool1_Backward<TLane>(ws.relu1_out, ws.pool1_out, ws.pool1_dout, ws.relu1_dout, B);
             // Relu1: ReLU
+            ws.batchnorm1_dout.Slice(0, B * 144).Clear();
             Relu1_Backward<TLane>(ws.batchnorm1_out, ws.relu1_out, ws.relu1_dout, ws.batchnorm1_dout, B);
             // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
+            ws.conv1_dout.Slice(0, B * 144).Clear();
             var batchnorm1_gamma = p.Slice(40, 4);
             var batchnorm1_dgamma = g.Slice(40, 4);
             var batchnorm1_dbeta = g.Slice(44, 4);

@@ -128,13 +128,6 @@ namespace Samples
                 dense1_dout = new(Groups * 10);
             }
 
-            /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
-            public void ZeroGradients(int B)
-            {
-                conv1_dout.Slice(0, B * 1352).Clear();
-                relu1_dout.Slice(0, B * 1352).Clear();
-                dense1_dout.Slice(0, B * 10).Clear();
-            }
         }
 
         /// <inheritdoc/>
@@ -191,7 +184,6 @@ namespace Samples
                 throw new global::System.ArgumentException($"Gradients hold {gradients.Length} values; StridedConv has {ParameterCount} parameters.", nameof(gradients));
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
             var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense1_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense1_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
@@ -267,11 +259,13 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense1: Dense 1352->10
+            ws.relu1_dout.Slice(0, B * 1352).Clear();
             var dense1_dw = g.Slice(128, 13520);
             var dense1_db = g.Slice(13648, 10);
             var dense1_w = p.Slice(128, 13520);
             Dense1_Backward<TLane>(ws.relu1_out, dense1_w, ws.dense1_dout, ws.relu1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Relu1: ReLU
+            ws.conv1_dout.Slice(0, B * 1352).Clear();
             Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 1->8, k=4, stride=2, pad=0, no bias
             var conv1_dw = g.Slice(0, 128);

@@ -130,13 +130,6 @@ namespace Samples
                 classifier_dout = new(Groups * 3);
             }
 
-            /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
-            public void ZeroGradients(int B)
-            {
-                features_dout.Slice(0, B * 32).Clear();
-                gate_dout.Slice(0, B * 32).Clear();
-                classifier_dout.Slice(0, B * 3).Clear();
-            }
         }
 
         /// <inheritdoc/>
@@ -193,7 +186,6 @@ namespace Samples
                 throw new global::System.ArgumentException($"Gradients hold {gradients.Length} values; Named has {ParameterCount} parameters.", nameof(gradients));
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
             var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.classifier_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.classifier_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
@@ -270,11 +262,13 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Classifier: Dense 32->3
+            ws.gate_dout.Slice(0, B * 32).Clear();
             var classifier_dw = g.Slice(20, 96);
             var classifier_db = g.Slice(116, 3);
             var classifier_w = p.Slice(20, 96);
             Classifier_Backward<TLane>(ws.gate_out, classifier_w, ws.classifier_dout, ws.gate_dout, classifier_dw, classifier_db, ws.scratch, B);
             // Gate: ReLU
+            ws.features_dout.Slice(0, B * 32).Clear();
             Gate_Backward<TLane>(ws.features_out, ws.gate_out, ws.gate_dout, ws.features_dout, B);
             // Features: Conv2D 1->2, k=3, stride=1, pad=0
             var features_dw = g.Slice(0, 18);

@@ -125,13 +125,6 @@ namespace Samples
                 dense2_dout = new(Groups * 3);
             }
 
-            /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
-            public void ZeroGradients(int B)
-            {
-                dense1_dout.Slice(0, B * 16).Clear();
-                relu1_dout.Slice(0, B * 16).Clear();
-                dense2_dout.Slice(0, B * 3).Clear();
-            }
         }
 
         /// <inheritdoc/>
@@ -188,7 +181,6 @@ namespace Samples
                 throw new global::System.ArgumentException($"Gradients hold {gradients.Length} values; NoBias has {ParameterCount} parameters.", nameof(gradients));
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
             var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
@@ -261,10 +253,12 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense2: Dense 16->3, no bias
+            ws.relu1_dout.Slice(0, B * 16).Clear();
             var dense2_dw = g.Slice(320, 48);
             var dense2_w = p.Slice(320, 48);
             Dense2_Backward<TLane>(ws.relu1_out, dense2_w, ws.dense2_dout, ws.relu1_dout, dense2_dw, ws.scratch, B);
             // Relu1: ReLU
+            ws.dense1_dout.Slice(0, B * 16).Clear();
             Relu1_Backward<TLane>(ws.dense1_out, ws.relu1_out, ws.relu1_dout, ws.dense1_dout, B);
             // Dense1: Dense 20->16, no bias
             var dense1_dw = g.Slice(0, 320);

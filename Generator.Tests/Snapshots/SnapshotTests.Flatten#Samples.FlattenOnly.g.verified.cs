@@ -112,11 +112,6 @@ namespace Samples
                 dense1_dout = new(Groups * 5);
             }
 
-            /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
-            public void ZeroGradients(int B)
-            {
-                dense1_dout.Slice(0, B * 5).Clear();
-            }
         }
 
         /// <inheritdoc/>
@@ -173,7 +168,6 @@ namespace Samples
                 throw new global::System.ArgumentException($"Gradients hold {gradients.Length} values; FlattenOnly has {ParameterCount} parameters.", nameof(gradients));
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
             var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense1_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense1_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);

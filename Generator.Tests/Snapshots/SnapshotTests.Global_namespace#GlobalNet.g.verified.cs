@@ -127,13 +127,6 @@ partial class GlobalNet : global::CnnGen.INetwork
             dense2_dout = new(Groups * 2);
         }
 
-        /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
-        public void ZeroGradients(int B)
-        {
-            dense1_dout.Slice(0, B * 4).Clear();
-            relu1_dout.Slice(0, B * 4).Clear();
-            dense2_dout.Slice(0, B * 2).Clear();
-        }
     }
 
     /// <inheritdoc/>
@@ -190,7 +183,6 @@ partial class GlobalNet : global::CnnGen.INetwork
             throw new global::System.ArgumentException($"Gradients hold {gradients.Length} values; GlobalNet has {ParameterCount} parameters.", nameof(gradients));
         var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
         Forward(ws, x, B, count, training: true, noiseSeed);
-        ws.ZeroGradients(B);
         // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
         var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_dout.Slice(0, B * OutputSize)));
         Backward(ws, x, B, gradients);
@@ -265,11 +257,13 @@ partial class GlobalNet : global::CnnGen.INetwork
     {
         global::System.ReadOnlySpan<float> p = Parameters;
         // Dense2: Dense 4->2
+        ws.relu1_dout.Slice(0, B * 4).Clear();
         var dense2_dw = g.Slice(44, 8);
         var dense2_db = g.Slice(52, 2);
         var dense2_w = p.Slice(44, 8);
         Dense2_Backward<TLane>(ws.relu1_out, dense2_w, ws.dense2_dout, ws.relu1_dout, dense2_dw, dense2_db, ws.scratch, B);
         // Relu1: ReLU
+        ws.dense1_dout.Slice(0, B * 4).Clear();
         Relu1_Backward<TLane>(ws.dense1_out, ws.relu1_out, ws.relu1_dout, ws.dense1_dout, B);
         // Dense1: Dense 10->4
         var dense1_dw = g.Slice(0, 40);

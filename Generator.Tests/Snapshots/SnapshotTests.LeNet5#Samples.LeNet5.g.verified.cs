@@ -201,21 +201,6 @@ namespace Samples
                 dense3_dout = new(Groups * 10);
             }
 
-            /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
-            public void ZeroGradients(int B)
-            {
-                conv1_dout.Slice(0, B * 4704).Clear();
-                relu1_dout.Slice(0, B * 4704).Clear();
-                pool1_dout.Slice(0, B * 1176).Clear();
-                conv2_dout.Slice(0, B * 1600).Clear();
-                relu2_dout.Slice(0, B * 1600).Clear();
-                pool2_dout.Slice(0, B * 400).Clear();
-                dense1_dout.Slice(0, B * 120).Clear();
-                relu3_dout.Slice(0, B * 120).Clear();
-                dense2_dout.Slice(0, B * 84).Clear();
-                relu4_dout.Slice(0, B * 84).Clear();
-                dense3_dout.Slice(0, B * 10).Clear();
-            }
         }
 
         /// <inheritdoc/>
@@ -272,7 +257,6 @@ namespace Samples
                 throw new global::System.ArgumentException($"Gradients hold {gradients.Length} values; LeNet5 has {ParameterCount} parameters.", nameof(gradients));
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
             var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense3_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense3_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
@@ -372,36 +356,46 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense3: Dense 84->10
+            ws.relu4_dout.Slice(0, B * 84).Clear();
             var dense3_dw = g.Slice(60856, 840);
             var dense3_db = g.Slice(61696, 10);
             var dense3_w = p.Slice(60856, 840);
             Dense3_Backward<TLane>(ws.relu4_out, dense3_w, ws.dense3_dout, ws.relu4_dout, dense3_dw, dense3_db, ws.scratch, B);
             // Relu4: ReLU
+            ws.dense2_dout.Slice(0, B * 84).Clear();
             Relu4_Backward<TLane>(ws.dense2_out, ws.relu4_out, ws.relu4_dout, ws.dense2_dout, B);
             // Dense2: Dense 120->84
+            ws.relu3_dout.Slice(0, B * 120).Clear();
             var dense2_dw = g.Slice(50692, 10080);
             var dense2_db = g.Slice(60772, 84);
             var dense2_w = p.Slice(50692, 10080);
             Dense2_Backward<TLane>(ws.relu3_out, dense2_w, ws.dense2_dout, ws.relu3_dout, dense2_dw, dense2_db, ws.scratch, B);
             // Relu3: ReLU
+            ws.dense1_dout.Slice(0, B * 120).Clear();
             Relu3_Backward<TLane>(ws.dense1_out, ws.relu3_out, ws.relu3_dout, ws.dense1_dout, B);
             // Dense1: Dense 400->120
+            ws.pool2_dout.Slice(0, B * 400).Clear();
             var dense1_dw = g.Slice(2572, 48000);
             var dense1_db = g.Slice(50572, 120);
             var dense1_w = p.Slice(2572, 48000);
             Dense1_Backward<TLane>(ws.pool2_out, dense1_w, ws.dense1_dout, ws.pool2_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Pool2: MaxPool 2x2, stride=2
+            ws.relu2_dout.Slice(0, B * 1600).Clear();
             Pool2_Backward<TLane>(ws.relu2_out, ws.pool2_out, ws.pool2_dout, ws.relu2_dout, B);
             // Relu2: ReLU
+            ws.conv2_dout.Slice(0, B * 1600).Clear();
             Relu2_Backward<TLane>(ws.conv2_out, ws.relu2_out, ws.relu2_dout, ws.conv2_dout, B);
             // Conv2: Conv2D 6->16, k=5, stride=1, pad=0
+            ws.pool1_dout.Slice(0, B * 1176).Clear();
             var conv2_dw = g.Slice(156, 2400);
             var conv2_db = g.Slice(2556, 16);
             var conv2_w = p.Slice(156, 2400);
             Conv2_Backward<TLane>(ws.pool1_out, conv2_w, ws.conv2_dout, ws.pool1_dout, conv2_dw, conv2_db, B);
             // Pool1: MaxPool 2x2, stride=2
+            ws.relu1_dout.Slice(0, B * 4704).Clear();
             Pool1_Backward<TLane>(ws.relu1_out, ws.pool1_out, ws.pool1_dout, ws.relu1_dout, B);
             // Relu1: ReLU
+            ws.conv1_dout.Slice(0, B * 4704).Clear();
             Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 1->6, k=5, stride=1, pad=2
             var conv1_dw = g.Slice(0, 150);

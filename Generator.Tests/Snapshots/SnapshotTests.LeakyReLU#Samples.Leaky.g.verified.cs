@@ -137,14 +137,6 @@ namespace Samples
                 dense1_dout = new(Groups * 10);
             }
 
-            /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
-            public void ZeroGradients(int B)
-            {
-                conv1_dout.Slice(0, B * 400).Clear();
-                leakyrelu1_dout.Slice(0, B * 400).Clear();
-                pool1_dout.Slice(0, B * 100).Clear();
-                dense1_dout.Slice(0, B * 10).Clear();
-            }
         }
 
         /// <inheritdoc/>
@@ -201,7 +193,6 @@ namespace Samples
                 throw new global::System.ArgumentException($"Gradients hold {gradients.Length} values; Leaky has {ParameterCount} parameters.", nameof(gradients));
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
             var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense1_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense1_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
@@ -280,13 +271,16 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense1: Dense 100->10
+            ws.pool1_dout.Slice(0, B * 100).Clear();
             var dense1_dw = g.Slice(40, 1000);
             var dense1_db = g.Slice(1040, 10);
             var dense1_w = p.Slice(40, 1000);
             Dense1_Backward<TLane>(ws.pool1_out, dense1_w, ws.dense1_dout, ws.pool1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Pool1: MaxPool 2x2, stride=2
+            ws.leakyrelu1_dout.Slice(0, B * 400).Clear();
             Pool1_Backward<TLane>(ws.leakyrelu1_out, ws.pool1_out, ws.pool1_dout, ws.leakyrelu1_dout, B);
             // LeakyRelu1: LeakyReLU, slope=0.1
+            ws.conv1_dout.Slice(0, B * 400).Clear();
             LeakyRelu1_Backward<TLane>(ws.conv1_out, ws.leakyrelu1_out, ws.leakyrelu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 1->4, k=3, stride=1, pad=0
             var conv1_dw = g.Slice(0, 36);

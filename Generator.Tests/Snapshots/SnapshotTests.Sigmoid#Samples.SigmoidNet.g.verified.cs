@@ -148,15 +148,6 @@ namespace Samples
                 dense2_dout = new(Groups * 2);
             }
 
-            /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
-            public void ZeroGradients(int B)
-            {
-                conv1_dout.Slice(0, B * 48).Clear();
-                sigmoid1_dout.Slice(0, B * 48).Clear();
-                dense1_dout.Slice(0, B * 4).Clear();
-                sigmoid2_dout.Slice(0, B * 4).Clear();
-                dense2_dout.Slice(0, B * 2).Clear();
-            }
         }
 
         /// <inheritdoc/>
@@ -213,7 +204,6 @@ namespace Samples
                 throw new global::System.ArgumentException($"Gradients hold {gradients.Length} values; SigmoidNet has {ParameterCount} parameters.", nameof(gradients));
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
             var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
@@ -296,18 +286,22 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense2: Dense 4->2
+            ws.sigmoid2_dout.Slice(0, B * 4).Clear();
             var dense2_dw = g.Slice(253, 8);
             var dense2_db = g.Slice(261, 2);
             var dense2_w = p.Slice(253, 8);
             Dense2_Backward<TLane>(ws.sigmoid2_out, dense2_w, ws.dense2_dout, ws.sigmoid2_dout, dense2_dw, dense2_db, ws.scratch, B);
             // Sigmoid2: Sigmoid
+            ws.dense1_dout.Slice(0, B * 4).Clear();
             Sigmoid2_Backward<TLane>(ws.dense1_out, ws.sigmoid2_out, ws.sigmoid2_dout, ws.dense1_dout, B);
             // Dense1: Dense 48->4
+            ws.sigmoid1_dout.Slice(0, B * 48).Clear();
             var dense1_dw = g.Slice(57, 192);
             var dense1_db = g.Slice(249, 4);
             var dense1_w = p.Slice(57, 192);
             Dense1_Backward<TLane>(ws.sigmoid1_out, dense1_w, ws.dense1_dout, ws.sigmoid1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Sigmoid1: Sigmoid
+            ws.conv1_dout.Slice(0, B * 48).Clear();
             Sigmoid1_Backward<TLane>(ws.conv1_out, ws.sigmoid1_out, ws.sigmoid1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 2->3, k=3, stride=1, pad=0
             var conv1_dw = g.Slice(0, 54);

@@ -129,13 +129,6 @@ namespace Samples
                 dense2_dout = new(Groups * 2);
             }
 
-            /// <summary>Sets the gradient buffers of the first <paramref name="B"/> groups to 0: backward accumulates into them.</summary>
-            public void ZeroGradients(int B)
-            {
-                dense1_dout.Slice(0, B * 8).Clear();
-                tanh1_dout.Slice(0, B * 8).Clear();
-                dense2_dout.Slice(0, B * 2).Clear();
-            }
         }
 
         /// <inheritdoc/>
@@ -192,7 +185,6 @@ namespace Samples
                 throw new global::System.ArgumentException($"Gradients hold {gradients.Length} values; TanhNet has {ParameterCount} parameters.", nameof(gradients));
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
             Forward(ws, x, B, count, training: true, noiseSeed);
-            ws.ZeroGradients(B);
             // Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.
             var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, gradientScale, global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_dout.Slice(0, B * OutputSize)));
             Backward(ws, x, B, gradients);
@@ -267,11 +259,13 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense2: Dense 8->2
+            ws.tanh1_dout.Slice(0, B * 8).Clear();
             var dense2_dw = g.Slice(136, 16);
             var dense2_db = g.Slice(152, 2);
             var dense2_w = p.Slice(136, 16);
             Dense2_Backward<TLane>(ws.tanh1_out, dense2_w, ws.dense2_dout, ws.tanh1_dout, dense2_dw, dense2_db, ws.scratch, B);
             // Tanh1: Tanh
+            ws.dense1_dout.Slice(0, B * 8).Clear();
             Tanh1_Backward<TLane>(ws.dense1_out, ws.tanh1_out, ws.tanh1_dout, ws.dense1_dout, B);
             // Dense1: Dense 16->8
             var dense1_dw = g.Slice(0, 128);

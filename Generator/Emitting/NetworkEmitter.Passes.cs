@@ -39,24 +39,24 @@ internal static partial class NetworkEmitter
         public string Logits => In(_spec.Layers.Count - 1);
         public string? DLogits => DIn(_spec.Layers.Count - 1);
 
-        /// <summary>Workspace buffers: name, values per sample, comment, whether it holds a gradient.</summary>
-        public IEnumerable<(string Name, long PerSample, string Comment, bool Gradient)> Buffers()
+        /// <summary>Workspace buffers: name, values per sample, comment.</summary>
+        public IEnumerable<(string Name, long PerSample, string Comment)> Buffers()
         {
             for (int i = 0; i < _spec.Layers.Count; i++)
             {
                 var l = _spec.Layers[i];
                 if (l is Conv2DSpec { Padding: > 0 } c)
                 {
-                    yield return ($"{l.Prefix}_xpad", c.Padded.Size, $"{l.Name}'s input inside a zero border of {I(c.Padding)}: {Shape(c.Padded)}", false);
+                    yield return ($"{l.Prefix}_xpad", c.Padded.Size, $"{l.Name}'s input inside a zero border of {I(c.Padding)}: {Shape(c.Padded)}");
                     if (NeedsInputGradient(i))
-                        yield return ($"{l.Prefix}_dxpad", c.Padded.Size, $"gradient of {l.Prefix}_xpad: {Shape(c.Padded)}", true);
+                        yield return ($"{l.Prefix}_dxpad", c.Padded.Size, $"gradient of {l.Prefix}_xpad: {Shape(c.Padded)}");
                 }
                 if (l is DropoutSpec)
-                    yield return ($"{l.Prefix}_mask", l.Output.Size, $"{l.Name}'s mask (0 or 1/(1-rate)): {Shape(l.Output)}", false);
+                    yield return ($"{l.Prefix}_mask", l.Output.Size, $"{l.Name}'s mask (0 or 1/(1-rate)): {Shape(l.Output)}");
                 if (l.Kind is LayerKind.Flatten or LayerKind.Softmax) continue;
-                yield return ($"{l.Prefix}_out", l.Output.Size, $"{l.Name} output: {Shape(l.Output)}", false);
+                yield return ($"{l.Prefix}_out", l.Output.Size, $"{l.Name} output: {Shape(l.Output)}");
                 if (_dout[i] is not null)
-                    yield return ($"{l.Prefix}_dout", l.Output.Size, $"gradient of {l.Prefix}_out: {Shape(l.Output)}", true);
+                    yield return ($"{l.Prefix}_dout", l.Output.Size, $"gradient of {l.Prefix}_out: {Shape(l.Output)}");
             }
         }
 
@@ -112,11 +112,6 @@ internal static partial class NetworkEmitter
         if (bn) w.Line("valid = new(Groups);");
         w.Close();
         w.Line();
-        w.Line("/// <summary>Sets the gradient buffers of the first <paramref name=\"B\"/> groups to 0: backward accumulates into them.</summary>");
-        w.Open("public void ZeroGradients(int B)");
-        foreach (var b in buffers.Where(b => b.Gradient))
-            w.Line($"{ArraySlice(b.Name, "B * " + I(b.PerSample))}.Clear();");
-        w.Close();
         if (bn)
         {
             w.Line();
@@ -190,7 +185,6 @@ internal static partial class NetworkEmitter
         w.Line($"    throw new global::System.ArgumentException($\"Gradients hold {{gradients.Length}} values; {spec.ClassName} has {{ParameterCount}} parameters.\", nameof(gradients));");
         w.Line("var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);");
         w.Line("Forward(ws, x, B, count, training: true, noiseSeed);");
-        w.Line("ws.ZeroGradients(B);");
         w.Line("// Softmax + cross-entropy, fused: dlogits = gradientScale * (p - onehot(label)), 0 in padding lanes.");
         string dlogits = plan.DLogits is null ? "default" : $"global::CnnGen.Kernels.AsFloats<TLane>({ArraySlice(plan.DLogits, "B * OutputSize")})";
         w.Line($"var result = global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>({ArraySlice(logits, "B * OutputSize")}), labels, count, TLane.Count, OutputSize, gradientScale, {dlogits});");
@@ -347,6 +341,13 @@ internal static partial class NetworkEmitter
             if (l.Kind is LayerKind.Flatten or LayerKind.Softmax)
                 continue;
             w.Line($"// {l.Name}: {l.Describe()}");
+            if (dx is not null)
+            {
+                // Backward accumulates into dx, so it starts at 0; cleared here, just before use, while it is cache-warm.
+                if (l is Conv2DSpec { Padding: > 0 } padded)
+                    w.Line($"{ArraySlice($"ws.{padded.Prefix}_dxpad", "B * " + I(padded.Padded.Size))}.Clear();");
+                w.Line($"{ArraySlice(dx, "B * " + I(l.Input.Size))}.Clear();");
+            }
             switch (l)
             {
                 case Conv2DSpec c:
