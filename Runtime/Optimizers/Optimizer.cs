@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 
 namespace CnnGen.Training;
 
@@ -179,17 +180,34 @@ public sealed class Sgd : Optimizer
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, float gradientScale)
     {
         float lr = LearningRate, wd = WeightDecay, mu = Momentum;
+        // Vectors first, then the scalar tail; the same operations in the same order (no fused multiply-add),
+        // so every element gets exactly the value the scalar formula gives.
+        int n = parameters.Length, i = 0, width = Vector<float>.Count;
         if (mu == 0)
         {
-            for (int i = 0; i < parameters.Length; i++)
+            for (; i + width <= n; i += width)
+            {
+                var p = new Vector<float>(parameters.Slice(i));
+                var g = gradientScale * new Vector<float>(gradients.Slice(i)) + wd * p;
+                (p - lr * g).CopyTo(parameters.Slice(i));
+            }
+            for (; i < n; i++)
             {
                 float g = gradientScale * gradients[i] + wd * parameters[i];
                 parameters[i] -= lr * g;
             }
             return;
         }
-        Span<float> velocity = Buffers[0].AsSpan(start, parameters.Length);
-        for (int i = 0; i < parameters.Length; i++)
+        Span<float> velocity = Buffers[0].AsSpan(start, n);
+        for (; i + width <= n; i += width)
+        {
+            var p = new Vector<float>(parameters.Slice(i));
+            var g = gradientScale * new Vector<float>(gradients.Slice(i)) + wd * p;
+            var v = mu * new Vector<float>(velocity.Slice(i)) + g;
+            v.CopyTo(velocity.Slice(i));
+            (p - lr * (Nesterov ? g + mu * v : v)).CopyTo(parameters.Slice(i));
+        }
+        for (; i < n; i++)
         {
             float g = gradientScale * gradients[i] + wd * parameters[i];
             float v = mu * velocity[i] + g;
@@ -249,7 +267,20 @@ public class Adam : Optimizer
         float correction2 = (float)(1.0 - Math.Pow(b2, StepCount));
         Span<float> m = Buffers[0].AsSpan(start, parameters.Length);
         Span<float> v = Buffers[1].AsSpan(start, parameters.Length);
-        for (int i = 0; i < parameters.Length; i++)
+        // Vectors first (same operations in the same order as the scalar tail, no fused multiply-add).
+        int n = parameters.Length, i = 0, width = Vector<float>.Count;
+        for (; i + width <= n; i += width)
+        {
+            var p0 = new Vector<float>(parameters.Slice(i));
+            var p = p0 * decay;
+            var g = gradientScale * new Vector<float>(gradients.Slice(i)) + coupled * p0;
+            var mi = b1 * new Vector<float>(m.Slice(i)) + (1f - b1) * g;
+            var vi = b2 * new Vector<float>(v.Slice(i)) + (1f - b2) * g * g;
+            mi.CopyTo(m.Slice(i));
+            vi.CopyTo(v.Slice(i));
+            (p - lr * (mi / correction1) / (Vector.SquareRoot(vi / correction2) + new Vector<float>(eps))).CopyTo(parameters.Slice(i));
+        }
+        for (; i < n; i++)
         {
             float p = parameters[i] * decay;
             float g = gradientScale * gradients[i] + coupled * parameters[i];
