@@ -652,6 +652,7 @@ namespace Samples
             for (int oh = 0; oh < OH; oh++)
             for (int ow = 0; ow < OW; ow++)
             {
+                // seek to x[bc, oh*S, ow*S]
                 int xo = (bc * H + oh * S) * W + ow * S;
                 TLane sum = TLane.Zero;
                 sum += x[xo + (0 * W + 0)];
@@ -673,6 +674,7 @@ namespace Samples
             for (int oh = 0; oh < OH; oh++)
             for (int ow = 0; ow < OW; ow++)
             {
+                // seek to x[bc, oh*S, ow*S]
                 int xo = (bc * H + oh * S) * W + ow * S;
                 TLane g = dy[(bc * OH + oh) * OW + ow] * scale;
                 dx[xo + (0 * W + 0)] += g;

@@ -993,6 +993,7 @@ namespace Samples
             for (int oh = 0; oh < OH; oh++)
             for (int ow = 0; ow < OW; ow++)
             {
+                // seek to x[bc, oh*S, ow*S]
                 int xo = (bc * H + oh * S) * W + ow * S;
                 int yo = (bc * OH + oh) * OW + ow;
                 TLane m = y[yo], g = dy[yo];
@@ -2178,6 +2179,7 @@ namespace Samples
             for (int oh = 0; oh < OH; oh++)
             for (int ow = 0; ow < OW; ow++)
             {
+                // seek to x[bc, oh*S, ow*S]
                 int xo = (bc * H + oh * S) * W + ow * S;
                 int yo = (bc * OH + oh) * OW + ow;
                 TLane m = y[yo], g = dy[yo];

@@ -7,6 +7,31 @@ internal static partial class NetworkEmitter
     /// <summary>Max pooling; backward sends each gradient to the first maximum of its window, in row-major order.</summary>
     internal static class MaxPool
     {
+        /// <summary>Opens the loops over channel planes and output positions, with <c>xo</c> at the window's first tap.</summary>
+        internal static void OpenWindows(SourceWriter w)
+        {
+            w.Line("for (int bc = 0; bc < B * C; bc++)");
+            w.Line("for (int oh = 0; oh < OH; oh++)");
+            w.Open("for (int ow = 0; ow < OW; ow++)");
+            w.Line("// seek to x[bc, oh*S, ow*S]");
+            w.Line("int xo = (bc * H + oh * S) * W + ow * S;");
+        }
+
+        /// <summary>One statement per tap of the window (<paramref name="statement"/> of the tap's index): written out, or as loops.</summary>
+        internal static void EachTap(SourceWriter w, PoolSpec p, System.Func<string, string> statement)
+        {
+            if (p.Unrolled)
+            {
+                for (int kh = 0; kh < p.Size; kh++)
+                    for (int kw = 0; kw < p.Size; kw++)
+                        w.Line(statement($"xo + ({I(kh)} * W + {I(kw)})"));
+                return;
+            }
+            w.Line("for (int kh = 0; kh < K; kh++)");
+            w.Line("for (int kw = 0; kw < K; kw++)");
+            w.Line("    " + statement("xo + kh * W + kw"));
+        }
+
         internal static string Consts(PoolSpec p, bool withK = true) =>
             $"const int C = {I(p.Input.C)}, H = {I(p.Input.H)}, W = {I(p.Input.W)}, {(withK ? $"K = {I(p.Size)}, " : "")}S = {I(p.Stride)}, OH = {I(p.Output.H)}, OW = {I(p.Output.W)};";
 
@@ -18,11 +43,7 @@ internal static partial class NetworkEmitter
             w.Line(Hot);
             w.Open($"private static void {p.Name}_Forward<TLane>({RO}<TLane> x, {SP}<TLane> y, int B) {Where}");
             w.Line(Consts(p, withK: !p.Unrolled));
-            w.Line("for (int bc = 0; bc < B * C; bc++)");
-            w.Line("for (int oh = 0; oh < OH; oh++)");
-            w.Open("for (int ow = 0; ow < OW; ow++)");
-            w.Line("// seek to x[bc, oh*S, ow*S]");
-            w.Line("int xo = (bc * H + oh * S) * W + ow * S;");
+            OpenWindows(w);
             if (p.Unrolled)
             {
                 w.Line($"// {I(k)}x{I(k)} window, row by row");
@@ -52,10 +73,7 @@ internal static partial class NetworkEmitter
             w.Line(Hot);
             w.Open($"private static void {p.Name}_Backward<TLane>({RO}<TLane> x, {RO}<TLane> y, {RO}<TLane> dy, {SP}<TLane> dx, int B) {Where}");
             w.Line(Consts(p, withK: !p.Unrolled));
-            w.Line("for (int bc = 0; bc < B * C; bc++)");
-            w.Line("for (int oh = 0; oh < OH; oh++)");
-            w.Open("for (int ow = 0; ow < OW; ow++)");
-            w.Line("int xo = (bc * H + oh * S) * W + ow * S;");
+            OpenWindows(w);
             w.Line("int yo = (bc * OH + oh) * OW + ow;");
             w.Line("TLane m = y[yo], g = dy[yo];");
             w.Line("// per lane: 'found' is set once the first maximum has taken the gradient");
@@ -92,30 +110,15 @@ internal static partial class NetworkEmitter
     {
         public static void EmitForward(SourceWriter w, PoolSpec p)
         {
-            int k = p.Size;
             w.Line($"// {p.Name}_Forward: y[c,oh,ow] = mean over kh, kw of x[c, oh*S+kh, ow*S+kw]");
             w.Line($"// x {Shape(p.Input)}  ->  y {Shape(p.Output)}");
             w.Line(Hot);
             w.Open($"private static void {p.Name}_Forward<TLane>({RO}<TLane> x, {SP}<TLane> y, int B) {Where}");
             w.Line(MaxPool.Consts(p));
             w.Line("TLane scale = TLane.Broadcast(1f / (K * K));");
-            w.Line("for (int bc = 0; bc < B * C; bc++)");
-            w.Line("for (int oh = 0; oh < OH; oh++)");
-            w.Open("for (int ow = 0; ow < OW; ow++)");
-            w.Line("int xo = (bc * H + oh * S) * W + ow * S;");
+            MaxPool.OpenWindows(w);
             w.Line("TLane sum = TLane.Zero;");
-            if (p.Unrolled)
-            {
-                for (int kh = 0; kh < k; kh++)
-                    for (int kw = 0; kw < k; kw++)
-                        w.Line($"sum += x[xo + ({I(kh)} * W + {I(kw)})];");
-            }
-            else
-            {
-                w.Line("for (int kh = 0; kh < K; kh++)");
-                w.Line("for (int kw = 0; kw < K; kw++)");
-                w.Line("    sum += x[xo + kh * W + kw];");
-            }
+            MaxPool.EachTap(w, p, at => $"sum += x[{at}];");
             w.Line("y[(bc * OH + oh) * OW + ow] = sum * scale;");
             w.Close();
             w.Close();
@@ -124,30 +127,15 @@ internal static partial class NetworkEmitter
 
         public static void EmitBackward(SourceWriter w, PoolSpec p)
         {
-            int k = p.Size;
             w.Line($"// {p.Name}_Backward (accumulates): every x of the window gets dy / (K*K)");
             w.Line($"// dy {Shape(p.Output)}  ->  dx {Shape(p.Input)}");
             w.Line(Hot);
             w.Open($"private static void {p.Name}_Backward<TLane>({RO}<TLane> x, {RO}<TLane> y, {RO}<TLane> dy, {SP}<TLane> dx, int B) {Where}");
             w.Line(MaxPool.Consts(p));
             w.Line("TLane scale = TLane.Broadcast(1f / (K * K));");
-            w.Line("for (int bc = 0; bc < B * C; bc++)");
-            w.Line("for (int oh = 0; oh < OH; oh++)");
-            w.Open("for (int ow = 0; ow < OW; ow++)");
-            w.Line("int xo = (bc * H + oh * S) * W + ow * S;");
+            MaxPool.OpenWindows(w);
             w.Line("TLane g = dy[(bc * OH + oh) * OW + ow] * scale;");
-            if (p.Unrolled)
-            {
-                for (int kh = 0; kh < k; kh++)
-                    for (int kw = 0; kw < k; kw++)
-                        w.Line($"dx[xo + ({I(kh)} * W + {I(kw)})] += g;");
-            }
-            else
-            {
-                w.Line("for (int kh = 0; kh < K; kh++)");
-                w.Line("for (int kw = 0; kw < K; kw++)");
-                w.Line("    dx[xo + kh * W + kw] += g;");
-            }
+            MaxPool.EachTap(w, p, at => $"dx[{at}] += g;");
             w.Close();
             w.Close();
             w.Line();
