@@ -177,7 +177,7 @@ internal static partial class NetworkEmitter
         w.Line($"    new(\"The workspace was created by \" + workspace.GetType().FullName + \", not by {spec.ClassName}.CreateWorkspace.\", nameof(workspace));");
         w.Line();
 
-        string logits = plan.Logits.Replace("ws.", "ws.");
+        string logits = plan.Logits;
         w.Line("/// <summary>Forward, fused softmax cross-entropy, backward; gradients accumulate into <paramref name=\"gradients\"/>.</summary>");
         w.Open($"private {Result} TrainStep<TLane>(Workspace<TLane> ws, {RO}<float> input, {RO}<int> labels, int count, float gradientScale, {SP}<float> gradients, ulong noiseSeed) {Where}");
         w.Line("int B = ws.CheckBatch(count, input.Length, InputSize);");
