@@ -12,19 +12,19 @@ public class KnownNamesTests
     [Fact]
     public void Each_constant_is_the_full_name_of_its_runtime_attribute()
     {
-        Assert.Equal(typeof(NetworkAttribute).FullName, KnownNames.Network);
-        Assert.Equal(typeof(Conv2DAttribute).FullName, KnownNames.Conv2D);
-        Assert.Equal(typeof(ReLUAttribute).FullName, KnownNames.ReLU);
-        Assert.Equal(typeof(LeakyReLUAttribute).FullName, KnownNames.LeakyReLU);
-        Assert.Equal(typeof(TanhAttribute).FullName, KnownNames.Tanh);
-        Assert.Equal(typeof(SigmoidAttribute).FullName, KnownNames.Sigmoid);
-        Assert.Equal(typeof(MaxPoolAttribute).FullName, KnownNames.MaxPool);
-        Assert.Equal(typeof(AvgPoolAttribute).FullName, KnownNames.AvgPool);
-        Assert.Equal(typeof(FlattenAttribute).FullName, KnownNames.Flatten);
-        Assert.Equal(typeof(DenseAttribute).FullName, KnownNames.Dense);
-        Assert.Equal(typeof(DropoutAttribute).FullName, KnownNames.Dropout);
-        Assert.Equal(typeof(BatchNormAttribute).FullName, KnownNames.BatchNorm);
-        Assert.Equal(typeof(SoftmaxAttribute).FullName, KnownNames.Softmax);
+        Assert.Equal(KnownNames.Network, typeof(NetworkAttribute).FullName);
+        Assert.Equal(KnownNames.Conv2D, typeof(Conv2DAttribute).FullName);
+        Assert.Equal(KnownNames.ReLU, typeof(ReLUAttribute).FullName);
+        Assert.Equal(KnownNames.LeakyReLU, typeof(LeakyReLUAttribute).FullName);
+        Assert.Equal(KnownNames.Tanh, typeof(TanhAttribute).FullName);
+        Assert.Equal(KnownNames.Sigmoid, typeof(SigmoidAttribute).FullName);
+        Assert.Equal(KnownNames.MaxPool, typeof(MaxPoolAttribute).FullName);
+        Assert.Equal(KnownNames.AvgPool, typeof(AvgPoolAttribute).FullName);
+        Assert.Equal(KnownNames.Flatten, typeof(FlattenAttribute).FullName);
+        Assert.Equal(KnownNames.Dense, typeof(DenseAttribute).FullName);
+        Assert.Equal(KnownNames.Dropout, typeof(DropoutAttribute).FullName);
+        Assert.Equal(KnownNames.BatchNorm, typeof(BatchNormAttribute).FullName);
+        Assert.Equal(KnownNames.Softmax, typeof(SoftmaxAttribute).FullName);
     }
 
     [Fact]
