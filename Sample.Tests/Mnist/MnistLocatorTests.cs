@@ -70,7 +70,7 @@ public sealed class MnistLocatorTests : IDisposable
 
     /// <summary>Everything left in the cache directory, hidden temporary files included.</summary>
     private string[] CacheListing() =>
-        Directory.Exists(CacheDir) ? Directory.GetFiles(CacheDir).Select(Path.GetFileName).Order().ToArray()! : [];
+        Directory.Exists(CacheDir) ? Directory.GetFiles(CacheDir).Select(f => Path.GetFileName(f)).Order().ToArray() : [];
 
     /// <summary>Serves fixed bytes per file name; counts calls; can fail part-way through a stream.</summary>
     private sealed class FakeSource(string description, Dictionary<string, byte[]> files, int failAfterBytes = -1) : IMnistSource

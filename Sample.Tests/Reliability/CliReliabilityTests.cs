@@ -151,7 +151,7 @@ public sealed class CliReliabilityTests(ITestOutputHelper output) : IDisposable
     /// previous model file and leaves no temporary file.
     /// </summary>
     [Fact]
-    public void A_model_save_that_hits_the_size_limit_keeps_the_old_model_and_is_one_clear_error()
+    public async System.Threading.Tasks.Task A_model_save_that_hits_the_size_limit_keeps_the_old_model_and_is_one_clear_error()
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "CnnGen.Sample.Mnist.dll");
         string dir = Directory.CreateDirectory(Path.Combine(_directory, "limited")).FullName;
@@ -168,7 +168,7 @@ public sealed class CliReliabilityTests(ITestOutputHelper output) : IDisposable
         var stdout = process.StandardOutput.ReadToEndAsync();
         string stderr = process.StandardError.ReadToEnd();
         Assert.True(process.WaitForExit(300_000));
-        AssertCleanError(new CliTests.Run(process.ExitCode, stdout.Result, stderr), App.Failed, "cannot be written", "previous file");
+        AssertCleanError(new CliTests.Run(process.ExitCode, await stdout, stderr), App.Failed, "cannot be written", "previous file");
         Assert.Equal("previous model", File.ReadAllText(model));
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
     }
