@@ -23,6 +23,8 @@ public static class App
 
     /// <summary>The model file name inside the output directory.</summary>
     public const string ModelFileName = "lenet5.model";
+    /// <summary>The training checkpoint written after every epoch into the output directory (for --resume).</summary>
+    public const string CheckpointFileName = "lenet5.checkpoint";
 
     /// <summary>Parses <paramref name="args"/> and runs the command; <paramref name="networkFactory"/> defaults to the generated LeNet-5.</summary>
     public static int Run(string[] args, AppConsole console, Func<INetwork>? networkFactory = null,

@@ -34,6 +34,8 @@ public sealed record TrainSettings
     public int? TestLimit { get; init; }
     /// <summary>Skip the PNG charts.</summary>
     public bool NoPlots { get; init; }
+    /// <summary>Continue from the checkpoint in <see cref="Output"/> (written after every epoch) instead of starting anew.</summary>
+    public bool Resume { get; init; }
 }
 
 /// <summary><c>train</c>: fetch MNIST, train LeNet-5 with the runtime's <see cref="Trainer"/>, report and save.</summary>
@@ -121,6 +123,12 @@ public static class TrainCommand
             HelpName = "n",
         };
         public readonly Option<bool> NoPlots = new("--no-plots") { Description = "Do not write the PNG charts." };
+        public readonly Option<bool> Resume = new("--resume")
+        {
+            Description = "Continue an interrupted run from the checkpoint in the output directory (" + App.CheckpointFileName +
+                          ", written after every epoch). The seed and batch size must be the ones it was made with; give the same " +
+                          "--epochs and settings to end exactly where the uninterrupted run would (schedules are laid out over --epochs).",
+        };
 
         public Options()
         {
@@ -140,7 +148,7 @@ public static class TrainCommand
         public void AddTo(Command command)
         {
             foreach (Option option in new Option[] { Epochs, BatchSize, Optimizer, LearningRate, Schedule, WeightDecay, Seed,
-                                                     Threads, Output, Data, TrainLimit, TestLimit, NoPlots })
+                                                     Threads, Output, Data, TrainLimit, TestLimit, NoPlots, Resume })
                 command.Options.Add(option);
         }
 
@@ -159,6 +167,7 @@ public static class TrainCommand
             TrainLimit = parse.GetValue(TrainLimit),
             TestLimit = parse.GetValue(TestLimit),
             NoPlots = parse.GetValue(NoPlots),
+            Resume = parse.GetValue(Resume),
         };
     }
 
@@ -215,6 +224,7 @@ public static class TrainCommand
             Normalization = MnistDataset.Normalization,
             Schedule = CreateSchedule(s, stepsPerEpoch),
             ProgressInterval = Math.Max(1, (int)(stepsPerEpoch / 100)),
+            CheckpointPath = Path.Combine(output, App.CheckpointFileName),
         };
         float lr = s.LearningRate ?? DefaultLearningRate(s.Optimizer);
         console.Out.WriteLine(
@@ -224,6 +234,21 @@ public static class TrainCommand
             $"seed {s.Seed}, {s.Threads} thread(s).");
 
         using var trainer = new Trainer(net, optimizer, options);
+        if (s.Resume)
+        {
+            string checkpoint = options.CheckpointPath;
+            if (!File.Exists(checkpoint))
+                throw new UserException($"--resume: there is no checkpoint {checkpoint}; run train without --resume first (it writes one after every epoch).");
+            try
+            {
+                trainer.LoadCheckpoint(checkpoint);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new UserException($"--resume: {e.Message}", e);
+            }
+            console.Out.WriteLine($"Resuming from {checkpoint} after epoch {trainer.Progress.EpochsCompleted} of {s.Epochs}.");
+        }
         var view = TrainingView.Create(console, s.Epochs, train.Count);
         TrainingResult result = view.Run(trainer, train, test, context.CancellationToken);
         var history = view.History;

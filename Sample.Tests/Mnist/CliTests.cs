@@ -100,6 +100,55 @@ public sealed class CliTests : IClassFixture<CliTests.TrainedModel>
         Assert.DoesNotContain(System.IO.Directory.GetFiles(_model.Output), f => f.EndsWith(".tmp", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// train writes a checkpoint after every epoch; --resume continues from it, and 1 + 1 epochs give the same model file
+    /// as 2 epochs in one run (same seed, threads and data; a constant schedule, since the others are laid out over --epochs).
+    /// </summary>
+    [Fact]
+    public void Resume_continues_from_the_checkpoint_and_ends_where_an_uninterrupted_run_ends()
+    {
+        string root = System.IO.Directory.CreateTempSubdirectory("cnngen-resume-").FullName;
+        try
+        {
+            string[] Common(string output, int epochs) =>
+                ["train", "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--train-limit", "1000",
+                 "--test-limit", "200", "--threads", "2", "--seed", "5", "--schedule", "constant", "--no-plots", "--output", output];
+            string whole = Path.Combine(root, "whole"), parts = Path.Combine(root, "parts");
+            var full = Invoke(Common(whole, 2));
+            Assert.Equal(0, full.ExitCode);
+            var first = Invoke(Common(parts, 1));
+            Assert.Equal(0, first.ExitCode);
+            Assert.True(File.Exists(Path.Combine(parts, App.CheckpointFileName)));
+            var rest = Invoke([.. Common(parts, 2), "--resume"]);
+            Show(rest);
+            Assert.Equal(0, rest.ExitCode);
+            Assert.Contains("Resuming from", rest.Out);
+            Assert.Contains("after epoch 1 of 2", rest.Out);
+            Assert.DoesNotContain("Epoch 1/2", rest.Out);
+            Assert.Contains("Epoch 2/2", rest.Out);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(whole, App.ModelFileName)), File.ReadAllBytes(Path.Combine(parts, App.ModelFileName)));
+        }
+        finally
+        {
+            try { System.IO.Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public void Resume_without_a_checkpoint_is_one_clear_error()
+    {
+        string empty = System.IO.Directory.CreateTempSubdirectory("cnngen-resume-none-").FullName;
+        try
+        {
+            var run = Invoke("train", "--epochs", "1", "--train-limit", "100", "--test-limit", "50", "--no-plots", "--output", empty, "--resume");
+            AssertCleanError(run, App.Failed, "no checkpoint");
+        }
+        finally
+        {
+            try { System.IO.Directory.Delete(empty, recursive: true); } catch (IOException) { }
+        }
+    }
+
     [Fact]
     public void Eval_reports_accuracy_of_the_saved_model()
     {
