@@ -28,8 +28,6 @@ public interface ILane<TSelf> where TSelf : unmanaged, ILane<TSelf>
     /// <summary><c>a * broadcast(b) + c</c> with one rounding: one inlined call per unrolled kernel tap.</summary>
     static abstract TSelf MultiplyAdd(TSelf a, float b, TSelf c);
     static abstract TSelf Max(TSelf a, TSelf b);
-    static abstract TSelf Min(TSelf a, TSelf b);
-    static abstract TSelf Sqrt(TSelf a);
     static abstract TSelf Exp(TSelf a);
 
     /// <summary>Lane mask (all bits set where true) of <c>a &gt; b</c>.</summary>
@@ -45,6 +43,4 @@ public interface ILane<TSelf> where TSelf : unmanaged, ILane<TSelf>
 
     /// <summary>Sum of all lanes.</summary>
     static abstract float Sum(TSelf a);
-    /// <summary>The value of one lane.</summary>
-    static abstract float GetLane(TSelf a, int lane);
 }

@@ -20,8 +20,6 @@ public readonly struct Lane1 : ILane<Lane1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 FusedMultiplyAdd(Lane1 a, in Lane1 b, Lane1 c) => Unsafe.BitCast<float, Lane1>(MathF.FusedMultiplyAdd(a.Value, b.Value, c.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 MultiplyAdd(Lane1 a, float b, Lane1 c) => Unsafe.BitCast<float, Lane1>(MathF.FusedMultiplyAdd(a.Value, b, c.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Max(Lane1 a, Lane1 b) => new(MathF.Max(a.Value, b.Value));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Min(Lane1 a, Lane1 b) => new(MathF.Min(a.Value, b.Value));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Sqrt(Lane1 a) => new(MathF.Sqrt(a.Value));
     // The same algorithm as the vector widths, so every width computes bit-identical values.
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Exp(Lane1 a) => new(Vector128.Exp(Vector128.CreateScalar(a.Value)).ToScalar());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 GreaterThan(Lane1 a, Lane1 b) => a.Value > b.Value ? AllBits : default;
@@ -31,7 +29,6 @@ public readonly struct Lane1 : ILane<Lane1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Or(Lane1 a, Lane1 b) => FromBits(Bits(a) | Bits(b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 AndNot(Lane1 a, Lane1 b) => FromBits(Bits(a) & ~Bits(b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Lane1 a) => a.Value;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GetLane(Lane1 a, int lane) => a.Value;
 
     private static Lane1 AllBits => FromBits(-1);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static int Bits(Lane1 a) => BitConverter.SingleToInt32Bits(a.Value);
@@ -55,8 +52,6 @@ public readonly struct Lane8 : ILane<Lane8>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 FusedMultiplyAdd(Lane8 a, in Lane8 b, Lane8 c) => Unsafe.BitCast<Vector256<float>, Lane8>(Vector256.FusedMultiplyAdd(a.V, b.V, c.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 MultiplyAdd(Lane8 a, float b, Lane8 c) => Unsafe.BitCast<Vector256<float>, Lane8>(Vector256.FusedMultiplyAdd(a.V, Vector256.Create(b), c.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Max(Lane8 a, Lane8 b) => new(Vector256.Max(a.V, b.V));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Min(Lane8 a, Lane8 b) => new(Vector256.Min(a.V, b.V));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Sqrt(Lane8 a) => new(Vector256.Sqrt(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Exp(Lane8 a) => new(Vector256.Exp(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 GreaterThan(Lane8 a, Lane8 b) => new(Vector256.GreaterThan(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Equal(Lane8 a, Lane8 b) => new(Vector256.Equals(a.V, b.V));
@@ -65,7 +60,6 @@ public readonly struct Lane8 : ILane<Lane8>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Or(Lane8 a, Lane8 b) => new(a.V | b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 AndNot(Lane8 a, Lane8 b) => new(Vector256.AndNot(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Lane8 a) => Vector256.Sum(a.V);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GetLane(Lane8 a, int lane) => a.V.GetElement(lane);
     public override string ToString() => V.ToString();
 }
 
@@ -85,8 +79,6 @@ public readonly struct Lane16 : ILane<Lane16>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 FusedMultiplyAdd(Lane16 a, in Lane16 b, Lane16 c) => Unsafe.BitCast<Vector512<float>, Lane16>(Vector512.FusedMultiplyAdd(a.V, b.V, c.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 MultiplyAdd(Lane16 a, float b, Lane16 c) => Unsafe.BitCast<Vector512<float>, Lane16>(Vector512.FusedMultiplyAdd(a.V, Vector512.Create(b), c.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Max(Lane16 a, Lane16 b) => new(Vector512.Max(a.V, b.V));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Min(Lane16 a, Lane16 b) => new(Vector512.Min(a.V, b.V));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Sqrt(Lane16 a) => new(Vector512.Sqrt(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Exp(Lane16 a) => new(Vector512.Exp(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 GreaterThan(Lane16 a, Lane16 b) => new(Vector512.GreaterThan(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Equal(Lane16 a, Lane16 b) => new(Vector512.Equals(a.V, b.V));
@@ -95,6 +87,5 @@ public readonly struct Lane16 : ILane<Lane16>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Or(Lane16 a, Lane16 b) => new(a.V | b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 AndNot(Lane16 a, Lane16 b) => new(Vector512.AndNot(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Lane16 a) => Vector512.Sum(a.V);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GetLane(Lane16 a, int lane) => a.V.GetElement(lane);
     public override string ToString() => V.ToString();
 }

@@ -186,10 +186,6 @@ public static class Kernels
     /// <summary>Reinterprets a span of lanes as floats.</summary>
     public static Span<float> AsFloats<TLane>(Span<TLane> lanes) where TLane : unmanaged, ILane<TLane>
         => MemoryMarshal.Cast<TLane, float>(lanes);
-
-    /// <summary>Reinterprets a span of floats as lanes.</summary>
-    public static ReadOnlySpan<TLane> AsLanes<TLane>(ReadOnlySpan<float> floats) where TLane : unmanaged, ILane<TLane>
-        => MemoryMarshal.Cast<float, TLane>(floats);
 }
 
 /// <summary>Packs samples into the lanes layout (see <see cref="INetwork"/>).</summary>
