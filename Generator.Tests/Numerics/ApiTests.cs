@@ -4,71 +4,25 @@ using Xunit;
 namespace CnnGen.Generator.Tests.Numerics;
 
 /// <summary>Predict/Classify against Infer, seeded initialization, gradient accumulation, and argument checks.</summary>
-public class ApiTests
+public class ApiTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    // Predict and Classify are members of the generated classes, not of INetwork.
-    private static void Predict(INetwork net, ReadOnlySpan<float> image, Span<float> probabilities)
-    {
-        switch (net)
-        {
-            case LeNet5 n: n.Predict(image, probabilities); break;
-            case ConvPadStrideNet n: n.Predict(image, probabilities); break;
-            case WideConvTanhNet n: n.Predict(image, probabilities); break;
-            case LeakyOverlapNet n: n.Predict(image, probabilities); break;
-            case DropoutNet n: n.Predict(image, probabilities); break;
-            case BatchNormNet n: n.Predict(image, probabilities); break;
-            case NoUnrollNet n: n.Predict(image, probabilities); break;
-            case FlatNet n: n.Predict(image, probabilities); break;
-            default: throw new ArgumentException(net.Name);
-        }
-    }
-
-    private static int Classify(INetwork net, ReadOnlySpan<float> image) => net switch
-    {
-        LeNet5 n => n.Classify(image),
-        ConvPadStrideNet n => n.Classify(image),
-        WideConvTanhNet n => n.Classify(image),
-        LeakyOverlapNet n => n.Classify(image),
-        DropoutNet n => n.Classify(image),
-        BatchNormNet n => n.Classify(image),
-        NoUnrollNet n => n.Classify(image),
-        FlatNet n => n.Classify(image),
-        _ => throw new ArgumentException(net.Name),
-    };
-
     [Theory]
     [MemberData(nameof(NetCases.NameData), MemberType = typeof(NetCases))]
-    public void Predict_and_Classify_agree_with_Infer_at_16_lanes(string name)
+    public void Predict_at_every_lane_width_and_Classify_agree_with_Infer(string name)
     {
         var net = NetCases.Create(name);
         NetCases.Randomize(net, 8);
-        int count = NetCases.BatchSize(name);
-        var (samples, _) = NetCases.RandomBatch(net, count, 71);
-        var probabilities = new float[count * net.OutputSize];
-        net.Infer(net.CreateWorkspace(16, count), NetCases.Pack(net, samples, count, 16), count, probabilities);
-        var single = new float[net.OutputSize];
-        for (int s = 0; s < count; s++)
-        {
-            var image = samples.AsSpan(s * net.InputSize, net.InputSize);
-            Predict(net, image, single);
-            var expected = probabilities.AsSpan(s * net.OutputSize, net.OutputSize);
-            int best = 0;
-            for (int k = 0; k < net.OutputSize; k++)
-            {
-                // the same kernels at another lane width: equal up to summation order (see LaneAgreementTests)
-                Assert.True(Math.Abs(single[k] - expected[k]) <= 1e-6, $"{name} sample {s} class {k}: Predict {single[k]} vs Infer {expected[k]}");
-                if (expected[k] > expected[best]) best = k;
-            }
-            Assert.Equal(best, Classify(net, image));
-            Assert.True(Math.Abs(SumOf(single) - 1) < 1e-5);
-        }
+        double worst = PredictCheck.AssertAgreesWithInfer(net, NetCases.BatchSize(name), 71, name);
+        output.WriteLine($"{name}: max |Predict - Infer| = {worst:E2} over lanes 1, 8, 16 and the default");
     }
 
-    private static double SumOf(float[] values)
+    [Fact]
+    public void Predict_rejects_a_wrong_input_length()
     {
-        double sum = 0;
-        foreach (var v in values) sum += v;
-        return sum;
+        var net = new LeNet5();
+        var e = Assert.Throws<ArgumentException>(() => net.Predict<Lane16>(new float[783], new float[10]));
+        Assert.Contains("LeNet5 takes 784 values per sample (1,28,28), not 783.", e.Message);
+        Assert.Throws<ArgumentException>(() => net.Predict(new float[784], new float[9]));
     }
 
     [Theory]

@@ -31,11 +31,11 @@ public class GeneratorPropertyTests(ITestOutputHelper output)
     private static Gen<ulong[]> Seeds(int count) => Gen.ULong.Array[count];
 
     [Fact]
-    public void Valid_random_networks_compile_without_warnings_and_pass_the_gradient_check()
+    public void Valid_random_networks_compile_without_warnings_pass_the_gradient_check_and_Predict_agrees_with_Infer()
     {
         var clock = Stopwatch.StartNew();
         int nets = 0, points = 0, retried = 0, rebatched = 0, weak = 0;
-        double worst = 0;
+        double worst = 0, worstPredict = 0;
         Seeds(ValidPerCompilation).Sample(seeds =>
         {
             var defs = seeds.Select(RandomNetworks.Valid).ToArray();
@@ -65,6 +65,8 @@ public class GeneratorPropertyTests(ITestOutputHelper output)
                     Interlocked.Add(ref rebatched, result.Rebatched);
                     if (!result.AnyClearlyNonZero) Interlocked.Increment(ref weak);
                     worst = Math.Max(worst, result.Worst);
+                    double predict = PredictCheck.AssertAgreesWithInfer(net, count: 5, seed: seeds[i] % 1000, defs[i].Render("N" + i) + "\n" + net.Summary);
+                    lock (clock) worstPredict = Math.Max(worstPredict, predict);
                     Assert.True(result.Failures.Count == 0,
                         $"{result.Failures.Count} of {result.Checked} gradients off by more than {GradientCheck.Tolerance} on every batch for\n" +
                         defs[i].Render("N" + i) + "\n" + net.Summary + "\n" + string.Join("\n", result.Failures.Take(10)));
@@ -78,7 +80,8 @@ public class GeneratorPropertyTests(ITestOutputHelper output)
 
         output.WriteLine($"valid random networks: {nets} compiled (no warning), loaded and gradient-checked; {points} parameters checked, " +
                          $"max relative error {worst:E2}; {retried} re-checked at smaller steps, {rebatched} on fresh batches; " +
-                         $"{weak} nets without a gradient above {GradientCheck.Floor}; {clock.Elapsed.TotalSeconds:F1} s");
+                         $"{weak} nets without a gradient above {GradientCheck.Floor}; Predict at lanes 1/8/16 vs Infer: max |diff| {worstPredict:E2}; " +
+                         $"{clock.Elapsed.TotalSeconds:F1} s");
         Assert.Equal(ValidPerCompilation * ValidSamples, nets);
         Assert.True(retried <= GradientCheck.MaxRetriedFraction * points,
             $"{retried} of {points} points needed a smaller step; kinks cannot explain that many.");

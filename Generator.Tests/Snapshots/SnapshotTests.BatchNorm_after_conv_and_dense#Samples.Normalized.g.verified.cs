@@ -323,15 +323,94 @@ namespace Samples
             }
         }
 
-        private Workspace<global::CnnGen.Lane1>? _single;
+        /// <summary>
+        /// One sample's activations for <see cref="Predict{TLane}"/>: plain floats in (C, H, W) order, each buffer
+        /// followed by <c>Slack</c> spare values so that whole vectors may run past its last position.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        private sealed class SingleSample
+        {
+            public const int Slack = 32;
+            /// <summary>the sample: (1,8,8)</summary>
+            public readonly float[] input = new float[64 + Slack];
+            /// <summary>Conv1 output: (4,6,6)</summary>
+            public readonly float[] conv1_out = new float[144 + Slack];
+            /// <summary>BatchNorm1 output: (4,6,6)</summary>
+            public readonly float[] batchnorm1_out = new float[144 + Slack];
+            /// <summary>Relu1 output: (4,6,6)</summary>
+            public readonly float[] relu1_out = new float[144 + Slack];
+            /// <summary>Pool1 output: (4,3,3)</summary>
+            public readonly float[] pool1_out = new float[36 + Slack];
+            /// <summary>Dense1 output: (8)</summary>
+            public readonly float[] dense1_out = new float[8 + Slack];
+            /// <summary>BatchNorm2 output: (8)</summary>
+            public readonly float[] batchnorm2_out = new float[8 + Slack];
+            /// <summary>Relu2 output: (8)</summary>
+            public readonly float[] relu2_out = new float[8 + Slack];
+            /// <summary>Dense2 output: (3)</summary>
+            public readonly float[] dense2_out = new float[3 + Slack];
+        }
 
-        /// <summary>Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order). Not thread-safe.</summary>
+        private SingleSample? _single;
+
+        /// <summary>
+        /// Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order), with the widest lanes the
+        /// CPU accelerates (<see cref="global::CnnGen.NetworkWorkspace.PreferredLanes"/>). Not thread-safe.
+        /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void Predict(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities)
         {
+            switch (global::CnnGen.NetworkWorkspace.PreferredLanes)
+            {
+                case 16: Predict<global::CnnGen.Lane16>(image, probabilities); break;
+                case 8: Predict<global::CnnGen.Lane8>(image, probabilities); break;
+                default: Predict<global::CnnGen.Lane1>(image, probabilities); break;
+            }
+        }
+
+        /// <summary>
+        /// Class probabilities for one sample, each value of <typeparamref name="TLane"/> holding adjacent positions of it
+        /// (output columns, dense inputs). Every width computes the same function; sums may round differently. Not thread-safe.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public void Predict<TLane>(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
             if (image.Length != InputSize)
-                throw new global::System.ArgumentException($"Normalized takes {InputSize} values per sample ((1,8,8)), not {image.Length}.", nameof(image));
-            Infer(_single ??= new Workspace<global::CnnGen.Lane1>(1), image, 1, probabilities);
+                throw new global::System.ArgumentException($"Normalized takes {InputSize} values per sample (1,8,8), not {image.Length}.", nameof(image));
+            var ws = _single ??= new SingleSample();
+            global::System.ReadOnlySpan<float> p = Parameters;
+            global::System.ReadOnlySpan<float> s = State;
+            image.CopyTo(ws.input);
+            // Conv1: Conv2D 1->4, k=3, stride=1, pad=0
+            var conv1_w = p.Slice(0, 36); // (4,1,3,3)
+            var conv1_b = p.Slice(36, 4); // (4)
+            Conv1_Predict<TLane>(ws.input, conv1_w, conv1_b, ws.conv1_out);
+            // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
+            var batchnorm1_gamma = p.Slice(40, 4); // (4)
+            var batchnorm1_beta = p.Slice(44, 4); // (4)
+            BatchNorm1_Infer<global::CnnGen.Lane1>(global::CnnGen.Kernels.AsLanes<global::CnnGen.Lane1>(new global::System.Span<float>(ws.conv1_out, 0, 144)), batchnorm1_gamma, batchnorm1_beta, s.Slice(0, 4), s.Slice(4, 4), global::CnnGen.Kernels.AsLanes<global::CnnGen.Lane1>(new global::System.Span<float>(ws.batchnorm1_out, 0, 144)), 1);
+            // Relu1: ReLU
+            Relu1_Predict<TLane>(ws.batchnorm1_out, ws.relu1_out);
+            // Pool1: MaxPool 2x2, stride=2
+            Pool1_Predict<TLane>(ws.relu1_out, ws.pool1_out);
+            // Flatten1: Flatten
+            // (C, H, W) order is already flat: no copy.
+            // Dense1: Dense 36->8
+            var dense1_w = p.Slice(48, 288); // (8,36)
+            var dense1_b = p.Slice(336, 8); // (8)
+            Dense1_Predict<TLane>(ws.pool1_out, dense1_w, dense1_b, ws.dense1_out);
+            // BatchNorm2: BatchNorm per feature (8), momentum=0.2, eps=0.001
+            var batchnorm2_gamma = p.Slice(344, 8); // (8)
+            var batchnorm2_beta = p.Slice(352, 8); // (8)
+            BatchNorm2_Infer<global::CnnGen.Lane1>(global::CnnGen.Kernels.AsLanes<global::CnnGen.Lane1>(new global::System.Span<float>(ws.dense1_out, 0, 8)), batchnorm2_gamma, batchnorm2_beta, s.Slice(8, 8), s.Slice(16, 8), global::CnnGen.Kernels.AsLanes<global::CnnGen.Lane1>(new global::System.Span<float>(ws.batchnorm2_out, 0, 8)), 1);
+            // Relu2: ReLU
+            Relu2_Predict<TLane>(ws.batchnorm2_out, ws.relu2_out);
+            // Dense2: Dense 8->3
+            var dense2_w = p.Slice(360, 24); // (3,8)
+            var dense2_b = p.Slice(384, 3); // (3)
+            Dense2_Predict<TLane>(ws.relu2_out, dense2_w, dense2_b, ws.dense2_out);
+            // Softmax1: Softmax + cross-entropy
+            global::CnnGen.Kernels.Softmax(new global::System.Span<float>(ws.dense2_out, 0, OutputSize), 1, 1, OutputSize, probabilities);
         }
 
         /// <summary>The most probable class of one sample (the first on ties). Not thread-safe.</summary>
@@ -687,6 +766,95 @@ namespace Samples
             }
         }
 
+        // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (1,8,8)  w (4,1,3,3)  b (4)  ->  y (4,6,6), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 1, H = 8, W = 8, OC = 4, K = 3, S = 1, OH = 6, OW = 6;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // output channels in blocks of 4, one accumulator each
+            for (int oc = 0; oc < OC; oc += 4)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // accumulators start at the bias
+                TLane a0 = TLane.Broadcast(b[oc + 0]);
+                TLane a1 = TLane.Broadcast(b[oc + 1]);
+                TLane a2 = TLane.Broadcast(b[oc + 2]);
+                TLane a3 = TLane.Broadcast(b[oc + 3]);
+                for (int c = 0; c < C; c++)
+                {
+                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
+                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                    var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
+                    TLane v;
+                    // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+3
+                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
+                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
+                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
+                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
+                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
+                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
+                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
+                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
+                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
+                }
+                // seek to y[oc, oh, ow]
+                int yo = (oc * OH + oh) * OW + ow;
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(a0, y, yo);
+                    TLane.Store(a1, y, yo + 1 * (OH * OW));
+                    TLane.Store(a2, y, yo + 2 * (OH * OW));
+                    TLane.Store(a3, y, yo + 3 * (OH * OW));
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(a0, y, yo, OW - ow);
+                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a2, y, yo + 2 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a3, y, yo + 3 * (OH * OW), OW - ow);
+                }
+            }
+        }
+
 
         // ----------------------------------------------------------------------------------------------------
         // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
@@ -801,6 +969,19 @@ namespace Samples
                 dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
         }
 
+        // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (4,6,6)  ->  y (4,6,6), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 144;
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+            }
+        }
+
 
         // ----------------------------------------------------------------------------------------------------
         // Pool1: MaxPool 2x2, stride=2
@@ -853,6 +1034,33 @@ namespace Samples
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 1)], m), found);
                 dx[xo + (1 * W + 1)] += TLane.And(hit, g);
+            }
+        }
+
+        // Pool1_Predict: Pool1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (4,6,6)  ->  y (4,3,3), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Pool1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 4, H = 6, W = 6, K = 2, S = 2, OH = 3, OW = 3;
+            for (int c = 0; c < C; c++)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns
+                var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                TLane m = TLane.LoadStrided(xk, 0, S);
+                m = TLane.Max(m, TLane.LoadStrided(xk, 0 * W + 1, S));
+                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 0, S));
+                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 1, S));
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(m, y, (c * OH + oh) * OW + ow);
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(m, y, (c * OH + oh) * OW + ow, OW - ow);
+                }
             }
         }
 
@@ -1017,6 +1225,36 @@ namespace Samples
             }
         }
 
+        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // x (36)  w (8,36)  b (8)  ->  y (8)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 36, OUT = 8;
+            for (int o = 0; o < OUT; o++)
+            {
+                // seek to w[o, :]
+                var wo = w.Slice(o * IN, IN);
+                // two accumulators over whole values of inputs, then the inputs left over one at a time
+                TLane a0 = TLane.Zero, a1 = TLane.Zero;
+                int i = 0;
+                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
+                }
+                if (i + TLane.Count <= IN)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    i += TLane.Count;
+                }
+                float sum = b[o] + TLane.Sum(a0 + a1);
+                for (; i < IN; i++)
+                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
+                y[o] = sum;
+            }
+        }
+
 
         // ----------------------------------------------------------------------------------------------------
         // BatchNorm2: BatchNorm per feature (8), momentum=0.2, eps=0.001
@@ -1131,6 +1369,19 @@ namespace Samples
                 dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
         }
 
+        // Relu2_Predict: Relu2_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (8)  ->  y (8), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu2_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 8;
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+            }
+        }
+
 
         // ----------------------------------------------------------------------------------------------------
         // Dense2: Dense 8->3
@@ -1223,6 +1474,36 @@ namespace Samples
                     dxb[i + 6] = a6;
                     dxb[i + 7] = a7;
                 }
+            }
+        }
+
+        // Dense2_Predict: Dense2_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // x (8)  w (3,8)  b (3)  ->  y (3)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense2_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 8, OUT = 3;
+            for (int o = 0; o < OUT; o++)
+            {
+                // seek to w[o, :]
+                var wo = w.Slice(o * IN, IN);
+                // two accumulators over whole values of inputs, then the inputs left over one at a time
+                TLane a0 = TLane.Zero, a1 = TLane.Zero;
+                int i = 0;
+                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
+                }
+                if (i + TLane.Count <= IN)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    i += TLane.Count;
+                }
+                float sum = b[o] + TLane.Sum(a0 + a1);
+                for (; i < IN; i++)
+                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
+                y[o] = sum;
             }
         }
 

@@ -211,15 +211,66 @@ namespace Samples
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void UpdateRunningStatistics(global::CnnGen.NetworkWorkspace workspace) { }
-        private Workspace<global::CnnGen.Lane1>? _single;
+        /// <summary>
+        /// One sample's activations for <see cref="Predict{TLane}"/>: plain floats in (C, H, W) order, each buffer
+        /// followed by <c>Slack</c> spare values so that whole vectors may run past its last position.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        private sealed class SingleSample
+        {
+            public const int Slack = 32;
+            /// <summary>the sample: (1,28,28)</summary>
+            public readonly float[] input = new float[784 + Slack];
+            /// <summary>Conv1 output: (8,13,13)</summary>
+            public readonly float[] conv1_out = new float[1352 + Slack];
+            /// <summary>Relu1 output: (8,13,13)</summary>
+            public readonly float[] relu1_out = new float[1352 + Slack];
+            /// <summary>Dense1 output: (10)</summary>
+            public readonly float[] dense1_out = new float[10 + Slack];
+        }
 
-        /// <summary>Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order). Not thread-safe.</summary>
+        private SingleSample? _single;
+
+        /// <summary>
+        /// Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order), with the widest lanes the
+        /// CPU accelerates (<see cref="global::CnnGen.NetworkWorkspace.PreferredLanes"/>). Not thread-safe.
+        /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void Predict(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities)
         {
+            switch (global::CnnGen.NetworkWorkspace.PreferredLanes)
+            {
+                case 16: Predict<global::CnnGen.Lane16>(image, probabilities); break;
+                case 8: Predict<global::CnnGen.Lane8>(image, probabilities); break;
+                default: Predict<global::CnnGen.Lane1>(image, probabilities); break;
+            }
+        }
+
+        /// <summary>
+        /// Class probabilities for one sample, each value of <typeparamref name="TLane"/> holding adjacent positions of it
+        /// (output columns, dense inputs). Every width computes the same function; sums may round differently. Not thread-safe.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public void Predict<TLane>(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
             if (image.Length != InputSize)
-                throw new global::System.ArgumentException($"StridedConv takes {InputSize} values per sample ((1,28,28)), not {image.Length}.", nameof(image));
-            Infer(_single ??= new Workspace<global::CnnGen.Lane1>(1), image, 1, probabilities);
+                throw new global::System.ArgumentException($"StridedConv takes {InputSize} values per sample (1,28,28), not {image.Length}.", nameof(image));
+            var ws = _single ??= new SingleSample();
+            global::System.ReadOnlySpan<float> p = Parameters;
+            image.CopyTo(ws.input);
+            // Conv1: Conv2D 1->8, k=4, stride=2, pad=0, no bias
+            var conv1_w = p.Slice(0, 128); // (8,1,4,4)
+            Conv1_Predict<TLane>(ws.input, conv1_w, ws.conv1_out);
+            // Relu1: ReLU
+            Relu1_Predict<TLane>(ws.conv1_out, ws.relu1_out);
+            // Flatten1: Flatten
+            // (C, H, W) order is already flat: no copy.
+            // Dense1: Dense 1352->10
+            var dense1_w = p.Slice(128, 13520); // (10,1352)
+            var dense1_b = p.Slice(13648, 10); // (10)
+            Dense1_Predict<TLane>(ws.relu1_out, dense1_w, dense1_b, ws.dense1_out);
+            // Softmax1: Softmax + cross-entropy
+            global::CnnGen.Kernels.Softmax(new global::System.Span<float>(ws.dense1_out, 0, OutputSize), 1, 1, OutputSize, probabilities);
         }
 
         /// <summary>The most probable class of one sample (the first on ties). Not thread-safe.</summary>
@@ -292,7 +343,7 @@ namespace Samples
                 for (int oh = 0; oh < OH; oh++)
                 for (int ow = 0; ow < OW; ow++)
                 {
-                    // accumulators start at the bias
+                    // accumulators start at 0 (no bias)
                     TLane a0 = TLane.Zero;
                     TLane a1 = TLane.Zero;
                     TLane a2 = TLane.Zero;
@@ -541,6 +592,206 @@ namespace Samples
             }
         }
 
+        // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (1,28,28)  w (8,1,4,4)  ->  y (8,13,13), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 1, H = 28, W = 28, OC = 8, K = 4, S = 2, OH = 13, OW = 13;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // output channels in blocks of 8, one accumulator each
+            for (int oc = 0; oc < OC; oc += 8)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // accumulators start at 0 (no bias)
+                TLane a0 = TLane.Zero;
+                TLane a1 = TLane.Zero;
+                TLane a2 = TLane.Zero;
+                TLane a3 = TLane.Zero;
+                TLane a4 = TLane.Zero;
+                TLane a5 = TLane.Zero;
+                TLane a6 = TLane.Zero;
+                TLane a7 = TLane.Zero;
+                for (int c = 0; c < C; c++)
+                {
+                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
+                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                    var wk = w.Slice(oc * CKK + c * KK, 7 * CKK + KK);
+                    TLane v;
+                    // 4x4 window, taps (0,0)..(3,3), times channels oc..oc+7
+                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 0], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 0], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 0], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 0], a7);
+                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 1], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 1], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 1], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 1], a7);
+                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 2], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 2], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 2], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 2], a7);
+                    v = TLane.LoadStrided(xk, 0 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 3], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 3], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 3], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 3], a7);
+                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 4], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 4], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 4], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 4], a7);
+                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 5], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 5], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 5], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 5], a7);
+                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 6], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 6], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 6], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 6], a7);
+                    v = TLane.LoadStrided(xk, 1 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 7], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 7], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 7], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 7], a7);
+                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 8], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 8], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 8], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 8], a7);
+                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 9], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 9], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 9], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 9], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 9], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 9], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 9], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 9], a7);
+                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 10], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 10], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 10], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 10], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 10], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 10], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 10], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 10], a7);
+                    v = TLane.LoadStrided(xk, 2 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 11], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 11], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 11], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 11], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 11], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 11], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 11], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 11], a7);
+                    v = TLane.LoadStrided(xk, 3 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 12], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 12], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 12], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 12], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 12], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 12], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 12], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 12], a7);
+                    v = TLane.LoadStrided(xk, 3 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 13], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 13], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 13], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 13], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 13], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 13], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 13], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 13], a7);
+                    v = TLane.LoadStrided(xk, 3 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 14], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 14], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 14], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 14], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 14], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 14], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 14], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 14], a7);
+                    v = TLane.LoadStrided(xk, 3 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 15], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 15], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 15], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 15], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 15], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 15], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 15], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 15], a7);
+                }
+                // seek to y[oc, oh, ow]
+                int yo = (oc * OH + oh) * OW + ow;
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(a0, y, yo);
+                    TLane.Store(a1, y, yo + 1 * (OH * OW));
+                    TLane.Store(a2, y, yo + 2 * (OH * OW));
+                    TLane.Store(a3, y, yo + 3 * (OH * OW));
+                    TLane.Store(a4, y, yo + 4 * (OH * OW));
+                    TLane.Store(a5, y, yo + 5 * (OH * OW));
+                    TLane.Store(a6, y, yo + 6 * (OH * OW));
+                    TLane.Store(a7, y, yo + 7 * (OH * OW));
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(a0, y, yo, OW - ow);
+                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a2, y, yo + 2 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a3, y, yo + 3 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a4, y, yo + 4 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a5, y, yo + 5 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a6, y, yo + 6 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a7, y, yo + 7 * (OH * OW), OW - ow);
+                }
+            }
+        }
+
 
         // ----------------------------------------------------------------------------------------------------
         // Relu1: ReLU
@@ -563,6 +814,19 @@ namespace Samples
             const int N = 1352;
             for (int i = 0; i < B * N; i++)
                 dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+        }
+
+        // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (8,13,13)  ->  y (8,13,13), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 1352;
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+            }
         }
 
 
@@ -741,6 +1005,36 @@ namespace Samples
                     dxb[i + 6] = a6;
                     dxb[i + 7] = a7;
                 }
+            }
+        }
+
+        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // x (1352)  w (10,1352)  b (10)  ->  y (10)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 1352, OUT = 10;
+            for (int o = 0; o < OUT; o++)
+            {
+                // seek to w[o, :]
+                var wo = w.Slice(o * IN, IN);
+                // two accumulators over whole values of inputs, then the inputs left over one at a time
+                TLane a0 = TLane.Zero, a1 = TLane.Zero;
+                int i = 0;
+                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
+                }
+                if (i + TLane.Count <= IN)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    i += TLane.Count;
+                }
+                float sum = b[o] + TLane.Sum(a0 + a1);
+                for (; i < IN; i++)
+                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
+                y[o] = sum;
             }
         }
 

@@ -213,15 +213,67 @@ namespace Samples
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void UpdateRunningStatistics(global::CnnGen.NetworkWorkspace workspace) { }
-        private Workspace<global::CnnGen.Lane1>? _single;
+        /// <summary>
+        /// One sample's activations for <see cref="Predict{TLane}"/>: plain floats in (C, H, W) order, each buffer
+        /// followed by <c>Slack</c> spare values so that whole vectors may run past its last position.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        private sealed class SingleSample
+        {
+            public const int Slack = 16;
+            /// <summary>the sample: (1,6,6)</summary>
+            public readonly float[] input = new float[36 + Slack];
+            /// <summary>Features output: (2,4,4)</summary>
+            public readonly float[] features_out = new float[32 + Slack];
+            /// <summary>Gate output: (2,4,4)</summary>
+            public readonly float[] gate_out = new float[32 + Slack];
+            /// <summary>Classifier output: (3)</summary>
+            public readonly float[] classifier_out = new float[3 + Slack];
+        }
 
-        /// <summary>Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order). Not thread-safe.</summary>
+        private SingleSample? _single;
+
+        /// <summary>
+        /// Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order), with the widest lanes the
+        /// CPU accelerates (<see cref="global::CnnGen.NetworkWorkspace.PreferredLanes"/>). Not thread-safe.
+        /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void Predict(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities)
         {
+            switch (global::CnnGen.NetworkWorkspace.PreferredLanes)
+            {
+                case 16: Predict<global::CnnGen.Lane16>(image, probabilities); break;
+                case 8: Predict<global::CnnGen.Lane8>(image, probabilities); break;
+                default: Predict<global::CnnGen.Lane1>(image, probabilities); break;
+            }
+        }
+
+        /// <summary>
+        /// Class probabilities for one sample, each value of <typeparamref name="TLane"/> holding adjacent positions of it
+        /// (output columns, dense inputs). Every width computes the same function; sums may round differently. Not thread-safe.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public void Predict<TLane>(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
             if (image.Length != InputSize)
-                throw new global::System.ArgumentException($"Named takes {InputSize} values per sample ((1,6,6)), not {image.Length}.", nameof(image));
-            Infer(_single ??= new Workspace<global::CnnGen.Lane1>(1), image, 1, probabilities);
+                throw new global::System.ArgumentException($"Named takes {InputSize} values per sample (1,6,6), not {image.Length}.", nameof(image));
+            var ws = _single ??= new SingleSample();
+            global::System.ReadOnlySpan<float> p = Parameters;
+            image.CopyTo(ws.input);
+            // Features: Conv2D 1->2, k=3, stride=1, pad=0
+            var features_w = p.Slice(0, 18); // (2,1,3,3)
+            var features_b = p.Slice(18, 2); // (2)
+            Features_Predict<TLane>(ws.input, features_w, features_b, ws.features_out);
+            // Gate: ReLU
+            Gate_Predict<TLane>(ws.features_out, ws.gate_out);
+            // Flatten1: Flatten
+            // (C, H, W) order is already flat: no copy.
+            // Classifier: Dense 32->3
+            var classifier_w = p.Slice(20, 96); // (3,32)
+            var classifier_b = p.Slice(116, 3); // (3)
+            Classifier_Predict<TLane>(ws.gate_out, classifier_w, classifier_b, ws.classifier_out);
+            // Softmax1: Softmax + cross-entropy
+            global::CnnGen.Kernels.Softmax(new global::System.Span<float>(ws.classifier_out, 0, OutputSize), 1, 1, OutputSize, probabilities);
         }
 
         /// <summary>The most probable class of one sample (the first on ties). Not thread-safe.</summary>
@@ -498,6 +550,71 @@ namespace Samples
             }
         }
 
+        // Features_Predict: Features_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (1,6,6)  w (2,1,3,3)  b (2)  ->  y (2,4,4), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Features_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 1, H = 6, W = 6, OC = 2, K = 3, S = 1, OH = 4, OW = 4;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // output channels in blocks of 2, one accumulator each
+            for (int oc = 0; oc < OC; oc += 2)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // accumulators start at the bias
+                TLane a0 = TLane.Broadcast(b[oc + 0]);
+                TLane a1 = TLane.Broadcast(b[oc + 1]);
+                for (int c = 0; c < C; c++)
+                {
+                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
+                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                    var wk = w.Slice(oc * CKK + c * KK, 1 * CKK + KK);
+                    TLane v;
+                    // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+1
+                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                }
+                // seek to y[oc, oh, ow]
+                int yo = (oc * OH + oh) * OW + ow;
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(a0, y, yo);
+                    TLane.Store(a1, y, yo + 1 * (OH * OW));
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(a0, y, yo, OW - ow);
+                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
+                }
+            }
+        }
+
 
         // ----------------------------------------------------------------------------------------------------
         // Gate: ReLU
@@ -520,6 +637,19 @@ namespace Samples
             const int N = 32;
             for (int i = 0; i < B * N; i++)
                 dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+        }
+
+        // Gate_Predict: Gate_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (2,4,4)  ->  y (2,4,4), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Gate_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 32;
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+            }
         }
 
 
@@ -644,6 +774,36 @@ namespace Samples
                     dxb[i + 14] = a14;
                     dxb[i + 15] = a15;
                 }
+            }
+        }
+
+        // Classifier_Predict: Classifier_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // x (32)  w (3,32)  b (3)  ->  y (3)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Classifier_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 32, OUT = 3;
+            for (int o = 0; o < OUT; o++)
+            {
+                // seek to w[o, :]
+                var wo = w.Slice(o * IN, IN);
+                // two accumulators over whole values of inputs, then the inputs left over one at a time
+                TLane a0 = TLane.Zero, a1 = TLane.Zero;
+                int i = 0;
+                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
+                }
+                if (i + TLane.Count <= IN)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    i += TLane.Count;
+                }
+                float sum = b[o] + TLane.Sum(a0 + a1);
+                for (; i < IN; i++)
+                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
+                y[o] = sum;
             }
         }
 

@@ -210,15 +210,65 @@ partial class GlobalNet : global::CnnGen.INetwork
     /// <inheritdoc/>
     [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
     public void UpdateRunningStatistics(global::CnnGen.NetworkWorkspace workspace) { }
-    private Workspace<global::CnnGen.Lane1>? _single;
+    /// <summary>
+    /// One sample's activations for <see cref="Predict{TLane}"/>: plain floats in (C, H, W) order, each buffer
+    /// followed by <c>Slack</c> spare values so that whole vectors may run past its last position.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+    private sealed class SingleSample
+    {
+        public const int Slack = 16;
+        /// <summary>the sample: (10)</summary>
+        public readonly float[] input = new float[10 + Slack];
+        /// <summary>Dense1 output: (4)</summary>
+        public readonly float[] dense1_out = new float[4 + Slack];
+        /// <summary>Relu1 output: (4)</summary>
+        public readonly float[] relu1_out = new float[4 + Slack];
+        /// <summary>Dense2 output: (2)</summary>
+        public readonly float[] dense2_out = new float[2 + Slack];
+    }
 
-    /// <summary>Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order). Not thread-safe.</summary>
+    private SingleSample? _single;
+
+    /// <summary>
+    /// Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order), with the widest lanes the
+    /// CPU accelerates (<see cref="global::CnnGen.NetworkWorkspace.PreferredLanes"/>). Not thread-safe.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
     public void Predict(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities)
     {
+        switch (global::CnnGen.NetworkWorkspace.PreferredLanes)
+        {
+            case 16: Predict<global::CnnGen.Lane16>(image, probabilities); break;
+            case 8: Predict<global::CnnGen.Lane8>(image, probabilities); break;
+            default: Predict<global::CnnGen.Lane1>(image, probabilities); break;
+        }
+    }
+
+    /// <summary>
+    /// Class probabilities for one sample, each value of <typeparamref name="TLane"/> holding adjacent positions of it
+    /// (output columns, dense inputs). Every width computes the same function; sums may round differently. Not thread-safe.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+    public void Predict<TLane>(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+    {
         if (image.Length != InputSize)
-            throw new global::System.ArgumentException($"GlobalNet takes {InputSize} values per sample ((10)), not {image.Length}.", nameof(image));
-        Infer(_single ??= new Workspace<global::CnnGen.Lane1>(1), image, 1, probabilities);
+            throw new global::System.ArgumentException($"GlobalNet takes {InputSize} values per sample (10), not {image.Length}.", nameof(image));
+        var ws = _single ??= new SingleSample();
+        global::System.ReadOnlySpan<float> p = Parameters;
+        image.CopyTo(ws.input);
+        // Dense1: Dense 10->4
+        var dense1_w = p.Slice(0, 40); // (4,10)
+        var dense1_b = p.Slice(40, 4); // (4)
+        Dense1_Predict<TLane>(ws.input, dense1_w, dense1_b, ws.dense1_out);
+        // Relu1: ReLU
+        Relu1_Predict<TLane>(ws.dense1_out, ws.relu1_out);
+        // Dense2: Dense 4->2
+        var dense2_w = p.Slice(44, 8); // (2,4)
+        var dense2_b = p.Slice(52, 2); // (2)
+        Dense2_Predict<TLane>(ws.relu1_out, dense2_w, dense2_b, ws.dense2_out);
+        // Softmax1: Softmax + cross-entropy
+        global::CnnGen.Kernels.Softmax(new global::System.Span<float>(ws.dense2_out, 0, OutputSize), 1, 1, OutputSize, probabilities);
     }
 
     /// <summary>The most probable class of one sample (the first on ties). Not thread-safe.</summary>
@@ -328,6 +378,36 @@ partial class GlobalNet : global::CnnGen.INetwork
         global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
     }
 
+    // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
+    // x (10)  w (4,10)  b (4)  ->  y (4)
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Dense1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+    {
+        const int IN = 10, OUT = 4;
+        for (int o = 0; o < OUT; o++)
+        {
+            // seek to w[o, :]
+            var wo = w.Slice(o * IN, IN);
+            // two accumulators over whole values of inputs, then the inputs left over one at a time
+            TLane a0 = TLane.Zero, a1 = TLane.Zero;
+            int i = 0;
+            for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
+            {
+                a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
+            }
+            if (i + TLane.Count <= IN)
+            {
+                a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                i += TLane.Count;
+            }
+            float sum = b[o] + TLane.Sum(a0 + a1);
+            for (; i < IN; i++)
+                sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
+            y[o] = sum;
+        }
+    }
+
 
     // ----------------------------------------------------------------------------------------------------
     // Relu1: ReLU
@@ -350,6 +430,19 @@ partial class GlobalNet : global::CnnGen.INetwork
         const int N = 4;
         for (int i = 0; i < B * N; i++)
             dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+    }
+
+    // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+    // x (4)  ->  y (4), floats with slack
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Relu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+    {
+        const int N = 4;
+        for (int i = 0; i < N; i += TLane.Count)
+        {
+            TLane v = TLane.Load(x, i);
+            TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+        }
     }
 
 
@@ -429,6 +522,36 @@ partial class GlobalNet : global::CnnGen.INetwork
                 dxb[i + 2] = a2;
                 dxb[i + 3] = a3;
             }
+        }
+    }
+
+    // Dense2_Predict: Dense2_Forward for one sample, each value holding TLane.Count adjacent inputs
+    // x (4)  w (2,4)  b (2)  ->  y (2)
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Dense2_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+    {
+        const int IN = 4, OUT = 2;
+        for (int o = 0; o < OUT; o++)
+        {
+            // seek to w[o, :]
+            var wo = w.Slice(o * IN, IN);
+            // two accumulators over whole values of inputs, then the inputs left over one at a time
+            TLane a0 = TLane.Zero, a1 = TLane.Zero;
+            int i = 0;
+            for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
+            {
+                a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
+            }
+            if (i + TLane.Count <= IN)
+            {
+                a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                i += TLane.Count;
+            }
+            float sum = b[o] + TLane.Sum(a0 + a1);
+            for (; i < IN; i++)
+                sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
+            y[o] = sum;
         }
     }
 

@@ -284,15 +284,108 @@ namespace Samples
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void UpdateRunningStatistics(global::CnnGen.NetworkWorkspace workspace) { }
-        private Workspace<global::CnnGen.Lane1>? _single;
+        /// <summary>
+        /// One sample's activations for <see cref="Predict{TLane}"/>: plain floats in (C, H, W) order, each buffer
+        /// followed by <c>Slack</c> spare values so that whole vectors may run past its last position.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        private sealed class SingleSample
+        {
+            public const int Slack = 32;
+            /// <summary>the sample: (1,28,28)</summary>
+            public readonly float[] input = new float[784 + Slack];
+            /// <summary>Conv1's input inside a zero border of 2: (1,32,32)</summary>
+            public readonly float[] conv1_xpad = new float[1024 + Slack];
+            /// <summary>Conv1 output: (6,28,28)</summary>
+            public readonly float[] conv1_out = new float[4704 + Slack];
+            /// <summary>Relu1 output: (6,28,28)</summary>
+            public readonly float[] relu1_out = new float[4704 + Slack];
+            /// <summary>Pool1 output: (6,14,14)</summary>
+            public readonly float[] pool1_out = new float[1176 + Slack];
+            /// <summary>Conv2 output: (16,10,10)</summary>
+            public readonly float[] conv2_out = new float[1600 + Slack];
+            /// <summary>Relu2 output: (16,10,10)</summary>
+            public readonly float[] relu2_out = new float[1600 + Slack];
+            /// <summary>Pool2 output: (16,5,5)</summary>
+            public readonly float[] pool2_out = new float[400 + Slack];
+            /// <summary>Dense1 output: (120)</summary>
+            public readonly float[] dense1_out = new float[120 + Slack];
+            /// <summary>Relu3 output: (120)</summary>
+            public readonly float[] relu3_out = new float[120 + Slack];
+            /// <summary>Dense2 output: (84)</summary>
+            public readonly float[] dense2_out = new float[84 + Slack];
+            /// <summary>Relu4 output: (84)</summary>
+            public readonly float[] relu4_out = new float[84 + Slack];
+            /// <summary>Dense3 output: (10)</summary>
+            public readonly float[] dense3_out = new float[10 + Slack];
+        }
 
-        /// <summary>Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order). Not thread-safe.</summary>
+        private SingleSample? _single;
+
+        /// <summary>
+        /// Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order), with the widest lanes the
+        /// CPU accelerates (<see cref="global::CnnGen.NetworkWorkspace.PreferredLanes"/>). Not thread-safe.
+        /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void Predict(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities)
         {
+            switch (global::CnnGen.NetworkWorkspace.PreferredLanes)
+            {
+                case 16: Predict<global::CnnGen.Lane16>(image, probabilities); break;
+                case 8: Predict<global::CnnGen.Lane8>(image, probabilities); break;
+                default: Predict<global::CnnGen.Lane1>(image, probabilities); break;
+            }
+        }
+
+        /// <summary>
+        /// Class probabilities for one sample, each value of <typeparamref name="TLane"/> holding adjacent positions of it
+        /// (output columns, dense inputs). Every width computes the same function; sums may round differently. Not thread-safe.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public void Predict<TLane>(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
             if (image.Length != InputSize)
-                throw new global::System.ArgumentException($"LeNet5 takes {InputSize} values per sample ((1,28,28)), not {image.Length}.", nameof(image));
-            Infer(_single ??= new Workspace<global::CnnGen.Lane1>(1), image, 1, probabilities);
+                throw new global::System.ArgumentException($"LeNet5 takes {InputSize} values per sample (1,28,28), not {image.Length}.", nameof(image));
+            var ws = _single ??= new SingleSample();
+            global::System.ReadOnlySpan<float> p = Parameters;
+            image.CopyTo(ws.input);
+            // Conv1: Conv2D 1->6, k=5, stride=1, pad=2
+            var conv1_w = p.Slice(0, 150); // (6,1,5,5)
+            var conv1_b = p.Slice(150, 6); // (6)
+            Conv1_Pad<global::CnnGen.Lane1>(global::CnnGen.Kernels.AsLanes<global::CnnGen.Lane1>(new global::System.Span<float>(ws.input, 0, 784)), global::CnnGen.Kernels.AsLanes<global::CnnGen.Lane1>(new global::System.Span<float>(ws.conv1_xpad, 0, 1024)), 1);
+            Conv1_Predict<TLane>(ws.conv1_xpad, conv1_w, conv1_b, ws.conv1_out);
+            // Relu1: ReLU
+            Relu1_Predict<TLane>(ws.conv1_out, ws.relu1_out);
+            // Pool1: MaxPool 2x2, stride=2
+            Pool1_Predict<TLane>(ws.relu1_out, ws.pool1_out);
+            // Conv2: Conv2D 6->16, k=5, stride=1, pad=0
+            var conv2_w = p.Slice(156, 2400); // (16,6,5,5)
+            var conv2_b = p.Slice(2556, 16); // (16)
+            Conv2_Predict<TLane>(ws.pool1_out, conv2_w, conv2_b, ws.conv2_out);
+            // Relu2: ReLU
+            Relu2_Predict<TLane>(ws.conv2_out, ws.relu2_out);
+            // Pool2: MaxPool 2x2, stride=2
+            Pool2_Predict<TLane>(ws.relu2_out, ws.pool2_out);
+            // Flatten1: Flatten
+            // (C, H, W) order is already flat: no copy.
+            // Dense1: Dense 400->120
+            var dense1_w = p.Slice(2572, 48000); // (120,400)
+            var dense1_b = p.Slice(50572, 120); // (120)
+            Dense1_Predict<TLane>(ws.pool2_out, dense1_w, dense1_b, ws.dense1_out);
+            // Relu3: ReLU
+            Relu3_Predict<TLane>(ws.dense1_out, ws.relu3_out);
+            // Dense2: Dense 120->84
+            var dense2_w = p.Slice(50692, 10080); // (84,120)
+            var dense2_b = p.Slice(60772, 84); // (84)
+            Dense2_Predict<TLane>(ws.relu3_out, dense2_w, dense2_b, ws.dense2_out);
+            // Relu4: ReLU
+            Relu4_Predict<TLane>(ws.dense2_out, ws.relu4_out);
+            // Dense3: Dense 84->10
+            var dense3_w = p.Slice(60856, 840); // (10,84)
+            var dense3_b = p.Slice(61696, 10); // (10)
+            Dense3_Predict<TLane>(ws.relu4_out, dense3_w, dense3_b, ws.dense3_out);
+            // Softmax1: Softmax + cross-entropy
+            global::CnnGen.Kernels.Softmax(new global::System.Span<float>(ws.dense3_out, 0, OutputSize), 1, 1, OutputSize, probabilities);
         }
 
         /// <summary>The most probable class of one sample (the first on ties). Not thread-safe.</summary>
@@ -934,6 +1027,231 @@ namespace Samples
             }
         }
 
+        // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (1,32,32)  w (6,1,5,5)  b (6)  ->  y (6,28,28), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 1, H = 32, W = 32, OC = 6, K = 5, S = 1, OH = 28, OW = 28;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // output channels in blocks of 6, one accumulator each
+            for (int oc = 0; oc < OC; oc += 6)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // accumulators start at the bias
+                TLane a0 = TLane.Broadcast(b[oc + 0]);
+                TLane a1 = TLane.Broadcast(b[oc + 1]);
+                TLane a2 = TLane.Broadcast(b[oc + 2]);
+                TLane a3 = TLane.Broadcast(b[oc + 3]);
+                TLane a4 = TLane.Broadcast(b[oc + 4]);
+                TLane a5 = TLane.Broadcast(b[oc + 5]);
+                for (int c = 0; c < C; c++)
+                {
+                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
+                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                    var wk = w.Slice(oc * CKK + c * KK, 5 * CKK + KK);
+                    TLane v;
+                    // 5x5 window, taps (0,0)..(4,4), times channels oc..oc+5
+                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 0], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 0], a5);
+                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 1], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 1], a5);
+                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 2], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 2], a5);
+                    v = TLane.LoadStrided(xk, 0 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 3], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 3], a5);
+                    v = TLane.LoadStrided(xk, 0 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 4], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 4], a5);
+                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 5], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 5], a5);
+                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 6], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 6], a5);
+                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 7], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 7], a5);
+                    v = TLane.LoadStrided(xk, 1 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 8], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 8], a5);
+                    v = TLane.LoadStrided(xk, 1 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 9], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 9], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 9], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 9], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 9], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 9], a5);
+                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 10], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 10], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 10], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 10], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 10], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 10], a5);
+                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 11], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 11], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 11], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 11], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 11], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 11], a5);
+                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 12], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 12], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 12], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 12], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 12], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 12], a5);
+                    v = TLane.LoadStrided(xk, 2 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 13], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 13], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 13], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 13], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 13], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 13], a5);
+                    v = TLane.LoadStrided(xk, 2 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 14], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 14], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 14], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 14], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 14], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 14], a5);
+                    v = TLane.LoadStrided(xk, 3 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 15], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 15], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 15], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 15], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 15], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 15], a5);
+                    v = TLane.LoadStrided(xk, 3 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 16], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 16], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 16], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 16], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 16], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 16], a5);
+                    v = TLane.LoadStrided(xk, 3 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 17], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 17], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 17], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 17], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 17], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 17], a5);
+                    v = TLane.LoadStrided(xk, 3 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 18], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 18], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 18], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 18], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 18], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 18], a5);
+                    v = TLane.LoadStrided(xk, 3 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 19], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 19], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 19], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 19], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 19], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 19], a5);
+                    v = TLane.LoadStrided(xk, 4 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 20], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 20], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 20], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 20], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 20], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 20], a5);
+                    v = TLane.LoadStrided(xk, 4 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 21], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 21], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 21], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 21], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 21], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 21], a5);
+                    v = TLane.LoadStrided(xk, 4 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 22], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 22], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 22], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 22], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 22], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 22], a5);
+                    v = TLane.LoadStrided(xk, 4 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 23], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 23], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 23], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 23], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 23], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 23], a5);
+                    v = TLane.LoadStrided(xk, 4 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 24], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 24], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 24], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 24], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 24], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 24], a5);
+                }
+                // seek to y[oc, oh, ow]
+                int yo = (oc * OH + oh) * OW + ow;
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(a0, y, yo);
+                    TLane.Store(a1, y, yo + 1 * (OH * OW));
+                    TLane.Store(a2, y, yo + 2 * (OH * OW));
+                    TLane.Store(a3, y, yo + 3 * (OH * OW));
+                    TLane.Store(a4, y, yo + 4 * (OH * OW));
+                    TLane.Store(a5, y, yo + 5 * (OH * OW));
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(a0, y, yo, OW - ow);
+                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a2, y, yo + 2 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a3, y, yo + 3 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a4, y, yo + 4 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a5, y, yo + 5 * (OH * OW), OW - ow);
+                }
+            }
+        }
+
 
         // ----------------------------------------------------------------------------------------------------
         // Relu1: ReLU
@@ -956,6 +1274,19 @@ namespace Samples
             const int N = 4704;
             for (int i = 0; i < B * N; i++)
                 dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+        }
+
+        // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (6,28,28)  ->  y (6,28,28), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 4704;
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+            }
         }
 
 
@@ -1010,6 +1341,33 @@ namespace Samples
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 1)], m), found);
                 dx[xo + (1 * W + 1)] += TLane.And(hit, g);
+            }
+        }
+
+        // Pool1_Predict: Pool1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (6,28,28)  ->  y (6,14,14), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Pool1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 6, H = 28, W = 28, K = 2, S = 2, OH = 14, OW = 14;
+            for (int c = 0; c < C; c++)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns
+                var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                TLane m = TLane.LoadStrided(xk, 0, S);
+                m = TLane.Max(m, TLane.LoadStrided(xk, 0 * W + 1, S));
+                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 0, S));
+                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 1, S));
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(m, y, (c * OH + oh) * OW + ow);
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(m, y, (c * OH + oh) * OW + ow, OW - ow);
+                }
             }
         }
 
@@ -2120,6 +2478,287 @@ namespace Samples
             }
         }
 
+        // Conv2_Predict: Conv2_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (6,14,14)  w (16,6,5,5)  b (16)  ->  y (16,10,10), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv2_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 6, H = 14, W = 14, OC = 16, K = 5, S = 1, OH = 10, OW = 10;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // output channels in blocks of 8, one accumulator each
+            for (int oc = 0; oc < OC; oc += 8)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // accumulators start at the bias
+                TLane a0 = TLane.Broadcast(b[oc + 0]);
+                TLane a1 = TLane.Broadcast(b[oc + 1]);
+                TLane a2 = TLane.Broadcast(b[oc + 2]);
+                TLane a3 = TLane.Broadcast(b[oc + 3]);
+                TLane a4 = TLane.Broadcast(b[oc + 4]);
+                TLane a5 = TLane.Broadcast(b[oc + 5]);
+                TLane a6 = TLane.Broadcast(b[oc + 6]);
+                TLane a7 = TLane.Broadcast(b[oc + 7]);
+                for (int c = 0; c < C; c++)
+                {
+                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
+                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                    var wk = w.Slice(oc * CKK + c * KK, 7 * CKK + KK);
+                    TLane v;
+                    // 5x5 window, taps (0,0)..(4,4), times channels oc..oc+7
+                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 0], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 0], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 0], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 0], a7);
+                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 1], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 1], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 1], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 1], a7);
+                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 2], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 2], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 2], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 2], a7);
+                    v = TLane.LoadStrided(xk, 0 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 3], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 3], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 3], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 3], a7);
+                    v = TLane.LoadStrided(xk, 0 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 4], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 4], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 4], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 4], a7);
+                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 5], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 5], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 5], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 5], a7);
+                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 6], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 6], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 6], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 6], a7);
+                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 7], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 7], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 7], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 7], a7);
+                    v = TLane.LoadStrided(xk, 1 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 8], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 8], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 8], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 8], a7);
+                    v = TLane.LoadStrided(xk, 1 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 9], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 9], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 9], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 9], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 9], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 9], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 9], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 9], a7);
+                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 10], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 10], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 10], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 10], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 10], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 10], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 10], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 10], a7);
+                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 11], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 11], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 11], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 11], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 11], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 11], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 11], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 11], a7);
+                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 12], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 12], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 12], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 12], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 12], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 12], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 12], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 12], a7);
+                    v = TLane.LoadStrided(xk, 2 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 13], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 13], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 13], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 13], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 13], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 13], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 13], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 13], a7);
+                    v = TLane.LoadStrided(xk, 2 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 14], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 14], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 14], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 14], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 14], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 14], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 14], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 14], a7);
+                    v = TLane.LoadStrided(xk, 3 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 15], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 15], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 15], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 15], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 15], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 15], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 15], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 15], a7);
+                    v = TLane.LoadStrided(xk, 3 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 16], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 16], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 16], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 16], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 16], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 16], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 16], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 16], a7);
+                    v = TLane.LoadStrided(xk, 3 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 17], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 17], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 17], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 17], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 17], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 17], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 17], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 17], a7);
+                    v = TLane.LoadStrided(xk, 3 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 18], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 18], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 18], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 18], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 18], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 18], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 18], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 18], a7);
+                    v = TLane.LoadStrided(xk, 3 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 19], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 19], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 19], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 19], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 19], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 19], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 19], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 19], a7);
+                    v = TLane.LoadStrided(xk, 4 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 20], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 20], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 20], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 20], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 20], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 20], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 20], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 20], a7);
+                    v = TLane.LoadStrided(xk, 4 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 21], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 21], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 21], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 21], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 21], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 21], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 21], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 21], a7);
+                    v = TLane.LoadStrided(xk, 4 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 22], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 22], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 22], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 22], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 22], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 22], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 22], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 22], a7);
+                    v = TLane.LoadStrided(xk, 4 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 23], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 23], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 23], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 23], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 23], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 23], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 23], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 23], a7);
+                    v = TLane.LoadStrided(xk, 4 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 24], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 24], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 24], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 24], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 24], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 24], a5);
+                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 24], a6);
+                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 24], a7);
+                }
+                // seek to y[oc, oh, ow]
+                int yo = (oc * OH + oh) * OW + ow;
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(a0, y, yo);
+                    TLane.Store(a1, y, yo + 1 * (OH * OW));
+                    TLane.Store(a2, y, yo + 2 * (OH * OW));
+                    TLane.Store(a3, y, yo + 3 * (OH * OW));
+                    TLane.Store(a4, y, yo + 4 * (OH * OW));
+                    TLane.Store(a5, y, yo + 5 * (OH * OW));
+                    TLane.Store(a6, y, yo + 6 * (OH * OW));
+                    TLane.Store(a7, y, yo + 7 * (OH * OW));
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(a0, y, yo, OW - ow);
+                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a2, y, yo + 2 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a3, y, yo + 3 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a4, y, yo + 4 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a5, y, yo + 5 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a6, y, yo + 6 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a7, y, yo + 7 * (OH * OW), OW - ow);
+                }
+            }
+        }
+
 
         // ----------------------------------------------------------------------------------------------------
         // Relu2: ReLU
@@ -2142,6 +2781,19 @@ namespace Samples
             const int N = 1600;
             for (int i = 0; i < B * N; i++)
                 dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+        }
+
+        // Relu2_Predict: Relu2_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (16,10,10)  ->  y (16,10,10), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu2_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 1600;
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+            }
         }
 
 
@@ -2196,6 +2848,33 @@ namespace Samples
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 1)], m), found);
                 dx[xo + (1 * W + 1)] += TLane.And(hit, g);
+            }
+        }
+
+        // Pool2_Predict: Pool2_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (16,10,10)  ->  y (16,5,5), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Pool2_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 16, H = 10, W = 10, K = 2, S = 2, OH = 5, OW = 5;
+            for (int c = 0; c < C; c++)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns
+                var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                TLane m = TLane.LoadStrided(xk, 0, S);
+                m = TLane.Max(m, TLane.LoadStrided(xk, 0 * W + 1, S));
+                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 0, S));
+                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 1, S));
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(m, y, (c * OH + oh) * OW + ow);
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(m, y, (c * OH + oh) * OW + ow, OW - ow);
+                }
             }
         }
 
@@ -2396,6 +3075,36 @@ namespace Samples
             }
         }
 
+        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // x (400)  w (120,400)  b (120)  ->  y (120)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 400, OUT = 120;
+            for (int o = 0; o < OUT; o++)
+            {
+                // seek to w[o, :]
+                var wo = w.Slice(o * IN, IN);
+                // two accumulators over whole values of inputs, then the inputs left over one at a time
+                TLane a0 = TLane.Zero, a1 = TLane.Zero;
+                int i = 0;
+                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
+                }
+                if (i + TLane.Count <= IN)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    i += TLane.Count;
+                }
+                float sum = b[o] + TLane.Sum(a0 + a1);
+                for (; i < IN; i++)
+                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
+                y[o] = sum;
+            }
+        }
+
 
         // ----------------------------------------------------------------------------------------------------
         // Relu3: ReLU
@@ -2418,6 +3127,19 @@ namespace Samples
             const int N = 120;
             for (int i = 0; i < B * N; i++)
                 dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+        }
+
+        // Relu3_Predict: Relu3_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (120)  ->  y (120), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu3_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 120;
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+            }
         }
 
 
@@ -2632,6 +3354,36 @@ namespace Samples
             }
         }
 
+        // Dense2_Predict: Dense2_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // x (120)  w (84,120)  b (84)  ->  y (84)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense2_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 120, OUT = 84;
+            for (int o = 0; o < OUT; o++)
+            {
+                // seek to w[o, :]
+                var wo = w.Slice(o * IN, IN);
+                // two accumulators over whole values of inputs, then the inputs left over one at a time
+                TLane a0 = TLane.Zero, a1 = TLane.Zero;
+                int i = 0;
+                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
+                }
+                if (i + TLane.Count <= IN)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    i += TLane.Count;
+                }
+                float sum = b[o] + TLane.Sum(a0 + a1);
+                for (; i < IN; i++)
+                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
+                y[o] = sum;
+            }
+        }
+
 
         // ----------------------------------------------------------------------------------------------------
         // Relu4: ReLU
@@ -2654,6 +3406,19 @@ namespace Samples
             const int N = 84;
             for (int i = 0; i < B * N; i++)
                 dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+        }
+
+        // Relu4_Predict: Relu4_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (84)  ->  y (84), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu4_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 84;
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+            }
         }
 
 
@@ -2814,6 +3579,36 @@ namespace Samples
                     dxb[i + 2] = a2;
                     dxb[i + 3] = a3;
                 }
+            }
+        }
+
+        // Dense3_Predict: Dense3_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // x (84)  w (10,84)  b (10)  ->  y (10)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense3_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 84, OUT = 10;
+            for (int o = 0; o < OUT; o++)
+            {
+                // seek to w[o, :]
+                var wo = w.Slice(o * IN, IN);
+                // two accumulators over whole values of inputs, then the inputs left over one at a time
+                TLane a0 = TLane.Zero, a1 = TLane.Zero;
+                int i = 0;
+                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
+                }
+                if (i + TLane.Count <= IN)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    i += TLane.Count;
+                }
+                float sum = b[o] + TLane.Sum(a0 + a1);
+                for (; i < IN; i++)
+                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
+                y[o] = sum;
             }
         }
 

@@ -220,15 +220,71 @@ namespace Samples
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void UpdateRunningStatistics(global::CnnGen.NetworkWorkspace workspace) { }
-        private Workspace<global::CnnGen.Lane1>? _single;
+        /// <summary>
+        /// One sample's activations for <see cref="Predict{TLane}"/>: plain floats in (C, H, W) order, each buffer
+        /// followed by <c>Slack</c> spare values so that whole vectors may run past its last position.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        private sealed class SingleSample
+        {
+            public const int Slack = 32;
+            /// <summary>the sample: (1,12,12)</summary>
+            public readonly float[] input = new float[144 + Slack];
+            /// <summary>Conv1 output: (4,10,10)</summary>
+            public readonly float[] conv1_out = new float[400 + Slack];
+            /// <summary>LeakyRelu1 output: (4,10,10)</summary>
+            public readonly float[] leakyrelu1_out = new float[400 + Slack];
+            /// <summary>Pool1 output: (4,5,5)</summary>
+            public readonly float[] pool1_out = new float[100 + Slack];
+            /// <summary>Dense1 output: (10)</summary>
+            public readonly float[] dense1_out = new float[10 + Slack];
+        }
 
-        /// <summary>Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order). Not thread-safe.</summary>
+        private SingleSample? _single;
+
+        /// <summary>
+        /// Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order), with the widest lanes the
+        /// CPU accelerates (<see cref="global::CnnGen.NetworkWorkspace.PreferredLanes"/>). Not thread-safe.
+        /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void Predict(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities)
         {
+            switch (global::CnnGen.NetworkWorkspace.PreferredLanes)
+            {
+                case 16: Predict<global::CnnGen.Lane16>(image, probabilities); break;
+                case 8: Predict<global::CnnGen.Lane8>(image, probabilities); break;
+                default: Predict<global::CnnGen.Lane1>(image, probabilities); break;
+            }
+        }
+
+        /// <summary>
+        /// Class probabilities for one sample, each value of <typeparamref name="TLane"/> holding adjacent positions of it
+        /// (output columns, dense inputs). Every width computes the same function; sums may round differently. Not thread-safe.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public void Predict<TLane>(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
             if (image.Length != InputSize)
-                throw new global::System.ArgumentException($"Leaky takes {InputSize} values per sample ((1,12,12)), not {image.Length}.", nameof(image));
-            Infer(_single ??= new Workspace<global::CnnGen.Lane1>(1), image, 1, probabilities);
+                throw new global::System.ArgumentException($"Leaky takes {InputSize} values per sample (1,12,12), not {image.Length}.", nameof(image));
+            var ws = _single ??= new SingleSample();
+            global::System.ReadOnlySpan<float> p = Parameters;
+            image.CopyTo(ws.input);
+            // Conv1: Conv2D 1->4, k=3, stride=1, pad=0
+            var conv1_w = p.Slice(0, 36); // (4,1,3,3)
+            var conv1_b = p.Slice(36, 4); // (4)
+            Conv1_Predict<TLane>(ws.input, conv1_w, conv1_b, ws.conv1_out);
+            // LeakyRelu1: LeakyReLU, slope=0.1
+            LeakyRelu1_Predict<TLane>(ws.conv1_out, ws.leakyrelu1_out);
+            // Pool1: MaxPool 2x2, stride=2
+            Pool1_Predict<TLane>(ws.leakyrelu1_out, ws.pool1_out);
+            // Flatten1: Flatten
+            // (C, H, W) order is already flat: no copy.
+            // Dense1: Dense 100->10
+            var dense1_w = p.Slice(40, 1000); // (10,100)
+            var dense1_b = p.Slice(1040, 10); // (10)
+            Dense1_Predict<TLane>(ws.pool1_out, dense1_w, dense1_b, ws.dense1_out);
+            // Softmax1: Softmax + cross-entropy
+            global::CnnGen.Kernels.Softmax(new global::System.Span<float>(ws.dense1_out, 0, OutputSize), 1, 1, OutputSize, probabilities);
         }
 
         /// <summary>The most probable class of one sample (the first on ties). Not thread-safe.</summary>
@@ -492,6 +548,95 @@ namespace Samples
             }
         }
 
+        // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (1,12,12)  w (4,1,3,3)  b (4)  ->  y (4,10,10), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 1, H = 12, W = 12, OC = 4, K = 3, S = 1, OH = 10, OW = 10;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // output channels in blocks of 4, one accumulator each
+            for (int oc = 0; oc < OC; oc += 4)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // accumulators start at the bias
+                TLane a0 = TLane.Broadcast(b[oc + 0]);
+                TLane a1 = TLane.Broadcast(b[oc + 1]);
+                TLane a2 = TLane.Broadcast(b[oc + 2]);
+                TLane a3 = TLane.Broadcast(b[oc + 3]);
+                for (int c = 0; c < C; c++)
+                {
+                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
+                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                    var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
+                    TLane v;
+                    // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+3
+                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
+                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
+                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
+                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
+                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
+                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
+                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
+                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
+                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
+                }
+                // seek to y[oc, oh, ow]
+                int yo = (oc * OH + oh) * OW + ow;
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(a0, y, yo);
+                    TLane.Store(a1, y, yo + 1 * (OH * OW));
+                    TLane.Store(a2, y, yo + 2 * (OH * OW));
+                    TLane.Store(a3, y, yo + 3 * (OH * OW));
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(a0, y, yo, OW - ow);
+                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a2, y, yo + 2 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a3, y, yo + 3 * (OH * OW), OW - ow);
+                }
+            }
+        }
+
 
         // ----------------------------------------------------------------------------------------------------
         // LeakyRelu1: LeakyReLU, slope=0.1
@@ -516,6 +661,20 @@ namespace Samples
             TLane slope = TLane.Broadcast(0.1f);
             for (int i = 0; i < B * N; i++)
                 dx[i] += TLane.Select(TLane.GreaterThan(x[i], TLane.Zero), dy[i], dy[i] * slope);
+        }
+
+        // LeakyRelu1_Predict: LeakyRelu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (4,10,10)  ->  y (4,10,10), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void LeakyRelu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 400;
+            TLane slope = TLane.Broadcast(0.1f);
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Select(TLane.GreaterThan(v, TLane.Zero), v, v * slope), y, i);
+            }
         }
 
 
@@ -570,6 +729,33 @@ namespace Samples
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 1)], m), found);
                 dx[xo + (1 * W + 1)] += TLane.And(hit, g);
+            }
+        }
+
+        // Pool1_Predict: Pool1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (4,10,10)  ->  y (4,5,5), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Pool1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 4, H = 10, W = 10, K = 2, S = 2, OH = 5, OW = 5;
+            for (int c = 0; c < C; c++)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns
+                var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                TLane m = TLane.LoadStrided(xk, 0, S);
+                m = TLane.Max(m, TLane.LoadStrided(xk, 0 * W + 1, S));
+                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 0, S));
+                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 1, S));
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(m, y, (c * OH + oh) * OW + ow);
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(m, y, (c * OH + oh) * OW + ow, OW - ow);
+                }
             }
         }
 
@@ -737,6 +923,36 @@ namespace Samples
                     dxb[i + 2] = a2;
                     dxb[i + 3] = a3;
                 }
+            }
+        }
+
+        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // x (100)  w (10,100)  b (10)  ->  y (10)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 100, OUT = 10;
+            for (int o = 0; o < OUT; o++)
+            {
+                // seek to w[o, :]
+                var wo = w.Slice(o * IN, IN);
+                // two accumulators over whole values of inputs, then the inputs left over one at a time
+                TLane a0 = TLane.Zero, a1 = TLane.Zero;
+                int i = 0;
+                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
+                }
+                if (i + TLane.Count <= IN)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    i += TLane.Count;
+                }
+                float sum = b[o] + TLane.Sum(a0 + a1);
+                for (; i < IN; i++)
+                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
+                y[o] = sum;
             }
         }
 

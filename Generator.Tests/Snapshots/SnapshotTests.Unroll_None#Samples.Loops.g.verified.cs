@@ -220,15 +220,71 @@ namespace Samples
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void UpdateRunningStatistics(global::CnnGen.NetworkWorkspace workspace) { }
-        private Workspace<global::CnnGen.Lane1>? _single;
+        /// <summary>
+        /// One sample's activations for <see cref="Predict{TLane}"/>: plain floats in (C, H, W) order, each buffer
+        /// followed by <c>Slack</c> spare values so that whole vectors may run past its last position.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        private sealed class SingleSample
+        {
+            public const int Slack = 32;
+            /// <summary>the sample: (1,12,12)</summary>
+            public readonly float[] input = new float[144 + Slack];
+            /// <summary>Conv1 output: (4,10,10)</summary>
+            public readonly float[] conv1_out = new float[400 + Slack];
+            /// <summary>Relu1 output: (4,10,10)</summary>
+            public readonly float[] relu1_out = new float[400 + Slack];
+            /// <summary>Pool1 output: (4,5,5)</summary>
+            public readonly float[] pool1_out = new float[100 + Slack];
+            /// <summary>Dense1 output: (10)</summary>
+            public readonly float[] dense1_out = new float[10 + Slack];
+        }
 
-        /// <summary>Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order). Not thread-safe.</summary>
+        private SingleSample? _single;
+
+        /// <summary>
+        /// Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order), with the widest lanes the
+        /// CPU accelerates (<see cref="global::CnnGen.NetworkWorkspace.PreferredLanes"/>). Not thread-safe.
+        /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void Predict(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities)
         {
+            switch (global::CnnGen.NetworkWorkspace.PreferredLanes)
+            {
+                case 16: Predict<global::CnnGen.Lane16>(image, probabilities); break;
+                case 8: Predict<global::CnnGen.Lane8>(image, probabilities); break;
+                default: Predict<global::CnnGen.Lane1>(image, probabilities); break;
+            }
+        }
+
+        /// <summary>
+        /// Class probabilities for one sample, each value of <typeparamref name="TLane"/> holding adjacent positions of it
+        /// (output columns, dense inputs). Every width computes the same function; sums may round differently. Not thread-safe.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public void Predict<TLane>(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
             if (image.Length != InputSize)
-                throw new global::System.ArgumentException($"Loops takes {InputSize} values per sample ((1,12,12)), not {image.Length}.", nameof(image));
-            Infer(_single ??= new Workspace<global::CnnGen.Lane1>(1), image, 1, probabilities);
+                throw new global::System.ArgumentException($"Loops takes {InputSize} values per sample (1,12,12), not {image.Length}.", nameof(image));
+            var ws = _single ??= new SingleSample();
+            global::System.ReadOnlySpan<float> p = Parameters;
+            image.CopyTo(ws.input);
+            // Conv1: Conv2D 1->4, k=3, stride=1, pad=0
+            var conv1_w = p.Slice(0, 36); // (4,1,3,3)
+            var conv1_b = p.Slice(36, 4); // (4)
+            Conv1_Predict<TLane>(ws.input, conv1_w, conv1_b, ws.conv1_out);
+            // Relu1: ReLU
+            Relu1_Predict<TLane>(ws.conv1_out, ws.relu1_out);
+            // Pool1: MaxPool 2x2, stride=2
+            Pool1_Predict<TLane>(ws.relu1_out, ws.pool1_out);
+            // Flatten1: Flatten
+            // (C, H, W) order is already flat: no copy.
+            // Dense1: Dense 100->10
+            var dense1_w = p.Slice(40, 1000); // (10,100)
+            var dense1_b = p.Slice(1040, 10); // (10)
+            Dense1_Predict<TLane>(ws.pool1_out, dense1_w, dense1_b, ws.dense1_out);
+            // Softmax1: Softmax + cross-entropy
+            global::CnnGen.Kernels.Softmax(new global::System.Span<float>(ws.dense1_out, 0, OutputSize), 1, 1, OutputSize, probabilities);
         }
 
         /// <summary>The most probable class of one sample (the first on ties). Not thread-safe.</summary>
@@ -353,6 +409,34 @@ namespace Samples
             }
         }
 
+        // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (1,12,12)  w (4,1,3,3)  b (4)  ->  y (4,10,10), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 1, H = 12, W = 12, OC = 4, K = 3, S = 1, OH = 10, OW = 10;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // one output channel at a time, the window as loops
+            for (int oc = 0; oc < OC; oc++)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                TLane acc = TLane.Broadcast(b[oc]);
+                for (int c = 0; c < C; c++)
+                for (int kh = 0; kh < K; kh++)
+                for (int kw = 0; kw < K; kw++)
+                    acc = TLane.MultiplyAdd(TLane.LoadStrided(x, (c * H + oh * S + kh) * W + ow * S + kw, S), w[oc * CKK + (c * K + kh) * K + kw], acc);
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(acc, y, (oc * OH + oh) * OW + ow);
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(acc, y, (oc * OH + oh) * OW + ow, OW - ow);
+                }
+            }
+        }
+
 
         // ----------------------------------------------------------------------------------------------------
         // Relu1: ReLU
@@ -375,6 +459,19 @@ namespace Samples
             const int N = 400;
             for (int i = 0; i < B * N; i++)
                 dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+        }
+
+        // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (4,10,10)  ->  y (4,10,10), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 400;
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+            }
         }
 
 
@@ -424,6 +521,33 @@ namespace Samples
                     hit = TLane.AndNot(TLane.Equal(x[xi], m), found);
                     dx[xi] += TLane.And(hit, g);
                     found = TLane.Or(found, hit);
+                }
+            }
+        }
+
+        // Pool1_Predict: Pool1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (4,10,10)  ->  y (4,5,5), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Pool1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 4, H = 10, W = 10, K = 2, S = 2, OH = 5, OW = 5;
+            for (int c = 0; c < C; c++)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns
+                var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                TLane m = TLane.LoadStrided(xk, 0, S);
+                for (int kh = 0; kh < K; kh++)
+                for (int kw = 0; kw < K; kw++)
+                    m = TLane.Max(m, TLane.LoadStrided(xk, kh * W + kw, S));
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(m, y, (c * OH + oh) * OW + ow);
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(m, y, (c * OH + oh) * OW + ow, OW - ow);
                 }
             }
         }
@@ -499,6 +623,36 @@ namespace Samples
                     }
                     dxb[i + 0] = a0;
                 }
+            }
+        }
+
+        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // x (100)  w (10,100)  b (10)  ->  y (10)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 100, OUT = 10;
+            for (int o = 0; o < OUT; o++)
+            {
+                // seek to w[o, :]
+                var wo = w.Slice(o * IN, IN);
+                // two accumulators over whole values of inputs, then the inputs left over one at a time
+                TLane a0 = TLane.Zero, a1 = TLane.Zero;
+                int i = 0;
+                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
+                }
+                if (i + TLane.Count <= IN)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    i += TLane.Count;
+                }
+                float sum = b[o] + TLane.Sum(a0 + a1);
+                for (; i < IN; i++)
+                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
+                y[o] = sum;
             }
         }
 

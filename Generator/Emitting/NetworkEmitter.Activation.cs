@@ -21,31 +21,31 @@ internal static partial class NetworkEmitter
             w.Line(Hot);
             w.Open($"private static void {a.Name}_Forward<TLane>({RO}<TLane> x, {SP}<TLane> y, int B) {Where}");
             w.Line($"const int N = {I(a.Input.Size)};");
-            switch (a.Kind)
-            {
-                case LayerKind.ReLU:
-                    w.Line("for (int i = 0; i < B * N; i++)");
-                    w.Line("    y[i] = TLane.Max(x[i], TLane.Zero);");
-                    break;
-                case LayerKind.LeakyReLU:
-                    w.Line($"TLane slope = TLane.Broadcast({F(a.Slope)});");
-                    w.Line("for (int i = 0; i < B * N; i++)");
-                    w.Line("    y[i] = TLane.Select(TLane.GreaterThan(x[i], TLane.Zero), x[i], x[i] * slope);");
-                    break;
-                case LayerKind.Tanh:
-                    w.Line("TLane one = TLane.Broadcast(1f), two = TLane.Broadcast(2f);");
-                    w.Line("for (int i = 0; i < B * N; i++)");
-                    w.Line("    y[i] = one - two / (TLane.Exp(two * x[i]) + one);");
-                    break;
-                default:
-                    w.Line("TLane one = TLane.Broadcast(1f);");
-                    w.Line("for (int i = 0; i < B * N; i++)");
-                    w.Line("    y[i] = one / (one + TLane.Exp(TLane.Zero - x[i]));");
-                    break;
-            }
+            string? constants = Constants(a);
+            if (constants is not null) w.Line(constants);
+            w.Line("for (int i = 0; i < B * N; i++)");
+            w.Line($"    y[i] = {Expression(a, "x[i]")};");
             w.Close();
             w.Line();
         }
+
+        /// <summary>The lane constants <see cref="Expression"/> uses, as one declaration (null if none).</summary>
+        internal static string? Constants(ActivationSpec a) => a.Kind switch
+        {
+            LayerKind.ReLU => null,
+            LayerKind.LeakyReLU => $"TLane slope = TLane.Broadcast({F(a.Slope)});",
+            LayerKind.Tanh => "TLane one = TLane.Broadcast(1f), two = TLane.Broadcast(2f);",
+            _ => "TLane one = TLane.Broadcast(1f);",
+        };
+
+        /// <summary>The activation of lane value <paramref name="x"/>.</summary>
+        internal static string Expression(ActivationSpec a, string x) => a.Kind switch
+        {
+            LayerKind.ReLU => $"TLane.Max({x}, TLane.Zero)",
+            LayerKind.LeakyReLU => $"TLane.Select(TLane.GreaterThan({x}, TLane.Zero), {x}, {x} * slope)",
+            LayerKind.Tanh => $"one - two / (TLane.Exp(two * {x}) + one)",
+            _ => $"one / (one + TLane.Exp(TLane.Zero - {x}))",
+        };
 
         public static void EmitBackward(SourceWriter w, ActivationSpec a)
         {

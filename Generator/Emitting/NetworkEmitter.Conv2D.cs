@@ -80,7 +80,7 @@ internal static partial class NetworkEmitter
             w.Line($"for (int oc = {from}; oc < {to}; oc += {I(n)})");
             w.Line("for (int oh = 0; oh < OH; oh++)");
             w.Open(p == 1 ? "for (int ow = 0; ow < OW; ow++)" : $"for (int ow = 0; ow < OW; ow += {I(p)})");
-            w.Line("// accumulators start at the bias");
+            w.Line(c.Bias ? "// accumulators start at the bias" : "// accumulators start at 0 (no bias)");
             for (int j = 0; j < n; j++)
                 for (int q = 0; q < p; q++)
                     w.Line(c.Bias ? $"TLane {A(j, q)} = TLane.Broadcast(b[oc + {I(j)}]);" : $"TLane {A(j, q)} = TLane.Zero;");

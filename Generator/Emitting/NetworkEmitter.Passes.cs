@@ -247,27 +247,7 @@ internal static partial class NetworkEmitter
             w.Line();
         }
 
-        // Single-sample prediction
-        w.Line("private Workspace<global::CnnGen.Lane1>? _single;");
-        w.Line();
-        w.Line("/// <summary>Class probabilities for one sample of <see cref=\"InputSize\"/> values (C, H, W order). Not thread-safe.</summary>");
-        w.Line(GeneratedCode);
-        w.Open($"public void Predict({RO}<float> image, {SP}<float> probabilities)");
-        w.Line("if (image.Length != InputSize)");
-        w.Line($"    throw new global::System.ArgumentException($\"{spec.ClassName} takes {{InputSize}} values per sample ({Shape(spec.Input).Replace("(B,", "(")}), not {{image.Length}}.\", nameof(image));");
-        w.Line("Infer(_single ??= new Workspace<global::CnnGen.Lane1>(1), image, 1, probabilities);");
-        w.Close();
-        w.Line();
-        w.Line("/// <summary>The most probable class of one sample (the first on ties). Not thread-safe.</summary>");
-        w.Line(GeneratedCode);
-        w.Open($"public int Classify({RO}<float> image)");
-        w.Line(spec.OutputSize <= 1024 ? $"{SP}<float> p = stackalloc float[OutputSize];" : $"{SP}<float> p = new float[OutputSize];");
-        w.Line("Predict(image, p);");
-        w.Line("int best = 0;");
-        w.Line("for (int k = 1; k < OutputSize; k++) if (p[k] > p[best]) best = k;");
-        w.Line("return best;");
-        w.Close();
-        w.Line();
+        Predict.EmitEntryPoints(w, spec);
     }
 
     private static void EmitForwardPass(SourceWriter w, NetworkSpec spec, BufferPlan plan)

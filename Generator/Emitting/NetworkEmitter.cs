@@ -68,6 +68,7 @@ internal static partial class NetworkEmitter
             case BatchNormSpec b: BatchNorm.EmitForward(w, b); BatchNorm.EmitBackward(w, b, dx); break;
             case SoftmaxSpec s: Softmax.EmitForward(w, s); Softmax.EmitBackward(w, s); break;
         }
+        Predict.EmitLayer(w, layer);
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -50,6 +50,8 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     public override string Describe() =>
         $"Conv2D {I(Input.C)}->{I(Filters)}, k={I(Kernel)}, stride={I(Stride)}, pad={I(Padding)}{(Bias ? "" : ", no bias")}";
     public TensorShape Padded => TensorShape.Spatial(Input.C, Input.H + 2 * Padding, Input.W + 2 * Padding);
+    /// <summary>Unrolling of the single-sample kernel (<c>_Predict</c>), whose values hold adjacent output columns.</summary>
+    public Unrolling Predict { get; init; }
 }
 
 internal sealed record ActivationSpec(LayerKind ActivationKind, double Slope) : LayerSpec

@@ -38,6 +38,8 @@ internal static class ShapeInference
     public const int UnrollBudget = 450;
     /// <summary>Largest channel block with its own accumulators (16 of the 32 vector registers).</summary>
     public const int MaxChannelBlock = 16;
+    /// <summary>Most output channels per block in single-sample (Predict) convolution kernels.</summary>
+    public const int PredictChannelBlock = 8;
     /// <summary>Largest value count of one sample's activations, and of all parameters.</summary>
     public const long MaxValues = 1L << 26;
 
@@ -278,6 +280,9 @@ internal static class ShapeInference
                 }
                 return new Conv2DSpec(d.Size, d.Kernel, d.Stride, d.Padding, d.Bias, InitFor(decls, i), forward, backward)
                 {
+                    // Predict: each value holds adjacent columns of one sample, so every tap is one vector load shared
+                    // by the block; past 8 channels the loads of broadcast weights, not FMAs, would limit it.
+                    Predict = ChooseUnrolling(kk, d.Size, 1, unrollMode, maxBlock: PredictChannelBlock),
                     Output = TensorShape.Spatial(d.Size, (int)oh, (int)ow),
                     ParameterCount = (int)weights + (d.Bias ? d.Size : 0),
                 };
@@ -352,11 +357,11 @@ internal static class ShapeInference
     /// Unroll the whole window times a channel block when it fits the budget: each tap costs one load plus one
     /// statement per channel (plus <paramref name="extra"/> for read-modify-write kernels).
     /// </summary>
-    private static Unrolling ChooseUnrolling(int taps, int channels, int extra, int unrollMode)
+    private static Unrolling ChooseUnrolling(int taps, int channels, int extra, int unrollMode, int maxBlock = MaxChannelBlock)
     {
         if (unrollMode == 2) return new Unrolling(false, 1);
         int fixedCost = 0;
-        for (int block = Math.Min(channels, MaxChannelBlock); block >= 1; block--)
+        for (int block = Math.Min(channels, maxBlock); block >= 1; block--)
         {
             int tail = channels % block;
             long cost = fixedCost + (long)taps * (block + extra) + (tail > 0 ? (long)taps * (tail + extra) : 0);

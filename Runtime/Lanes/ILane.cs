@@ -43,4 +43,21 @@ public interface ILane<TSelf> where TSelf : unmanaged, ILane<TSelf>
 
     /// <summary>Sum of all lanes.</summary>
     static abstract float Sum(TSelf a);
+
+    // Single-sample kernels (Predict) hold Count adjacent positions of one sample per value instead of Count samples.
+
+    /// <summary>Lane i = <c>source[offset + i]</c>; throws if the <see cref="Count"/> values do not all exist.</summary>
+    static abstract TSelf Load(ReadOnlySpan<float> source, int offset);
+    /// <summary>
+    /// Lane i = <c>source[offset + i * stride]</c> (stride &gt;= 1). Needs <c>Count * stride</c> values from
+    /// <paramref name="offset"/> on: some widths read whole vectors and keep every stride-th value.
+    /// </summary>
+    static abstract TSelf LoadStrided(ReadOnlySpan<float> source, int offset, int stride);
+    /// <summary><c>destination[offset + i]</c> = lane i for every lane.</summary>
+    static abstract void Store(TSelf value, Span<float> destination, int offset);
+    /// <summary>
+    /// <c>destination[offset + i]</c> = lane i for the first <paramref name="count"/> lanes only; the values after them
+    /// stay as they are (they are read and written back, so <see cref="Count"/> values must exist).
+    /// </summary>
+    static abstract void StoreFirst(TSelf value, Span<float> destination, int offset, int count);
 }

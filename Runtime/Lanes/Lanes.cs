@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace CnnGen;
 
@@ -29,6 +30,14 @@ public readonly struct Lane1 : ILane<Lane1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Or(Lane1 a, Lane1 b) => FromBits(Bits(a) | Bits(b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 AndNot(Lane1 a, Lane1 b) => FromBits(Bits(a) & ~Bits(b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Lane1 a) => a.Value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Load(ReadOnlySpan<float> source, int offset) => new(source[offset]);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 LoadStrided(ReadOnlySpan<float> source, int offset, int stride) => new(source[offset]);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lane1 value, Span<float> destination, int offset) => destination[offset] = value.Value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreFirst(Lane1 value, Span<float> destination, int offset, int count)
+    {
+        if (count > 0) destination[offset] = value.Value;
+    }
 
     private static Lane1 AllBits => FromBits(-1);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static int Bits(Lane1 a) => BitConverter.SingleToInt32Bits(a.Value);
@@ -60,6 +69,28 @@ public readonly struct Lane8 : ILane<Lane8>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Or(Lane8 a, Lane8 b) => new(a.V | b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 AndNot(Lane8 a, Lane8 b) => new(Vector256.AndNot(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Lane8 a) => Vector256.Sum(a.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Load(ReadOnlySpan<float> source, int offset) => new(Vector256.Create(source.Slice(offset, 8)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane8 LoadStrided(ReadOnlySpan<float> source, int offset, int stride)
+    {
+        if (stride == 1) return Load(source, offset);
+        if (stride == 2 && Avx2.IsSupported)
+        {
+            // [a0 a2 b0 b2 | a4 a6 b4 b6], then the 64-bit quarters in the order 0 2 1 3
+            var s = source.Slice(offset, 16);
+            var even = Avx.Shuffle(Vector256.Create(s), Vector256.Create(s.Slice(8)), 0b10_00_10_00);
+            return new(Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00).AsSingle());
+        }
+        return new(LaneGather.Gather8(source, offset, stride));
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lane8 value, Span<float> destination, int offset) => value.V.CopyTo(destination.Slice(offset, 8));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreFirst(Lane8 value, Span<float> destination, int offset, int count)
+    {
+        var d = destination.Slice(offset, 8);
+        var keep = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
+        Vector256.ConditionalSelect(keep, value.V, Vector256.Create((ReadOnlySpan<float>)d)).CopyTo(d);
+    }
     public override string ToString() => V.ToString();
 }
 
@@ -87,5 +118,50 @@ public readonly struct Lane16 : ILane<Lane16>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Or(Lane16 a, Lane16 b) => new(a.V | b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 AndNot(Lane16 a, Lane16 b) => new(Vector512.AndNot(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Lane16 a) => Vector512.Sum(a.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Load(ReadOnlySpan<float> source, int offset) => new(Vector512.Create(source.Slice(offset, 16)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane16 LoadStrided(ReadOnlySpan<float> source, int offset, int stride)
+    {
+        if (stride == 1) return Load(source, offset);
+        if (stride == 2 && Avx512F.IsSupported)
+        {
+            // the even elements of two vectors: indices 0, 2, ..., 30 over their concatenation
+            var s = source.Slice(offset, 32);
+            return new(Avx512F.PermuteVar16x32x2(Vector512.Create(s), EvenIndices, Vector512.Create(s.Slice(16))));
+        }
+        return new(LaneGather.Gather16(source, offset, stride));
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lane16 value, Span<float> destination, int offset) => value.V.CopyTo(destination.Slice(offset, 16));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreFirst(Lane16 value, Span<float> destination, int offset, int count)
+    {
+        var d = destination.Slice(offset, 16);
+        var keep = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+        Vector512.ConditionalSelect(keep, value.V, Vector512.Create((ReadOnlySpan<float>)d)).CopyTo(d);
+    }
+
+    private static Vector512<int> EvenIndices => Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     public override string ToString() => V.ToString();
+}
+
+/// <summary>Strided loads the vector widths have no instruction for: gathered one value at a time (kept out of line).</summary>
+internal static class LaneGather
+{
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static Vector256<float> Gather8(ReadOnlySpan<float> source, int offset, int stride)
+    {
+        var s = source.Slice(offset, 8 * stride);
+        Span<float> lanes = stackalloc float[8];
+        for (int i = 0; i < lanes.Length; i++) lanes[i] = s[i * stride];
+        return Vector256.Create((ReadOnlySpan<float>)lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static Vector512<float> Gather16(ReadOnlySpan<float> source, int offset, int stride)
+    {
+        var s = source.Slice(offset, 16 * stride);
+        Span<float> lanes = stackalloc float[16];
+        for (int i = 0; i < lanes.Length; i++) lanes[i] = s[i * stride];
+        return Vector512.Create((ReadOnlySpan<float>)lanes);
+    }
 }

@@ -186,6 +186,10 @@ public static class Kernels
     /// <summary>Reinterprets a span of lanes as floats.</summary>
     public static Span<float> AsFloats<TLane>(Span<TLane> lanes) where TLane : unmanaged, ILane<TLane>
         => MemoryMarshal.Cast<TLane, float>(lanes);
+
+    /// <summary>Floats seen as lane values (<c>floats.Length / TLane.Count</c> of them), e.g. one sample as <see cref="Lane1"/>s for a batch kernel.</summary>
+    public static Span<TLane> AsLanes<TLane>(Span<float> floats) where TLane : unmanaged, ILane<TLane>
+        => MemoryMarshal.Cast<float, TLane>(floats);
 }
 
 /// <summary>Packs samples into the lanes layout (see <see cref="INetwork"/>).</summary>
