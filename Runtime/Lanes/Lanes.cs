@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace CnnGen;
 
-/// <summary>One sample per value: the scalar program, used by <c>Predict</c> and gradient checks.</summary>
+/// <summary>One sample per value: the scalar program, used by gradient checks and on CPUs without SIMD.</summary>
 public readonly struct Lane1 : ILane<Lane1>
 {
     public readonly float Value;
