@@ -16,6 +16,32 @@ public class ApiTests(Xunit.Abstractions.ITestOutputHelper output)
         output.WriteLine($"{name}: max |Predict - Infer| = {worst:E2} over lanes 1, 8, 16 and the default");
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    public void Infer_on_a_long_batch_runs_it_in_chunks_with_the_same_results(int lanes)
+    {
+        // 999 LeNet-5 samples span many cache-sized chunks (a chunk is about 64 samples) and end in a partial lane group.
+        INetwork net = new LeNet5();
+        NetCases.Randomize(net, 4);
+        const int Count = 999;
+        var (samples, _) = NetCases.RandomBatch(net, Count, 12);
+        var whole = new float[Count * net.OutputSize];
+        net.Infer(net.CreateWorkspace(lanes, Count), NetCases.Pack(net, samples, Count, lanes), Count, whole);
+        // the same samples 37 at a time: each sample's lane computes the same sums, so the results are identical
+        var pieces = new float[Count * net.OutputSize];
+        var ws = net.CreateWorkspace(lanes, 37);
+        for (int first = 0; first < Count; first += 37)
+        {
+            int n = Math.Min(37, Count - first);
+            var part = samples.AsSpan(first * net.InputSize, n * net.InputSize).ToArray();
+            net.Infer(ws, NetCases.Pack(net, part, n, lanes), n, pieces.AsSpan(first * net.OutputSize, n * net.OutputSize));
+        }
+        Assert.Equal(pieces, whole);
+        var e = Assert.Throws<ArgumentException>(() => net.Infer(net.CreateWorkspace(lanes, Count), NetCases.Pack(net, samples, Count, lanes), Count, new float[Count * net.OutputSize - 1]));
+        Assert.Contains("Probabilities hold 9989 values; 999 samples x 10 classes need 9990.", e.Message);
+    }
+
     [Fact]
     public void Predict_rejects_a_wrong_input_length()
     {

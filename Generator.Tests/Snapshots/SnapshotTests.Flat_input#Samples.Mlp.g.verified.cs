@@ -200,13 +200,24 @@ namespace Samples
             return global::CnnGen.Kernels.SoftmaxCrossEntropy(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), labels, count, TLane.Count, OutputSize, 1f, default);
         }
 
-        /// <summary>Inference-mode forward pass; probabilities are written sample by sample.</summary>
+        /// <summary>Activations of one sample in an inference forward pass (all the layers' outputs).</summary>
+        private const long ForwardValuesPerSample = 35;
+
+        /// <summary>Inference-mode forward pass, a cache-sized chunk of lane groups at a time; probabilities are written sample by sample.</summary>
         private void Infer<TLane>(Workspace<TLane> ws, global::System.ReadOnlySpan<float> input, int count, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             int B = ws.CheckBatch(count, input.Length, InputSize);
             var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);
-            Forward(ws, x, B, count, training: false, noiseSeed: 0);
-            global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, B * OutputSize)), count, TLane.Count, OutputSize, probabilities);
+            if (probabilities.Length < count * OutputSize)
+                throw new global::System.ArgumentException($"Probabilities hold {probabilities.Length} values; {count} samples x {OutputSize} classes need {count * OutputSize}.", nameof(probabilities));
+            // each layer's output of a chunk is still in the cache when the next layer reads it
+            int chunk = global::CnnGen.NetworkWorkspace.ChunkGroups(ForwardValuesPerSample * sizeof(float) * TLane.Count);
+            for (int g = 0; g < B; g += chunk)
+            {
+                int groups = global::System.Math.Min(chunk, B - g), samples = global::System.Math.Min(count - g * TLane.Count, groups * TLane.Count);
+                Forward(ws, x.Slice(g * InputSize, groups * InputSize), groups, samples, training: false, noiseSeed: 0);
+                global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>(ws.dense2_out.Slice(0, groups * OutputSize)), samples, TLane.Count, OutputSize, probabilities.Slice(g * TLane.Count * OutputSize));
+            }
         }
 
         /// <inheritdoc/>

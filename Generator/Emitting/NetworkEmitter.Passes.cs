@@ -202,12 +202,23 @@ internal static partial class NetworkEmitter
         w.Close();
         w.Line();
 
-        w.Line("/// <summary>Inference-mode forward pass; probabilities are written sample by sample.</summary>");
+        long forwardValues = plan.Buffers().Where(b => !b.Name.EndsWith("_dout", System.StringComparison.Ordinal) && !b.Name.EndsWith("_dxpad", System.StringComparison.Ordinal) && !b.Name.EndsWith("_mask", System.StringComparison.Ordinal)).Sum(b => b.PerSample);
+        w.Line("/// <summary>Activations of one sample in an inference forward pass (all the layers' outputs).</summary>");
+        w.Line($"private const long ForwardValuesPerSample = {I(forwardValues)};");
+        w.Line();
+        w.Line("/// <summary>Inference-mode forward pass, a cache-sized chunk of lane groups at a time; probabilities are written sample by sample.</summary>");
         w.Open($"private void Infer<TLane>(Workspace<TLane> ws, {RO}<float> input, int count, {SP}<float> probabilities) {Where}");
         w.Line("int B = ws.CheckBatch(count, input.Length, InputSize);");
         w.Line("var x = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, TLane>(input).Slice(0, B * InputSize);");
-        w.Line("Forward(ws, x, B, count, training: false, noiseSeed: 0);");
-        w.Line($"global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>({ArraySlice(logits, "B * OutputSize")}), count, TLane.Count, OutputSize, probabilities);");
+        w.Line("if (probabilities.Length < count * OutputSize)");
+        w.Line("    throw new global::System.ArgumentException($\"Probabilities hold {probabilities.Length} values; {count} samples x {OutputSize} classes need {count * OutputSize}.\", nameof(probabilities));");
+        w.Line("// each layer's output of a chunk is still in the cache when the next layer reads it");
+        w.Line("int chunk = global::CnnGen.NetworkWorkspace.ChunkGroups(ForwardValuesPerSample * sizeof(float) * TLane.Count);");
+        w.Open("for (int g = 0; g < B; g += chunk)");
+        w.Line("int groups = global::System.Math.Min(chunk, B - g), samples = global::System.Math.Min(count - g * TLane.Count, groups * TLane.Count);");
+        w.Line("Forward(ws, x.Slice(g * InputSize, groups * InputSize), groups, samples, training: false, noiseSeed: 0);");
+        w.Line($"global::CnnGen.Kernels.Softmax(global::CnnGen.Kernels.AsFloats<TLane>({ArraySlice(logits, "groups * OutputSize")}), samples, TLane.Count, OutputSize, probabilities.Slice(g * TLane.Count * OutputSize));");
+        w.Close();
         w.Close();
         w.Line();
 

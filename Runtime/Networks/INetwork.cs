@@ -105,6 +105,13 @@ public abstract class NetworkWorkspace
         return groups;
     }
 
+    /// <summary>
+    /// Lane groups per chunk when a long batch is run for inference: as many as keep one chunk's activations within
+    /// about 4 MB, so each layer's output is still in the cache when the next layer reads it (at least 1).
+    /// </summary>
+    public static int ChunkGroups(long activationBytesPerGroup) =>
+        (int)Math.Clamp((4L << 20) / Math.Max(1, activationBytesPerGroup), 1, int.MaxValue);
+
     /// <summary>The fastest lane count this CPU runs natively: 16 with AVX-512, 8 with AVX2, else 1.</summary>
     public static int PreferredLanes =>
         System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 :
