@@ -111,8 +111,8 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> dense2_out;
             /// <summary>gradient of dense2_out: (B,3)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> dense2_dout;
-            /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
-            public readonly float[] scratch = new float[36 * TLane.Count];
+            /// <summary>Transpose space for dense weight gradients: (inputs + outputs) of the widest dense layer x 64 samples (or one lane group).</summary>
+            public readonly float[] scratch = new float[36 * global::System.Math.Max(global::CnnGen.Kernels.DenseChunkSamples, TLane.Count)];
 
             /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
             public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
@@ -400,12 +400,12 @@ namespace Samples
 
         // Dense1_Backward (accumulates +=):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
-        // x (B,20)  dy (B,16)  scratch ((IN + OUT) x lanes)  ->  dw (16,20)
+        // x (B,20)  dy (B,16)  scratch ((IN + OUT) x 64 samples)  ->  dw (16,20)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> dy, global::System.Span<float> dw, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 20, OUT = 16;
-            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
             global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
         }
 
@@ -515,12 +515,12 @@ namespace Samples
         // Dense2_Backward (accumulates +=):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,16)  dy (B,3)  scratch ((IN + OUT) x lanes)  ->  dw (3,16)  dx (B,16)
+        // x (B,16)  dy (B,3)  scratch ((IN + OUT) x 64 samples)  ->  dw (3,16)  dx (B,16)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 16, OUT = 3;
-            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
             global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)

@@ -170,8 +170,8 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> dense3_out;
             /// <summary>gradient of dense3_out: (B,10)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> dense3_dout;
-            /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
-            public readonly float[] scratch = new float[520 * TLane.Count];
+            /// <summary>Transpose space for dense weight gradients: (inputs + outputs) of the widest dense layer x 64 samples (or one lane group).</summary>
+            public readonly float[] scratch = new float[520 * global::System.Math.Max(global::CnnGen.Kernels.DenseChunkSamples, TLane.Count)];
 
             /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
             public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
@@ -3007,7 +3007,7 @@ namespace Samples
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,400)  dy (B,120)  scratch ((IN + OUT) x lanes)  ->  dw (120,400)  db (120)  dx (B,400)
+        // x (B,400)  dy (B,120)  scratch ((IN + OUT) x 64 samples)  ->  dw (120,400)  db (120)  dx (B,400)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
@@ -3019,7 +3019,7 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
             global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)
@@ -3253,7 +3253,7 @@ namespace Samples
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,120)  dy (B,84)  scratch ((IN + OUT) x lanes)  ->  dw (84,120)  db (84)  dx (B,120)
+        // x (B,120)  dy (B,84)  scratch ((IN + OUT) x 64 samples)  ->  dw (84,120)  db (84)  dx (B,120)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
@@ -3265,7 +3265,7 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
             global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)
@@ -3493,7 +3493,7 @@ namespace Samples
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,84)  dy (B,10)  scratch ((IN + OUT) x lanes)  ->  dw (10,84)  db (10)  dx (B,84)
+        // x (B,84)  dy (B,10)  scratch ((IN + OUT) x 64 samples)  ->  dw (10,84)  db (10)  dx (B,84)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense3_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
@@ -3505,7 +3505,7 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
             global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)

@@ -130,8 +130,8 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> dense2_out;
             /// <summary>gradient of dense2_out: (B,2)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> dense2_dout;
-            /// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>
-            public readonly float[] scratch = new float[52 * TLane.Count];
+            /// <summary>Transpose space for dense weight gradients: (inputs + outputs) of the widest dense layer x 64 samples (or one lane group).</summary>
+            public readonly float[] scratch = new float[52 * global::System.Math.Max(global::CnnGen.Kernels.DenseChunkSamples, TLane.Count)];
 
             /// <summary>Allocates every buffer for batches of up to <paramref name="maxSamples"/> samples.</summary>
             public Workspace(int maxSamples) : base(TLane.Count, maxSamples)
@@ -814,7 +814,7 @@ namespace Samples
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,48)  dy (B,4)  scratch ((IN + OUT) x lanes)  ->  dw (4,48)  db (4)  dx (B,48)
+        // x (B,48)  dy (B,4)  scratch ((IN + OUT) x 64 samples)  ->  dw (4,48)  db (4)  dx (B,48)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
@@ -826,7 +826,7 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
             global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)
@@ -1000,7 +1000,7 @@ namespace Samples
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,4)  dy (B,2)  scratch ((IN + OUT) x lanes)  ->  dw (2,4)  db (2)  dx (B,4)
+        // x (B,4)  dy (B,2)  scratch ((IN + OUT) x 64 samples)  ->  dw (2,4)  db (2)  dx (B,4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
@@ -1012,7 +1012,7 @@ namespace Samples
                 for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
                 db[o] += TLane.Sum(acc);
             }
-            // dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)
+            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
             global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
             // dx
             for (int bg = 0; bg < B; bg++)

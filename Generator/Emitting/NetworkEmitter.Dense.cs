@@ -53,7 +53,7 @@ internal static partial class NetworkEmitter
             w.Line("//   dw[o,i] += sum over samples of dy[o] * x[i]");
             if (d.Bias) w.Line("//   db[o]   += sum over samples of dy[o]");
             if (dx) w.Line("//   dx[i]   += sum over o of w[o,i] * dy[o]");
-            w.Line($"// x {Shape(d.Input)}  dy {Shape(d.Output)}  scratch ((IN + OUT) x lanes)  ->  dw ({I(d.Units)},{I(d.Input.C)}){(d.Bias ? $"  db ({I(d.Units)})" : "")}{(dx ? $"  dx {Shape(d.Input)}" : "")}");
+            w.Line($"// x {Shape(d.Input)}  dy {Shape(d.Output)}  scratch ((IN + OUT) x 64 samples)  ->  dw ({I(d.Units)},{I(d.Input.C)}){(d.Bias ? $"  db ({I(d.Units)})" : "")}{(dx ? $"  dx {Shape(d.Input)}" : "")}");
             w.Line(Hot);
             var ps = new System.Collections.Generic.List<string> { $"{RO}<TLane> x" };
             if (dx) ps.Add($"{RO}<float> w");
@@ -74,7 +74,7 @@ internal static partial class NetworkEmitter
                 w.Line("db[o] += TLane.Sum(acc);");
                 w.Close();
             }
-            w.Line("// dw: each lane group transposed to [sample][feature], then one rank-TLane.Count update (Runtime Kernels)");
+            w.Line("// dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)");
             w.Line("global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);");
             if (dx)
             {

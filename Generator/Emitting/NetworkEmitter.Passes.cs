@@ -89,8 +89,8 @@ internal static partial class NetworkEmitter
         long scratch = spec.Layers.OfType<DenseSpec>().Select(d => (long)d.Input.C + d.Units).DefaultIfEmpty(0).Max();
         if (scratch > 0)
         {
-            w.Line("/// <summary>Transpose space for dense weight gradients: (inputs + outputs) x lanes of the widest dense layer.</summary>");
-            w.Line($"public readonly float[] scratch = new float[{I(scratch)} * TLane.Count];");
+            w.Line("/// <summary>Transpose space for dense weight gradients: (inputs + outputs) of the widest dense layer x 64 samples (or one lane group).</summary>");
+            w.Line($"public readonly float[] scratch = new float[{I(scratch)} * global::System.Math.Max(global::CnnGen.Kernels.DenseChunkSamples, TLane.Count)];");
         }
         if (bn)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -105,79 +106,126 @@ public static class Kernels
                 }
     }
 
+    /// <summary>Samples per transposed chunk of <see cref="DenseWeightGradient"/>; its scratch holds (inputs + outputs) x this many floats.</summary>
+    public const int DenseChunkSamples = 64;
+
     /// <summary>
     /// Dense weight gradient <c>dw[o, i] += sum over samples of dy[o] * x[i]</c> without a horizontal sum per weight:
-    /// each lane group is transposed to [lane][feature] in <paramref name="scratch"/> and applied as one rank-<paramref name="lanes"/>
-    /// update, vectorized along the inputs.
+    /// up to <see cref="DenseChunkSamples"/> samples at a time are transposed to [sample][feature] in
+    /// <paramref name="scratch"/> and applied as one rank-n update, vectorized along the inputs, four rows of dw at a time
+    /// so that each loaded input vector serves four FMAs. Every weight sums its samples in order (one FMA each), so
+    /// the result does not depend on the lane width or the chunking.
     /// </summary>
     /// <param name="dy">groups x outputs x lanes, interleaved.</param>
     /// <param name="x">groups x inputs x lanes, interleaved.</param>
-    /// <param name="scratch">At least (inputs + outputs) x lanes floats.</param>
+    /// <param name="scratch">At least (inputs + outputs) x lanes floats; (inputs + outputs) x <see cref="DenseChunkSamples"/> (or more) lets whole chunks through.</param>
     public static void DenseWeightGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, int groups, int lanes, int outputs, int inputs,
                                            Span<float> dw, Span<float> scratch)
     {
         if (dw.Length < outputs * inputs) throw new ArgumentException("dw is too small.", nameof(dw));
-        var xt = scratch.Slice(0, lanes * inputs);
-        var dyt = scratch.Slice(lanes * inputs, lanes * outputs);
-        for (int g = 0; g < groups; g++)
+        int chunkGroups = scratch.Length / ((inputs + outputs) * lanes);
+        if (chunkGroups < 1) throw new ArgumentException($"Scratch holds {scratch.Length} values; one lane group needs {(inputs + outputs) * lanes}.", nameof(scratch));
+        chunkGroups = Math.Min(chunkGroups, Math.Max(1, DenseChunkSamples / lanes));
+        for (int g0 = 0; g0 < groups; g0 += chunkGroups)
         {
-            // transpose the group: xt[l, i] = x[g, i, l] and dyt[l, o] = dy[g, o, l]
-            var xg = x.Slice(g * inputs * lanes, inputs * lanes);
-            var dyg = dy.Slice(g * outputs * lanes, outputs * lanes);
-            for (int i = 0; i < inputs; i++)
-                for (int l = 0; l < lanes; l++)
-                    xt[l * inputs + i] = xg[i * lanes + l];
-            for (int o = 0; o < outputs; o++)
-                for (int l = 0; l < lanes; l++)
-                    dyt[l * outputs + o] = dyg[o * lanes + l];
-            // rank-lanes update, one row of dw at a time, chunks of the row kept in registers across the lanes
-            for (int o = 0; o < outputs; o++)
+            int gn = Math.Min(chunkGroups, groups - g0), n = gn * lanes;
+            var xt = scratch.Slice(0, n * inputs);
+            var dyt = scratch.Slice(n * inputs, n * outputs);
+            // transpose the chunk: xt[s, i] = x[g, i, l] and dyt[s, o] = dy[g, o, l] for sample s = (g - g0) * lanes + l
+            for (int g = 0; g < gn; g++)
             {
-                var row = dw.Slice(o * inputs, inputs);
-                int i0 = 0;
-                if (Vector512.IsHardwareAccelerated)
-                {
-                    for (; i0 + 64 <= inputs; i0 += 64)
-                    {
-                        var a0 = Vector512.Create((ReadOnlySpan<float>)row.Slice(i0, 16));
-                        var a1 = Vector512.Create((ReadOnlySpan<float>)row.Slice(i0 + 16, 16));
-                        var a2 = Vector512.Create((ReadOnlySpan<float>)row.Slice(i0 + 32, 16));
-                        var a3 = Vector512.Create((ReadOnlySpan<float>)row.Slice(i0 + 48, 16));
-                        for (int l = 0; l < lanes; l++)
-                        {
-                            var s = Vector512.Create(dyt[l * outputs + o]);
-                            var xr = xt.Slice(l * inputs + i0, 64);
-                            a0 = Vector512.FusedMultiplyAdd(s, Vector512.Create((ReadOnlySpan<float>)xr.Slice(0, 16)), a0);
-                            a1 = Vector512.FusedMultiplyAdd(s, Vector512.Create((ReadOnlySpan<float>)xr.Slice(16, 16)), a1);
-                            a2 = Vector512.FusedMultiplyAdd(s, Vector512.Create((ReadOnlySpan<float>)xr.Slice(32, 16)), a2);
-                            a3 = Vector512.FusedMultiplyAdd(s, Vector512.Create((ReadOnlySpan<float>)xr.Slice(48, 16)), a3);
-                        }
-                        a0.CopyTo(row.Slice(i0, 16));
-                        a1.CopyTo(row.Slice(i0 + 16, 16));
-                        a2.CopyTo(row.Slice(i0 + 32, 16));
-                        a3.CopyTo(row.Slice(i0 + 48, 16));
-                    }
-                }
-                if (Vector256.IsHardwareAccelerated)
-                {
-                    for (; i0 + 8 <= inputs; i0 += 8)
-                    {
-                        var a = Vector256.Create((ReadOnlySpan<float>)row.Slice(i0, 8));
-                        for (int l = 0; l < lanes; l++)
-                            a = Vector256.FusedMultiplyAdd(Vector256.Create(dyt[l * outputs + o]), Vector256.Create((ReadOnlySpan<float>)xt.Slice(l * inputs + i0, 8)), a);
-                        a.CopyTo(row.Slice(i0, 8));
-                    }
-                }
-                for (; i0 < inputs; i0++)
-                {
-                    float a = row[i0];
+                var xg = x.Slice((g0 + g) * inputs * lanes, inputs * lanes);
+                var dyg = dy.Slice((g0 + g) * outputs * lanes, outputs * lanes);
+                for (int i = 0; i < inputs; i++)
                     for (int l = 0; l < lanes; l++)
-                        a = MathF.FusedMultiplyAdd(dyt[l * outputs + o], xt[l * inputs + i0], a);
-                    row[i0] = a;
-                }
+                        xt[(g * lanes + l) * inputs + i] = xg[i * lanes + l];
+                for (int o = 0; o < outputs; o++)
+                    for (int l = 0; l < lanes; l++)
+                        dyt[(g * lanes + l) * outputs + o] = dyg[o * lanes + l];
             }
+            RankUpdate(dyt, xt, n, outputs, inputs, dw);
         }
     }
+
+    /// <summary><c>dw[o, i] += sum over s &lt; n of dyt[s, o] * xt[s, i]</c>, each weight's samples in order.</summary>
+    private static void RankUpdate(ReadOnlySpan<float> dyt, ReadOnlySpan<float> xt, int n, int outputs, int inputs, Span<float> dw)
+    {
+        int o = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // four rows x two vectors of inputs: 8 accumulators, 6 loads per 8 FMAs
+            for (; o + 4 <= outputs; o += 4)
+            {
+                int i0 = 0;
+                for (; i0 + 32 <= inputs; i0 += 32)
+                {
+                    var r0 = dw.Slice(o * inputs + i0, 32);
+                    var r1 = dw.Slice((o + 1) * inputs + i0, 32);
+                    var r2 = dw.Slice((o + 2) * inputs + i0, 32);
+                    var r3 = dw.Slice((o + 3) * inputs + i0, 32);
+                    Vector512<float> a00 = V16(r0, 0), a01 = V16(r0, 16), a10 = V16(r1, 0), a11 = V16(r1, 16);
+                    Vector512<float> a20 = V16(r2, 0), a21 = V16(r2, 16), a30 = V16(r3, 0), a31 = V16(r3, 16);
+                    for (int s = 0; s < n; s++)
+                    {
+                        var xr = xt.Slice(s * inputs + i0, 32);
+                        var x0 = V16(xr, 0);
+                        var x1 = V16(xr, 16);
+                        var d = dyt.Slice(s * outputs + o, 4);
+                        var d0 = Vector512.Create(d[0]);
+                        a00 = Vector512.FusedMultiplyAdd(d0, x0, a00); a01 = Vector512.FusedMultiplyAdd(d0, x1, a01);
+                        var d1 = Vector512.Create(d[1]);
+                        a10 = Vector512.FusedMultiplyAdd(d1, x0, a10); a11 = Vector512.FusedMultiplyAdd(d1, x1, a11);
+                        var d2 = Vector512.Create(d[2]);
+                        a20 = Vector512.FusedMultiplyAdd(d2, x0, a20); a21 = Vector512.FusedMultiplyAdd(d2, x1, a21);
+                        var d3 = Vector512.Create(d[3]);
+                        a30 = Vector512.FusedMultiplyAdd(d3, x0, a30); a31 = Vector512.FusedMultiplyAdd(d3, x1, a31);
+                    }
+                    a00.CopyTo(r0); a01.CopyTo(r0.Slice(16)); a10.CopyTo(r1); a11.CopyTo(r1.Slice(16));
+                    a20.CopyTo(r2); a21.CopyTo(r2.Slice(16)); a30.CopyTo(r3); a31.CopyTo(r3.Slice(16));
+                }
+                for (int r = o; r < o + 4; r++)
+                    RowTail(dyt, xt, n, outputs, inputs, r, i0, dw);
+            }
+        }
+        for (; o < outputs; o++)
+            RowTail(dyt, xt, n, outputs, inputs, o, 0, dw);
+    }
+
+    /// <summary>Row <paramref name="o"/> of the rank update from input <paramref name="i0"/> on, one row at a time.</summary>
+    private static void RowTail(ReadOnlySpan<float> dyt, ReadOnlySpan<float> xt, int n, int outputs, int inputs, int o, int i0, Span<float> dw)
+    {
+        var row = dw.Slice(o * inputs, inputs);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i0 + 16 <= inputs; i0 += 16)
+            {
+                var a = V16(row, i0);
+                for (int s = 0; s < n; s++)
+                    a = Vector512.FusedMultiplyAdd(Vector512.Create(dyt[s * outputs + o]), V16(xt, s * inputs + i0), a);
+                a.CopyTo(row.Slice(i0, 16));
+            }
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i0 + 8 <= inputs; i0 += 8)
+            {
+                var a = Vector256.Create((ReadOnlySpan<float>)row.Slice(i0, 8));
+                for (int s = 0; s < n; s++)
+                    a = Vector256.FusedMultiplyAdd(Vector256.Create(dyt[s * outputs + o]), Vector256.Create(xt.Slice(s * inputs + i0, 8)), a);
+                a.CopyTo(row.Slice(i0, 8));
+            }
+        }
+        for (; i0 < inputs; i0++)
+        {
+            float a = row[i0];
+            for (int s = 0; s < n; s++)
+                a = MathF.FusedMultiplyAdd(dyt[s * outputs + o], xt[s * inputs + i0], a);
+            row[i0] = a;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> V16(ReadOnlySpan<float> source, int offset) => Vector512.Create(source.Slice(offset, 16));
 
     /// <summary>Reinterprets a read-only span of lanes as floats.</summary>
     public static ReadOnlySpan<float> AsReadOnlyFloats<TLane>(ReadOnlySpan<TLane> lanes) where TLane : unmanaged, ILane<TLane>
