@@ -136,24 +136,36 @@ public static class Kernels
             {
                 var xg = x.Slice((g0 + g) * inputs * lanes, inputs * lanes);
                 var dyg = dy.Slice((g0 + g) * outputs * lanes, outputs * lanes);
-                for (int i = 0; i < inputs; i++)
-                    for (int l = 0; l < lanes; l++)
-                        xt[(g * lanes + l) * inputs + i] = xg[i * lanes + l];
-                for (int o = 0; o < outputs; o++)
-                    for (int l = 0; l < lanes; l++)
-                        dyt[(g * lanes + l) * outputs + o] = dyg[o * lanes + l];
+                Transpose(xg, inputs, lanes, xt.Slice(g * lanes * inputs, lanes * inputs));
+                Transpose(dyg, outputs, lanes, dyt.Slice(g * lanes * outputs, lanes * outputs));
             }
             RankUpdate(dyt, xt, n, outputs, inputs, dw);
+        }
+    }
+
+    /// <summary>One lane group, features x lanes, to lanes x features: each output row written in order.</summary>
+    private static void Transpose(ReadOnlySpan<float> group, int features, int lanes, Span<float> rows)
+    {
+        for (int l = 0; l < lanes; l++)
+        {
+            var row = rows.Slice(l * features, features);
+            for (int f = 0; f < row.Length; f++)
+                row[f] = group[f * lanes + l];
         }
     }
 
     /// <summary><c>dw[o, i] += sum over s &lt; n of dyt[s, o] * xt[s, i]</c>, each weight's samples in order.</summary>
     private static void RankUpdate(ReadOnlySpan<float> dyt, ReadOnlySpan<float> xt, int n, int outputs, int inputs, Span<float> dw)
     {
+        if (xt.Length < n * inputs || dyt.Length < n * outputs || dw.Length < outputs * inputs)
+            throw new ArgumentException("RankUpdate: a buffer is too small.");
         int o = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            // four rows x two vectors of inputs: 8 accumulators, 6 loads per 8 FMAs
+            // Four rows x two vectors of inputs: 8 accumulators, 6 loads per 8 FMAs. The lengths were checked above, so
+            // the loop reads through references without a bounds check per load.
+            ref float x0ref = ref MemoryMarshal.GetReference(xt);
+            ref float dyref = ref MemoryMarshal.GetReference(dyt);
             for (; o + 4 <= outputs; o += 4)
             {
                 int i0 = 0;
@@ -165,26 +177,29 @@ public static class Kernels
                     var r3 = dw.Slice((o + 3) * inputs + i0, 32);
                     Vector512<float> a00 = V16(r0, 0), a01 = V16(r0, 16), a10 = V16(r1, 0), a11 = V16(r1, 16);
                     Vector512<float> a20 = V16(r2, 0), a21 = V16(r2, 16), a30 = V16(r3, 0), a31 = V16(r3, 16);
+                    ref float xs = ref Unsafe.Add(ref x0ref, i0);
+                    ref float ds = ref Unsafe.Add(ref dyref, o);
                     for (int s = 0; s < n; s++)
                     {
-                        var xr = xt.Slice(s * inputs + i0, 32);
-                        var x0 = V16(xr, 0);
-                        var x1 = V16(xr, 16);
-                        var d = dyt.Slice(s * outputs + o, 4);
-                        var d0 = Vector512.Create(d[0]);
+                        var x0 = Vector512.LoadUnsafe(ref xs);
+                        var x1 = Vector512.LoadUnsafe(ref xs, 16);
+                        var d0 = Vector512.Create(ds);
                         a00 = Vector512.FusedMultiplyAdd(d0, x0, a00); a01 = Vector512.FusedMultiplyAdd(d0, x1, a01);
-                        var d1 = Vector512.Create(d[1]);
+                        var d1 = Vector512.Create(Unsafe.Add(ref ds, 1));
                         a10 = Vector512.FusedMultiplyAdd(d1, x0, a10); a11 = Vector512.FusedMultiplyAdd(d1, x1, a11);
-                        var d2 = Vector512.Create(d[2]);
+                        var d2 = Vector512.Create(Unsafe.Add(ref ds, 2));
                         a20 = Vector512.FusedMultiplyAdd(d2, x0, a20); a21 = Vector512.FusedMultiplyAdd(d2, x1, a21);
-                        var d3 = Vector512.Create(d[3]);
+                        var d3 = Vector512.Create(Unsafe.Add(ref ds, 3));
                         a30 = Vector512.FusedMultiplyAdd(d3, x0, a30); a31 = Vector512.FusedMultiplyAdd(d3, x1, a31);
+                        xs = ref Unsafe.Add(ref xs, inputs);
+                        ds = ref Unsafe.Add(ref ds, outputs);
                     }
                     a00.CopyTo(r0); a01.CopyTo(r0.Slice(16)); a10.CopyTo(r1); a11.CopyTo(r1.Slice(16));
                     a20.CopyTo(r2); a21.CopyTo(r2.Slice(16)); a30.CopyTo(r3); a31.CopyTo(r3.Slice(16));
                 }
-                for (int r = o; r < o + 4; r++)
-                    RowTail(dyt, xt, n, outputs, inputs, r, i0, dw);
+                if (i0 < inputs)
+                    for (int r = o; r < o + 4; r++)
+                        RowTail(dyt, xt, n, outputs, inputs, r, i0, dw);
             }
         }
         for (; o < outputs; o++)
@@ -192,6 +207,7 @@ public static class Kernels
     }
 
     /// <summary>Row <paramref name="o"/> of the rank update from input <paramref name="i0"/> on, one row at a time.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void RowTail(ReadOnlySpan<float> dyt, ReadOnlySpan<float> xt, int n, int outputs, int inputs, int o, int i0, Span<float> dw)
     {
         var row = dw.Slice(o * inputs, inputs);
