@@ -351,10 +351,8 @@ namespace Samples
             var dense1_w = p.Slice(40, 640);
             Dense1_Backward<TLane>(ws.avgpool1_out, dense1_w, ws.dense1_dout, ws.avgpool1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // AvgPool1: AvgPool 2x2, stride=2
-            ws.relu1_dout.Slice(0, B * 256).Clear();
             AvgPool1_Backward<TLane>(ws.relu1_out, ws.avgpool1_out, ws.avgpool1_dout, ws.relu1_dout, B);
             // Relu1: ReLU
-            ws.conv1_dout.Slice(0, B * 256).Clear();
             Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 1->4, k=3, stride=1, pad=1
             var conv1_dw = g.Slice(0, 36);
@@ -786,14 +784,14 @@ namespace Samples
                 y[i] = TLane.Max(x[i], TLane.Zero);
         }
 
-        // Relu1_Backward (accumulates): dx += y > 0 ? dy : 0
+        // Relu1_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
         // x, y, dy (B,4,8,8)  ->  dx (B,4,8,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Relu1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int N = 256;
             for (int i = 0; i < B * N; i++)
-                dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
         }
 
         // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
@@ -835,7 +833,7 @@ namespace Samples
             }
         }
 
-        // AvgPool1_Backward (accumulates): every x of the window gets dy / (K*K)
+        // AvgPool1_Backward (writes dx: the windows tile x): every x of the window gets dy / (K*K)
         // dy (B,4,4,4)  ->  dx (B,4,8,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void AvgPool1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -849,10 +847,10 @@ namespace Samples
                 // seek to x[bc, oh*S, ow*S]
                 int xo = (bc * H + oh * S) * W + ow * S;
                 TLane g = dy[(bc * OH + oh) * OW + ow] * scale;
-                dx[xo + (0 * W + 0)] += g;
-                dx[xo + (0 * W + 1)] += g;
-                dx[xo + (1 * W + 0)] += g;
-                dx[xo + (1 * W + 1)] += g;
+                dx[xo + (0 * W + 0)] = g;
+                dx[xo + (0 * W + 1)] = g;
+                dx[xo + (1 * W + 0)] = g;
+                dx[xo + (1 * W + 1)] = g;
             }
         }
 

@@ -488,7 +488,6 @@ namespace Samples
             var dense2_w = p.Slice(360, 24);
             Dense2_Backward<TLane>(ws.relu2_out, dense2_w, ws.dense2_dout, ws.relu2_dout, dense2_dw, dense2_db, ws.scratch, B);
             // Relu2: ReLU
-            ws.batchnorm2_dout.Slice(0, B * 8).Clear();
             Relu2_Backward<TLane>(ws.batchnorm2_out, ws.relu2_out, ws.relu2_dout, ws.batchnorm2_dout, B);
             // BatchNorm2: BatchNorm per feature (8), momentum=0.2, eps=0.001
             ws.dense1_dout.Slice(0, B * 8).Clear();
@@ -503,10 +502,8 @@ namespace Samples
             var dense1_w = p.Slice(48, 288);
             Dense1_Backward<TLane>(ws.pool1_out, dense1_w, ws.dense1_dout, ws.pool1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Pool1: MaxPool 2x2, stride=2
-            ws.relu1_dout.Slice(0, B * 144).Clear();
             Pool1_Backward<TLane>(ws.relu1_out, ws.pool1_out, ws.pool1_dout, ws.relu1_dout, B);
             // Relu1: ReLU
-            ws.batchnorm1_dout.Slice(0, B * 144).Clear();
             Relu1_Backward<TLane>(ws.batchnorm1_out, ws.relu1_out, ws.relu1_dout, ws.batchnorm1_dout, B);
             // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
             ws.conv1_dout.Slice(0, B * 144).Clear();
@@ -970,14 +967,14 @@ namespace Samples
                 y[i] = TLane.Max(x[i], TLane.Zero);
         }
 
-        // Relu1_Backward (accumulates): dx += y > 0 ? dy : 0
+        // Relu1_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
         // x, y, dy (B,4,6,6)  ->  dx (B,4,6,6)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Relu1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int N = 144;
             for (int i = 0; i < B * N; i++)
-                dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
         }
 
         // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
@@ -1018,7 +1015,7 @@ namespace Samples
             }
         }
 
-        // Pool1_Backward (accumulates): dx[first argmax of each window] += dy; ties go to the first in row-major order
+        // Pool1_Backward (writes dx: the windows tile x): dx[first argmax of each window] = dy, 0 elsewhere; ties go to the first in row-major order
         // x (B,4,6,6)  y, dy (B,4,3,3)  ->  dx (B,4,6,6)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Pool1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -1035,16 +1032,16 @@ namespace Samples
                 // per lane: 'found' is set once the first maximum has taken the gradient
                 TLane found = TLane.Zero, hit;
                 hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 0)], m), found);
-                dx[xo + (0 * W + 0)] += TLane.And(hit, g);
+                dx[xo + (0 * W + 0)] = TLane.And(hit, g);
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 1)], m), found);
-                dx[xo + (0 * W + 1)] += TLane.And(hit, g);
+                dx[xo + (0 * W + 1)] = TLane.And(hit, g);
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 0)], m), found);
-                dx[xo + (1 * W + 0)] += TLane.And(hit, g);
+                dx[xo + (1 * W + 0)] = TLane.And(hit, g);
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 1)], m), found);
-                dx[xo + (1 * W + 1)] += TLane.And(hit, g);
+                dx[xo + (1 * W + 1)] = TLane.And(hit, g);
             }
         }
 
@@ -1370,14 +1367,14 @@ namespace Samples
                 y[i] = TLane.Max(x[i], TLane.Zero);
         }
 
-        // Relu2_Backward (accumulates): dx += y > 0 ? dy : 0
+        // Relu2_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
         // x, y, dy (B,8)  ->  dx (B,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Relu2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int N = 8;
             for (int i = 0; i < B * N; i++)
-                dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
         }
 
         // Relu2_Predict: Relu2_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)

@@ -326,7 +326,6 @@ namespace Outer.Inner
             var dense2_w = p.Slice(44, 8);
             Dense2_Backward<TLane>(ws.relu1_out, dense2_w, ws.dense2_dout, ws.relu1_dout, dense2_dw, dense2_db, ws.scratch, B);
             // Relu1: ReLU
-            ws.dense1_dout.Slice(0, B * 4).Clear();
             Relu1_Backward<TLane>(ws.dense1_out, ws.relu1_out, ws.relu1_dout, ws.dense1_dout, B);
             // Dense1: Dense 10->4
             var dense1_dw = g.Slice(0, 40);
@@ -435,14 +434,14 @@ namespace Outer.Inner
                 y[i] = TLane.Max(x[i], TLane.Zero);
         }
 
-        // Relu1_Backward (accumulates): dx += y > 0 ? dy : 0
+        // Relu1_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
         // x, y, dy (B,4)  ->  dx (B,4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Relu1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int N = 4;
             for (int i = 0; i < B * N; i++)
-                dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
         }
 
         // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)

@@ -331,7 +331,6 @@ namespace Samples
             var classifier_w = p.Slice(20, 96);
             Classifier_Backward<TLane>(ws.gate_out, classifier_w, ws.classifier_dout, ws.gate_dout, classifier_dw, classifier_db, ws.scratch, B);
             // Gate: ReLU
-            ws.features_dout.Slice(0, B * 32).Clear();
             Gate_Backward<TLane>(ws.features_out, ws.gate_out, ws.gate_dout, ws.features_dout, B);
             // Features: Conv2D 1->2, k=3, stride=1, pad=0
             var features_dw = g.Slice(0, 18);
@@ -640,14 +639,14 @@ namespace Samples
                 y[i] = TLane.Max(x[i], TLane.Zero);
         }
 
-        // Gate_Backward (accumulates): dx += y > 0 ? dy : 0
+        // Gate_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
         // x, y, dy (B,2,4,4)  ->  dx (B,2,4,4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Gate_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int N = 32;
             for (int i = 0; i < B * N; i++)
-                dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
         }
 
         // Gate_Predict: Gate_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)

@@ -345,10 +345,8 @@ namespace Samples
             var dense2_w = p.Slice(336, 48);
             Dense2_Backward<TLane>(ws.dropout1_out, dense2_w, ws.dense2_dout, ws.dropout1_dout, dense2_dw, dense2_db, ws.scratch, B);
             // Dropout1: Dropout, rate=0.5
-            ws.relu1_dout.Slice(0, B * 16).Clear();
             Dropout1_Backward<TLane>(ws.dropout1_mask, ws.dropout1_dout, ws.relu1_dout, B);
             // Relu1: ReLU
-            ws.dense1_dout.Slice(0, B * 16).Clear();
             Relu1_Backward<TLane>(ws.dense1_out, ws.relu1_out, ws.relu1_dout, ws.dense1_dout, B);
             // Dense1: Dense 20->16
             var dense1_dw = g.Slice(0, 320);
@@ -493,14 +491,14 @@ namespace Samples
                 y[i] = TLane.Max(x[i], TLane.Zero);
         }
 
-        // Relu1_Backward (accumulates): dx += y > 0 ? dy : 0
+        // Relu1_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
         // x, y, dy (B,16)  ->  dx (B,16)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Relu1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int N = 16;
             for (int i = 0; i < B * N; i++)
-                dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
         }
 
         // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
@@ -530,13 +528,13 @@ namespace Samples
                 y[i] = x[i] * mask[i];
         }
 
-        // Dropout1_Backward (accumulates): dx += dy * mask
+        // Dropout1_Backward (writes dx: element-wise): dx = dy * mask
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dropout1_Backward<TLane>(global::System.ReadOnlySpan<TLane> mask, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int N = 16;
             for (int i = 0; i < B * N; i++)
-                dx[i] += dy[i] * mask[i];
+                dx[i] = dy[i] * mask[i];
         }
 
 

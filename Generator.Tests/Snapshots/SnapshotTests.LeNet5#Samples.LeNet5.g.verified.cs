@@ -466,7 +466,6 @@ namespace Samples
             var dense3_w = p.Slice(60856, 840);
             Dense3_Backward<TLane>(ws.relu4_out, dense3_w, ws.dense3_dout, ws.relu4_dout, dense3_dw, dense3_db, ws.scratch, B);
             // Relu4: ReLU
-            ws.dense2_dout.Slice(0, B * 84).Clear();
             Relu4_Backward<TLane>(ws.dense2_out, ws.relu4_out, ws.relu4_dout, ws.dense2_dout, B);
             // Dense2: Dense 120->84
             ws.relu3_dout.Slice(0, B * 120).Clear();
@@ -475,7 +474,6 @@ namespace Samples
             var dense2_w = p.Slice(50692, 10080);
             Dense2_Backward<TLane>(ws.relu3_out, dense2_w, ws.dense2_dout, ws.relu3_dout, dense2_dw, dense2_db, ws.scratch, B);
             // Relu3: ReLU
-            ws.dense1_dout.Slice(0, B * 120).Clear();
             Relu3_Backward<TLane>(ws.dense1_out, ws.relu3_out, ws.relu3_dout, ws.dense1_dout, B);
             // Dense1: Dense 400->120
             ws.pool2_dout.Slice(0, B * 400).Clear();
@@ -484,10 +482,8 @@ namespace Samples
             var dense1_w = p.Slice(2572, 48000);
             Dense1_Backward<TLane>(ws.pool2_out, dense1_w, ws.dense1_dout, ws.pool2_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Pool2: MaxPool 2x2, stride=2
-            ws.relu2_dout.Slice(0, B * 1600).Clear();
             Pool2_Backward<TLane>(ws.relu2_out, ws.pool2_out, ws.pool2_dout, ws.relu2_dout, B);
             // Relu2: ReLU
-            ws.conv2_dout.Slice(0, B * 1600).Clear();
             Relu2_Backward<TLane>(ws.conv2_out, ws.relu2_out, ws.relu2_dout, ws.conv2_dout, B);
             // Conv2: Conv2D 6->16, k=5, stride=1, pad=0
             ws.pool1_dout.Slice(0, B * 1176).Clear();
@@ -496,10 +492,8 @@ namespace Samples
             var conv2_w = p.Slice(156, 2400);
             Conv2_Backward<TLane>(ws.pool1_out, conv2_w, ws.conv2_dout, ws.pool1_dout, conv2_dw, conv2_db, B);
             // Pool1: MaxPool 2x2, stride=2
-            ws.relu1_dout.Slice(0, B * 4704).Clear();
             Pool1_Backward<TLane>(ws.relu1_out, ws.pool1_out, ws.pool1_dout, ws.relu1_dout, B);
             // Relu1: ReLU
-            ws.conv1_dout.Slice(0, B * 4704).Clear();
             Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 1->6, k=5, stride=1, pad=2
             var conv1_dw = g.Slice(0, 150);
@@ -1277,14 +1271,14 @@ namespace Samples
                 y[i] = TLane.Max(x[i], TLane.Zero);
         }
 
-        // Relu1_Backward (accumulates): dx += y > 0 ? dy : 0
+        // Relu1_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
         // x, y, dy (B,6,28,28)  ->  dx (B,6,28,28)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Relu1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int N = 4704;
             for (int i = 0; i < B * N; i++)
-                dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
         }
 
         // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
@@ -1325,7 +1319,7 @@ namespace Samples
             }
         }
 
-        // Pool1_Backward (accumulates): dx[first argmax of each window] += dy; ties go to the first in row-major order
+        // Pool1_Backward (writes dx: the windows tile x): dx[first argmax of each window] = dy, 0 elsewhere; ties go to the first in row-major order
         // x (B,6,28,28)  y, dy (B,6,14,14)  ->  dx (B,6,28,28)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Pool1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -1342,16 +1336,16 @@ namespace Samples
                 // per lane: 'found' is set once the first maximum has taken the gradient
                 TLane found = TLane.Zero, hit;
                 hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 0)], m), found);
-                dx[xo + (0 * W + 0)] += TLane.And(hit, g);
+                dx[xo + (0 * W + 0)] = TLane.And(hit, g);
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 1)], m), found);
-                dx[xo + (0 * W + 1)] += TLane.And(hit, g);
+                dx[xo + (0 * W + 1)] = TLane.And(hit, g);
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 0)], m), found);
-                dx[xo + (1 * W + 0)] += TLane.And(hit, g);
+                dx[xo + (1 * W + 0)] = TLane.And(hit, g);
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 1)], m), found);
-                dx[xo + (1 * W + 1)] += TLane.And(hit, g);
+                dx[xo + (1 * W + 1)] = TLane.And(hit, g);
             }
         }
 
@@ -2784,14 +2778,14 @@ namespace Samples
                 y[i] = TLane.Max(x[i], TLane.Zero);
         }
 
-        // Relu2_Backward (accumulates): dx += y > 0 ? dy : 0
+        // Relu2_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
         // x, y, dy (B,16,10,10)  ->  dx (B,16,10,10)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Relu2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int N = 1600;
             for (int i = 0; i < B * N; i++)
-                dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
         }
 
         // Relu2_Predict: Relu2_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
@@ -2832,7 +2826,7 @@ namespace Samples
             }
         }
 
-        // Pool2_Backward (accumulates): dx[first argmax of each window] += dy; ties go to the first in row-major order
+        // Pool2_Backward (writes dx: the windows tile x): dx[first argmax of each window] = dy, 0 elsewhere; ties go to the first in row-major order
         // x (B,16,10,10)  y, dy (B,16,5,5)  ->  dx (B,16,10,10)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Pool2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -2849,16 +2843,16 @@ namespace Samples
                 // per lane: 'found' is set once the first maximum has taken the gradient
                 TLane found = TLane.Zero, hit;
                 hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 0)], m), found);
-                dx[xo + (0 * W + 0)] += TLane.And(hit, g);
+                dx[xo + (0 * W + 0)] = TLane.And(hit, g);
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 1)], m), found);
-                dx[xo + (0 * W + 1)] += TLane.And(hit, g);
+                dx[xo + (0 * W + 1)] = TLane.And(hit, g);
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 0)], m), found);
-                dx[xo + (1 * W + 0)] += TLane.And(hit, g);
+                dx[xo + (1 * W + 0)] = TLane.And(hit, g);
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 1)], m), found);
-                dx[xo + (1 * W + 1)] += TLane.And(hit, g);
+                dx[xo + (1 * W + 1)] = TLane.And(hit, g);
             }
         }
 
@@ -3130,14 +3124,14 @@ namespace Samples
                 y[i] = TLane.Max(x[i], TLane.Zero);
         }
 
-        // Relu3_Backward (accumulates): dx += y > 0 ? dy : 0
+        // Relu3_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
         // x, y, dy (B,120)  ->  dx (B,120)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Relu3_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int N = 120;
             for (int i = 0; i < B * N; i++)
-                dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
         }
 
         // Relu3_Predict: Relu3_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
@@ -3409,14 +3403,14 @@ namespace Samples
                 y[i] = TLane.Max(x[i], TLane.Zero);
         }
 
-        // Relu4_Backward (accumulates): dx += y > 0 ? dy : 0
+        // Relu4_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
         // x, y, dy (B,84)  ->  dx (B,84)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Relu4_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int N = 84;
             for (int i = 0; i < B * N; i++)
-                dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
         }
 
         // Relu4_Predict: Relu4_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)

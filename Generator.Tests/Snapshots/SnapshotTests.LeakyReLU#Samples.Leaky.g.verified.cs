@@ -344,10 +344,8 @@ namespace Samples
             var dense1_w = p.Slice(40, 1000);
             Dense1_Backward<TLane>(ws.pool1_out, dense1_w, ws.dense1_dout, ws.pool1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Pool1: MaxPool 2x2, stride=2
-            ws.leakyrelu1_dout.Slice(0, B * 400).Clear();
             Pool1_Backward<TLane>(ws.leakyrelu1_out, ws.pool1_out, ws.pool1_dout, ws.leakyrelu1_dout, B);
             // LeakyRelu1: LeakyReLU, slope=0.1
-            ws.conv1_dout.Slice(0, B * 400).Clear();
             LeakyRelu1_Backward<TLane>(ws.conv1_out, ws.leakyrelu1_out, ws.leakyrelu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 1->4, k=3, stride=1, pad=0
             var conv1_dw = g.Slice(0, 36);
@@ -663,7 +661,7 @@ namespace Samples
                 y[i] = TLane.Select(TLane.GreaterThan(x[i], TLane.Zero), x[i], x[i] * slope);
         }
 
-        // LeakyRelu1_Backward (accumulates): dx += x > 0 ? dy : 0.1f * dy
+        // LeakyRelu1_Backward (writes dx: element-wise, each element has one contribution): dx = x > 0 ? dy : 0.1f * dy
         // x, y, dy (B,4,10,10)  ->  dx (B,4,10,10)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void LeakyRelu1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -671,7 +669,7 @@ namespace Samples
             const int N = 400;
             TLane slope = TLane.Broadcast(0.1f);
             for (int i = 0; i < B * N; i++)
-                dx[i] += TLane.Select(TLane.GreaterThan(x[i], TLane.Zero), dy[i], dy[i] * slope);
+                dx[i] = TLane.Select(TLane.GreaterThan(x[i], TLane.Zero), dy[i], dy[i] * slope);
         }
 
         // LeakyRelu1_Predict: LeakyRelu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
@@ -713,7 +711,7 @@ namespace Samples
             }
         }
 
-        // Pool1_Backward (accumulates): dx[first argmax of each window] += dy; ties go to the first in row-major order
+        // Pool1_Backward (writes dx: the windows tile x): dx[first argmax of each window] = dy, 0 elsewhere; ties go to the first in row-major order
         // x (B,4,10,10)  y, dy (B,4,5,5)  ->  dx (B,4,10,10)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Pool1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -730,16 +728,16 @@ namespace Samples
                 // per lane: 'found' is set once the first maximum has taken the gradient
                 TLane found = TLane.Zero, hit;
                 hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 0)], m), found);
-                dx[xo + (0 * W + 0)] += TLane.And(hit, g);
+                dx[xo + (0 * W + 0)] = TLane.And(hit, g);
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 1)], m), found);
-                dx[xo + (0 * W + 1)] += TLane.And(hit, g);
+                dx[xo + (0 * W + 1)] = TLane.And(hit, g);
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 0)], m), found);
-                dx[xo + (1 * W + 0)] += TLane.And(hit, g);
+                dx[xo + (1 * W + 0)] = TLane.And(hit, g);
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 1)], m), found);
-                dx[xo + (1 * W + 1)] += TLane.And(hit, g);
+                dx[xo + (1 * W + 1)] = TLane.And(hit, g);
             }
         }
 

@@ -365,7 +365,6 @@ namespace Samples
             var dense2_w = p.Slice(253, 8);
             Dense2_Backward<TLane>(ws.sigmoid2_out, dense2_w, ws.dense2_dout, ws.sigmoid2_dout, dense2_dw, dense2_db, ws.scratch, B);
             // Sigmoid2: Sigmoid
-            ws.dense1_dout.Slice(0, B * 4).Clear();
             Sigmoid2_Backward<TLane>(ws.dense1_out, ws.sigmoid2_out, ws.sigmoid2_dout, ws.dense1_dout, B);
             // Dense1: Dense 48->4
             ws.sigmoid1_dout.Slice(0, B * 48).Clear();
@@ -374,7 +373,6 @@ namespace Samples
             var dense1_w = p.Slice(57, 192);
             Dense1_Backward<TLane>(ws.sigmoid1_out, dense1_w, ws.dense1_dout, ws.sigmoid1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Sigmoid1: Sigmoid
-            ws.conv1_dout.Slice(0, B * 48).Clear();
             Sigmoid1_Backward<TLane>(ws.conv1_out, ws.sigmoid1_out, ws.sigmoid1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 2->3, k=3, stride=1, pad=0
             var conv1_dw = g.Slice(0, 54);
@@ -740,7 +738,7 @@ namespace Samples
                 y[i] = one / (one + TLane.Exp(TLane.Zero - x[i]));
         }
 
-        // Sigmoid1_Backward (accumulates): dx += dy * y * (1 - y)
+        // Sigmoid1_Backward (writes dx: element-wise, each element has one contribution): dx = dy * y * (1 - y)
         // x, y, dy (B,3,4,4)  ->  dx (B,3,4,4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Sigmoid1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -748,7 +746,7 @@ namespace Samples
             const int N = 48;
             TLane one = TLane.Broadcast(1f);
             for (int i = 0; i < B * N; i++)
-                dx[i] += dy[i] * y[i] * (one - y[i]);
+                dx[i] = dy[i] * y[i] * (one - y[i]);
         }
 
         // Sigmoid1_Predict: Sigmoid1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
@@ -938,7 +936,7 @@ namespace Samples
                 y[i] = one / (one + TLane.Exp(TLane.Zero - x[i]));
         }
 
-        // Sigmoid2_Backward (accumulates): dx += dy * y * (1 - y)
+        // Sigmoid2_Backward (writes dx: element-wise, each element has one contribution): dx = dy * y * (1 - y)
         // x, y, dy (B,4)  ->  dx (B,4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Sigmoid2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -946,7 +944,7 @@ namespace Samples
             const int N = 4;
             TLane one = TLane.Broadcast(1f);
             for (int i = 0; i < B * N; i++)
-                dx[i] += dy[i] * y[i] * (one - y[i]);
+                dx[i] = dy[i] * y[i] * (one - y[i]);
         }
 
         // Sigmoid2_Predict: Sigmoid2_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)

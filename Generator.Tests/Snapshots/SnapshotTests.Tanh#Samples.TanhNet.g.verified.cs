@@ -326,7 +326,6 @@ namespace Samples
             var dense2_w = p.Slice(136, 16);
             Dense2_Backward<TLane>(ws.tanh1_out, dense2_w, ws.dense2_dout, ws.tanh1_dout, dense2_dw, dense2_db, ws.scratch, B);
             // Tanh1: Tanh
-            ws.dense1_dout.Slice(0, B * 8).Clear();
             Tanh1_Backward<TLane>(ws.dense1_out, ws.tanh1_out, ws.tanh1_dout, ws.dense1_dout, B);
             // Dense1: Dense 16->8
             var dense1_dw = g.Slice(0, 128);
@@ -448,7 +447,7 @@ namespace Samples
                 y[i] = one - two / (TLane.Exp(two * x[i]) + one);
         }
 
-        // Tanh1_Backward (accumulates): dx += dy * (1 - y * y)
+        // Tanh1_Backward (writes dx: element-wise, each element has one contribution): dx = dy * (1 - y * y)
         // x, y, dy (B,8)  ->  dx (B,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Tanh1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -456,7 +455,7 @@ namespace Samples
             const int N = 8;
             TLane one = TLane.Broadcast(1f);
             for (int i = 0; i < B * N; i++)
-                dx[i] += dy[i] * (one - y[i] * y[i]);
+                dx[i] = dy[i] * (one - y[i] * y[i]);
         }
 
         // Tanh1_Predict: Tanh1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)

@@ -344,10 +344,8 @@ namespace Samples
             var dense1_w = p.Slice(40, 1000);
             Dense1_Backward<TLane>(ws.pool1_out, dense1_w, ws.dense1_dout, ws.pool1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Pool1: MaxPool 2x2, stride=2
-            ws.relu1_dout.Slice(0, B * 400).Clear();
             Pool1_Backward<TLane>(ws.relu1_out, ws.pool1_out, ws.pool1_dout, ws.relu1_dout, B);
             // Relu1: ReLU
-            ws.conv1_dout.Slice(0, B * 400).Clear();
             Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 1->4, k=3, stride=1, pad=0
             var conv1_dw = g.Slice(0, 36);
@@ -462,14 +460,14 @@ namespace Samples
                 y[i] = TLane.Max(x[i], TLane.Zero);
         }
 
-        // Relu1_Backward (accumulates): dx += y > 0 ? dy : 0
+        // Relu1_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
         // x, y, dy (B,4,10,10)  ->  dx (B,4,10,10)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Relu1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int N = 400;
             for (int i = 0; i < B * N; i++)
-                dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
         }
 
         // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
@@ -509,7 +507,7 @@ namespace Samples
             }
         }
 
-        // Pool1_Backward (accumulates): dx[first argmax of each window] += dy; ties go to the first in row-major order
+        // Pool1_Backward (writes dx: the windows tile x): dx[first argmax of each window] = dy, 0 elsewhere; ties go to the first in row-major order
         // x (B,4,10,10)  y, dy (B,4,5,5)  ->  dx (B,4,10,10)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Pool1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -530,7 +528,7 @@ namespace Samples
                 {
                     int xi = xo + kh * W + kw;
                     hit = TLane.AndNot(TLane.Equal(x[xi], m), found);
-                    dx[xi] += TLane.And(hit, g);
+                    dx[xi] = TLane.And(hit, g);
                     found = TLane.Or(found, hit);
                 }
             }

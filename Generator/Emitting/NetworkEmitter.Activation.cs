@@ -51,12 +51,12 @@ internal static partial class NetworkEmitter
         {
             string formula = a.Kind switch
             {
-                LayerKind.ReLU => "dx += y > 0 ? dy : 0",
-                LayerKind.LeakyReLU => $"dx += x > 0 ? dy : {F(a.Slope)} * dy",
-                LayerKind.Tanh => "dx += dy * (1 - y * y)",
-                _ => "dx += dy * y * (1 - y)",
+                LayerKind.ReLU => "dx = y > 0 ? dy : 0",
+                LayerKind.LeakyReLU => $"dx = x > 0 ? dy : {F(a.Slope)} * dy",
+                LayerKind.Tanh => "dx = dy * (1 - y * y)",
+                _ => "dx = dy * y * (1 - y)",
             };
-            w.Line($"// {a.Name}_Backward (accumulates): {formula}");
+            w.Line($"// {a.Name}_Backward (writes dx: element-wise, each element has one contribution): {formula}");
             w.Line($"// x, y, dy {Shape(a.Input)}  ->  dx {Shape(a.Input)}");
             w.Line(Hot);
             w.Open($"private static void {a.Name}_Backward<TLane>({RO}<TLane> x, {RO}<TLane> y, {RO}<TLane> dy, {SP}<TLane> dx, int B) {Where}");
@@ -65,22 +65,22 @@ internal static partial class NetworkEmitter
             {
                 case LayerKind.ReLU:
                     w.Line("for (int i = 0; i < B * N; i++)");
-                    w.Line("    dx[i] += TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);");
+                    w.Line("    dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);");
                     break;
                 case LayerKind.LeakyReLU:
                     w.Line($"TLane slope = TLane.Broadcast({F(a.Slope)});");
                     w.Line("for (int i = 0; i < B * N; i++)");
-                    w.Line("    dx[i] += TLane.Select(TLane.GreaterThan(x[i], TLane.Zero), dy[i], dy[i] * slope);");
+                    w.Line("    dx[i] = TLane.Select(TLane.GreaterThan(x[i], TLane.Zero), dy[i], dy[i] * slope);");
                     break;
                 case LayerKind.Tanh:
                     w.Line("TLane one = TLane.Broadcast(1f);");
                     w.Line("for (int i = 0; i < B * N; i++)");
-                    w.Line("    dx[i] += dy[i] * (one - y[i] * y[i]);");
+                    w.Line("    dx[i] = dy[i] * (one - y[i] * y[i]);");
                     break;
                 default:
                     w.Line("TLane one = TLane.Broadcast(1f);");
                     w.Line("for (int i = 0; i < B * N; i++)");
-                    w.Line("    dx[i] += dy[i] * y[i] * (one - y[i]);");
+                    w.Line("    dx[i] = dy[i] * y[i] * (one - y[i]);");
                     break;
             }
             w.Close();

@@ -129,12 +129,12 @@ internal static partial class NetworkEmitter
 
         public static void EmitBackward(SourceWriter w, DropoutSpec d)
         {
-            w.Line($"// {d.Name}_Backward (accumulates): dx += dy * mask");
+            w.Line($"// {d.Name}_Backward (writes dx: element-wise): dx = dy * mask");
             w.Line(Hot);
             w.Open($"private static void {d.Name}_Backward<TLane>({RO}<TLane> mask, {RO}<TLane> dy, {SP}<TLane> dx, int B) {Where}");
             w.Line($"const int N = {I(d.Input.Size)};");
             w.Line("for (int i = 0; i < B * N; i++)");
-            w.Line("    dx[i] += dy[i] * mask[i];");
+            w.Line("    dx[i] = dy[i] * mask[i];");
             w.Close();
             w.Line();
         }

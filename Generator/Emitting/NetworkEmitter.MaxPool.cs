@@ -32,6 +32,9 @@ internal static partial class NetworkEmitter
             w.Line("    " + statement("xo + kh * W + kw"));
         }
 
+        /// <summary>How backward stores into dx: <c>=</c> when the windows tile the input, else <c>+=</c> into a cleared buffer.</summary>
+        internal static string Op(PoolSpec p) => p.WritesInputGradient ? "=" : "+=";
+
         internal static string Consts(PoolSpec p, bool withK = true) =>
             $"const int C = {I(p.Input.C)}, H = {I(p.Input.H)}, W = {I(p.Input.W)}, {(withK ? $"K = {I(p.Size)}, " : "")}S = {I(p.Stride)}, OH = {I(p.Output.H)}, OW = {I(p.Output.W)};";
 
@@ -68,7 +71,9 @@ internal static partial class NetworkEmitter
         public static void EmitBackward(SourceWriter w, PoolSpec p)
         {
             int k = p.Size;
-            w.Line($"// {p.Name}_Backward (accumulates): dx[first argmax of each window] += dy; ties go to the first in row-major order");
+            w.Line(p.WritesInputGradient
+                ? $"// {p.Name}_Backward (writes dx: the windows tile x): dx[first argmax of each window] = dy, 0 elsewhere; ties go to the first in row-major order"
+                : $"// {p.Name}_Backward (accumulates): dx[first argmax of each window] += dy; ties go to the first in row-major order");
             w.Line($"// x {Shape(p.Input)}  y, dy {Shape(p.Output)}  ->  dx {Shape(p.Input)}");
             w.Line(Hot);
             w.Open($"private static void {p.Name}_Backward<TLane>({RO}<TLane> x, {RO}<TLane> y, {RO}<TLane> dy, {SP}<TLane> dx, int B) {Where}");
@@ -85,7 +90,7 @@ internal static partial class NetworkEmitter
                     {
                         string at = $"xo + ({I(kh)} * W + {I(kw)})";
                         w.Line($"hit = TLane.AndNot(TLane.Equal(x[{at}], m), found);");
-                        w.Line($"dx[{at}] += TLane.And(hit, g);");
+                        w.Line($"dx[{at}] {Op(p)} TLane.And(hit, g);");
                         if (kh != k - 1 || kw != k - 1) w.Line("found = TLane.Or(found, hit);");
                     }
             }
@@ -95,7 +100,7 @@ internal static partial class NetworkEmitter
                 w.Open("for (int kw = 0; kw < K; kw++)");
                 w.Line("int xi = xo + kh * W + kw;");
                 w.Line("hit = TLane.AndNot(TLane.Equal(x[xi], m), found);");
-                w.Line("dx[xi] += TLane.And(hit, g);");
+                w.Line($"dx[xi] {Op(p)} TLane.And(hit, g);");
                 w.Line("found = TLane.Or(found, hit);");
                 w.Close();
             }
@@ -127,7 +132,9 @@ internal static partial class NetworkEmitter
 
         public static void EmitBackward(SourceWriter w, PoolSpec p)
         {
-            w.Line($"// {p.Name}_Backward (accumulates): every x of the window gets dy / (K*K)");
+            w.Line(p.WritesInputGradient
+                ? $"// {p.Name}_Backward (writes dx: the windows tile x): every x of the window gets dy / (K*K)"
+                : $"// {p.Name}_Backward (accumulates): every x of the window gets dy / (K*K)");
             w.Line($"// dy {Shape(p.Output)}  ->  dx {Shape(p.Input)}");
             w.Line(Hot);
             w.Open($"private static void {p.Name}_Backward<TLane>({RO}<TLane> x, {RO}<TLane> y, {RO}<TLane> dy, {SP}<TLane> dx, int B) {Where}");
@@ -135,7 +142,7 @@ internal static partial class NetworkEmitter
             w.Line("TLane scale = TLane.Broadcast(1f / (K * K));");
             MaxPool.OpenWindows(w);
             w.Line("TLane g = dy[(bc * OH + oh) * OW + ow] * scale;");
-            MaxPool.EachTap(w, p, at => $"dx[{at}] += g;");
+            MaxPool.EachTap(w, p, at => $"dx[{at}] {MaxPool.Op(p)} g;");
             w.Close();
             w.Close();
             w.Line();

@@ -332,7 +332,7 @@ internal static partial class NetworkEmitter
             if (l.Kind is LayerKind.Flatten or LayerKind.Softmax)
                 continue;
             w.Line($"// {l.Name}: {l.Describe()}");
-            if (dx is not null)
+            if (dx is not null && !l.WritesInputGradient)
             {
                 // Backward accumulates into dx, so it starts at 0; cleared here, just before use, while it is cache-warm.
                 if (l is Conv2DSpec { Padding: > 0 } padded)

@@ -29,6 +29,12 @@ internal abstract record LayerSpec
     public abstract LayerKind Kind { get; }
     /// <summary>One line for comments and the summary, e.g. <c>Conv2D 1->6, k=5, stride=1, pad=2</c>.</summary>
     public abstract string Describe();
+    /// <summary>
+    /// Backward writes (=) every element of its input gradient instead of accumulating (+=) into a cleared buffer: true
+    /// when each input element gets exactly one contribution (element-wise layers, pools whose windows tile the input),
+    /// which saves clearing the buffer and reading it back.
+    /// </summary>
+    public virtual bool WritesInputGradient => false;
     /// <summary>The part of the fingerprint that identifies this layer's architecture.</summary>
     public virtual string Fingerprint() => Describe();
 
@@ -57,12 +63,15 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
 internal sealed record ActivationSpec(LayerKind ActivationKind, double Slope) : LayerSpec
 {
     public override LayerKind Kind => ActivationKind;
+    public override bool WritesInputGradient => true;
     public override string Describe() => ActivationKind == LayerKind.LeakyReLU ? $"LeakyReLU, slope={F(Slope)}" : ActivationKind.ToString();
 }
 
 internal sealed record PoolSpec(LayerKind PoolKind, int Size, int Stride, bool Unrolled) : LayerSpec
 {
     public override LayerKind Kind => PoolKind;
+    /// <summary>The windows tile the input: stride = size, and the size divides the height and width.</summary>
+    public override bool WritesInputGradient => Stride == Size && Input.H % Size == 0 && Input.W % Size == 0;
     public override string Describe() => $"{PoolKind} {I(Size)}x{I(Size)}, stride={I(Stride)}";
 }
 
@@ -81,6 +90,7 @@ internal sealed record DenseSpec(int Units, bool Bias, InitKind Init, int UnitBl
 internal sealed record DropoutSpec(double Rate) : LayerSpec
 {
     public override LayerKind Kind => LayerKind.Dropout;
+    public override bool WritesInputGradient => true;
     public override string Describe() => $"Dropout, rate={F(Rate)}";
 }
 
