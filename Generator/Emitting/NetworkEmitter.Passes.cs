@@ -261,6 +261,14 @@ internal static partial class NetworkEmitter
         Predict.EmitEntryPoints(w, spec);
     }
 
+    /// <summary>In a forward pass: the comment naming layer <paramref name="l"/> and its parameters' slices of <c>p</c>.</summary>
+    internal static void LayerPreamble(SourceWriter w, LayerSpec l)
+    {
+        w.Line($"// {l.Name}: {l.Describe()}");
+        foreach (var (name, offset, length, shape) in ParameterSlices(l))
+            w.Line($"var {name} = p.Slice({I(offset)}, {I(length)}); // {shape}");
+    }
+
     private static void EmitForwardPass(SourceWriter w, NetworkSpec spec, BufferPlan plan)
     {
         w.Line("/// <summary>Forward pass over B lane groups: every layer in order; the logits end in " + plan.Logits.Replace("ws.", "") + ".</summary>");
@@ -273,9 +281,7 @@ internal static partial class NetworkEmitter
         {
             int i = l.Index;
             string x = plan.In(i), y = plan.Out(i);
-            w.Line($"// {l.Name}: {l.Describe()}");
-            foreach (var (name, offset, length, shape) in ParameterSlices(l))
-                w.Line($"var {name} = p.Slice({I(offset)}, {I(length)}); // {shape}");
+            LayerPreamble(w, l);
             switch (l)
             {
                 case Conv2DSpec c:

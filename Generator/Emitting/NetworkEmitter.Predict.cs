@@ -102,9 +102,7 @@ internal static partial class NetworkEmitter
             {
                 int i = l.Index;
                 string x = plan.In(i), y = plan.Out(i);
-                w.Line($"// {l.Name}: {l.Describe()}");
-                foreach (var (name, offset, length, sliceShape) in ParameterSlices(l))
-                    w.Line($"var {name} = p.Slice({I(offset)}, {I(length)}); // {sliceShape}");
+                LayerPreamble(w, l);
                 switch (l)
                 {
                     case Conv2DSpec c:
