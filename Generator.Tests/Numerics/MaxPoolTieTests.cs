@@ -25,11 +25,17 @@ public class MaxPoolTieTests(ITestOutputHelper output)
     [InlineData(nameof(TieOverlapPoolNet), 1)]
     [InlineData(nameof(TieOverlapPoolNet), 8)]
     [InlineData(nameof(TieOverlapPoolNet), 16)]
+    [InlineData(nameof(TieReluPoolNet), 1)]
+    [InlineData(nameof(TieReluPoolNet), 8)]
+    [InlineData(nameof(TieReluPoolNet), 16)]
+    [InlineData(nameof(TieReluOverlapPoolNet), 1)]
+    [InlineData(nameof(TieReluOverlapPoolNet), 16)]
     public void Gradient_goes_to_the_first_maximum_of_each_window(string name, int lanes)
     {
         var net = NetCases.Create(name);
         // geometry of the two nets: input 1xHxW, conv 2x2 -> (H-1)x(W-1), pool window P, stride S
-        (int h, int w, int pool, int stride) = name == nameof(TiePoolNet) ? (5, 5, 2, 2) : (8, 8, 3, 2);
+        (int h, int w, int pool, int stride) = name is nameof(TiePoolNet) or nameof(TieReluPoolNet) ? (5, 5, 2, 2) : (8, 8, 3, 2);
+        bool relu = name.Contains("Relu"); // a ReLU between the convolution and the pool (fused into the pool)
         int ch = h - 1, cw = w - 1, ph = (ch - pool) / stride + 1, pw = (cw - pool) / stride + 1, features = ph * pw;
         Assert.Equal(4 + 3 * features + 3, net.ParameterCount);
 
@@ -52,7 +58,7 @@ public class MaxPoolTieTests(ITestOutputHelper output)
 
         var dense = net.Parameters.Slice(4, 3 * features).ToArray();
         var bias = net.Parameters.Slice(4 + 3 * features, 3).ToArray();
-        double[] Reference(TieRule rule) => ConvWeightGradient(samples, labels, count, h, w, pool, stride, dense, bias, rule);
+        double[] Reference(TieRule rule) => ConvWeightGradient(samples, labels, count, h, w, pool, stride, dense, bias, rule, relu);
         var first = Reference(TieRule.First);
         var last = Reference(TieRule.Last);
         var all = Reference(TieRule.All);
@@ -74,15 +80,20 @@ public class MaxPoolTieTests(ITestOutputHelper output)
             $"[{string.Join(", ", first)}] (last-max: [{string.Join(", ", last)}], all ties: [{string.Join(", ", all)}])");
     }
 
-    /// <summary>Scalar reference in double: conv (1,0,0,0) = identity on the top-left (H-1)x(W-1), max pool, dense, softmax cross-entropy, backward to the conv taps.</summary>
+    /// <summary>
+    /// Scalar reference in double: conv (1,0,0,0) = identity on the top-left (H-1)x(W-1), optionally ReLU, max pool,
+    /// dense, softmax cross-entropy, backward to the conv taps. The ReLU comes first, as declared: the pool picks among
+    /// max(x, 0), so a window of negatives and zeros ties at 0, and the ReLU passes no gradient to an x that is not above 0.
+    /// </summary>
     private static double[] ConvWeightGradient(float[] samples, int[] labels, int count, int h, int w, int pool, int stride,
-                                               float[] dense, float[] bias, TieRule rule)
+                                               float[] dense, float[] bias, TieRule rule, bool relu)
     {
         int ch = h - 1, cw = w - 1, ph = (ch - pool) / stride + 1, pw = (cw - pool) / stride + 1, features = ph * pw;
         var dw = new double[4];
         for (int s = 0; s < count; s++)
         {
             double X(int r, int c) => samples[s * h * w + r * w + c];
+            double Y(int r, int c) => relu ? Math.Max(X(r, c), 0) : X(r, c); // what the pool sees
             // forward: pooled features, remembering the winning positions of each window
             var pooled = new double[features];
             var winners = new System.Collections.Generic.List<(int R, int C)>[features];
@@ -93,12 +104,12 @@ public class MaxPoolTieTests(ITestOutputHelper output)
                     double m = double.NegativeInfinity;
                     for (int kh = 0; kh < pool; kh++)
                         for (int kw = 0; kw < pool; kw++)
-                            m = Math.Max(m, X(oh * stride + kh, ow * stride + kw));
+                            m = Math.Max(m, Y(oh * stride + kh, ow * stride + kw));
                     pooled[f] = m;
                     winners[f] = [];
                     for (int kh = 0; kh < pool; kh++)
                         for (int kw = 0; kw < pool; kw++)
-                            if (X(oh * stride + kh, ow * stride + kw) == m) winners[f].Add((oh * stride + kh, ow * stride + kw));
+                            if (Y(oh * stride + kh, ow * stride + kw) == m) winners[f].Add((oh * stride + kh, ow * stride + kw));
                     if (rule == TieRule.First) winners[f] = [winners[f][0]];
                     if (rule == TieRule.Last) winners[f] = [winners[f][^1]];
                 }
@@ -119,6 +130,7 @@ public class MaxPoolTieTests(ITestOutputHelper output)
                 double g = 0;
                 for (int o = 0; o < 3; o++) g += dense[o * features + f] * dz[o];
                 foreach (var (r, c) in winners[f])
+                    if (!relu || X(r, c) > 0) // the ReLU's derivative: 0 where x <= 0
                     for (int a = 0; a < 2; a++)
                         for (int b = 0; b < 2; b++)
                             dw[a * 2 + b] += g * X(r + a, c + b);

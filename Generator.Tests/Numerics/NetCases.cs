@@ -32,6 +32,8 @@ internal static class NetCases
         nameof(FlatNet) => new FlatNet(),
         nameof(TiePoolNet) => new TiePoolNet(),
         nameof(TieOverlapPoolNet) => new TieOverlapPoolNet(),
+        nameof(TieReluPoolNet) => new TieReluPoolNet(),
+        nameof(TieReluOverlapPoolNet) => new TieReluOverlapPoolNet(),
         nameof(BigKernelNet) => new BigKernelNet(),
         _ => throw new ArgumentException($"Unknown test network '{name}'.", nameof(name)),
     };

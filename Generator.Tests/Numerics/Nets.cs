@@ -65,6 +65,18 @@ public partial class TiePoolNet { }
 [Flatten, Dense(3), Softmax]
 public partial class TieOverlapPoolNet { }
 
+/// <summary>Max-pool ties after a ReLU (fused into the pool): windows of equal positives, of zeros and of negatives only.</summary>
+[Network(1, 5, 5)]
+[Conv2D(1, 2, Bias = false), ReLU, MaxPool(2)]
+[Flatten, Dense(3), Softmax]
+public partial class TieReluPoolNet { }
+
+/// <summary>The same with overlapping windows: MaxPool(3, 2) after a ReLU.</summary>
+[Network(1, 8, 8)]
+[Conv2D(1, 2, Bias = false), ReLU, MaxPool(3, 2)]
+[Flatten, Dense(3), Softmax]
+public partial class TieReluOverlapPoolNet { }
+
 /// <summary>Deliberately large kernels, for the IL budget only (PERFORMANCE.md rule 3): 32 x 11x11 taps on 3 channels.</summary>
 [Network(3, 32, 32)]
 [Conv2D(32, 11), ReLU, MaxPool(2)]

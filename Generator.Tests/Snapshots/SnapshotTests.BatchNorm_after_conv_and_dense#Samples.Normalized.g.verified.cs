@@ -141,10 +141,6 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> batchnorm1_out;
             /// <summary>gradient of batchnorm1_out: (B,4,6,6)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> batchnorm1_dout;
-            /// <summary>Relu1 output: (B,4,6,6)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu1_out;
-            /// <summary>gradient of relu1_out: (B,4,6,6)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu1_dout;
             /// <summary>Pool1 output: (B,4,3,3)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> pool1_out;
             /// <summary>gradient of pool1_out: (B,4,3,3)</summary>
@@ -183,8 +179,6 @@ namespace Samples
                 conv1_dout = new(Groups * 144);
                 batchnorm1_out = new(Groups * 144);
                 batchnorm1_dout = new(Groups * 144);
-                relu1_out = new(Groups * 144);
-                relu1_dout = new(Groups * 144);
                 pool1_out = new(Groups * 36);
                 pool1_dout = new(Groups * 36);
                 dense1_out = new(Groups * 8);
@@ -278,7 +272,7 @@ namespace Samples
         }
 
         /// <summary>Activations of one sample in an inference forward pass (all the layers' outputs).</summary>
-        private const long ForwardValuesPerSample = 495;
+        private const long ForwardValuesPerSample = 351;
 
         /// <summary>Inference-mode forward pass, a cache-sized chunk of lane groups at a time; probabilities are written sample by sample.</summary>
         private void Infer<TLane>(Workspace<TLane> ws, global::System.ReadOnlySpan<float> input, int count, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -452,9 +446,9 @@ namespace Samples
             if (training) BatchNorm1_Forward<TLane>(ws.conv1_out, batchnorm1_gamma, batchnorm1_beta, ws.valid, count, ws.batchnorm1_mean, ws.batchnorm1_var, ws.batchnorm1_invstd, ws.batchnorm1_out, B);
             else BatchNorm1_Infer<TLane>(ws.conv1_out, batchnorm1_gamma, batchnorm1_beta, s.Slice(0, 4), s.Slice(4, 4), ws.batchnorm1_out, B);
             // Relu1: ReLU
-            Relu1_Forward<TLane>(ws.batchnorm1_out, ws.relu1_out, B);
+            // applied by Pool1_Forward to each window's maximum: no pass, no buffer.
             // Pool1: MaxPool 2x2, stride=2
-            Pool1_Forward<TLane>(ws.relu1_out, ws.pool1_out, B);
+            Pool1_Forward<TLane>(ws.batchnorm1_out, ws.pool1_out, B);
             // Flatten1: Flatten
             // the lanes layout of (B,4,3,3) is already (B,36): no copy.
             // Dense1: Dense 36->8
@@ -502,9 +496,8 @@ namespace Samples
             var dense1_w = p.Slice(48, 288);
             Dense1_Backward<TLane>(ws.pool1_out, dense1_w, ws.dense1_dout, ws.pool1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Pool1: MaxPool 2x2, stride=2
-            Pool1_Backward<TLane>(ws.relu1_out, ws.pool1_out, ws.pool1_dout, ws.relu1_dout, B);
-            // Relu1: ReLU
-            Relu1_Backward<TLane>(ws.batchnorm1_out, ws.relu1_out, ws.relu1_dout, ws.batchnorm1_dout, B);
+            Pool1_Backward<TLane>(ws.batchnorm1_out, ws.pool1_out, ws.pool1_dout, ws.batchnorm1_dout, B);
+            // Relu1: ReLU, its gradient mask applied by Pool1_Backward
             // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
             ws.conv1_dout.Slice(0, B * 144).Clear();
             var batchnorm1_gamma = p.Slice(40, 4);
@@ -957,25 +950,8 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // Relu1: ReLU
 
-        // Relu1_Forward: y = max(x, 0)
-        // x (B,4,6,6)  ->  y (B,4,6,6)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 144;
-            for (int i = 0; i < B * N; i++)
-                y[i] = TLane.Max(x[i], TLane.Zero);
-        }
-
-        // Relu1_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
-        // x, y, dy (B,4,6,6)  ->  dx (B,4,6,6)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 144;
-            for (int i = 0; i < B * N; i++)
-                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
-        }
+        // Relu1: y = max(x, 0), fused into the max pool that follows (max over a window of max(x, 0) = max(0, max over
+        // the window)); its gradient mask is applied in that pool's backward. No methods of its own.
 
         // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
         // x (4,6,6)  ->  y (4,6,6), floats with slack
@@ -994,7 +970,7 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // Pool1: MaxPool 2x2, stride=2
 
-        // Pool1_Forward: y[c,oh,ow] = max over kh, kw of x[c, oh*S+kh, ow*S+kw]
+        // Pool1_Forward: y[c,oh,ow] = max(0, max over kh, kw of x[c, oh*S+kh, ow*S+kw]): the ReLU before it, fused
         // x (B,4,6,6)  ->  y (B,4,3,3)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Pool1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -1011,6 +987,7 @@ namespace Samples
                 m = TLane.Max(m, x[xo + (0 * W + 1)]);
                 m = TLane.Max(m, x[xo + (1 * W + 0)]);
                 m = TLane.Max(m, x[xo + (1 * W + 1)]);
+                m = TLane.Max(m, TLane.Zero); // the fused ReLU
                 y[(bc * OH + oh) * OW + ow] = m;
             }
         }
@@ -1028,7 +1005,8 @@ namespace Samples
                 // seek to x[bc, oh*S, ow*S]
                 int xo = (bc * H + oh * S) * W + ow * S;
                 int yo = (bc * OH + oh) * OW + ow;
-                TLane m = y[yo], g = dy[yo];
+                // the fused ReLU passes a gradient only where the window's maximum is above 0 (then it is the x that wins)
+                TLane m = y[yo], g = TLane.And(TLane.GreaterThan(m, TLane.Zero), dy[yo]);
                 // per lane: 'found' is set once the first maximum has taken the gradient
                 TLane found = TLane.Zero, hit;
                 hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 0)], m), found);

@@ -130,10 +130,6 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> conv1_out;
             /// <summary>gradient of conv1_out: (B,6,28,28)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> conv1_dout;
-            /// <summary>Relu1 output: (B,6,28,28)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu1_out;
-            /// <summary>gradient of relu1_out: (B,6,28,28)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu1_dout;
             /// <summary>Pool1 output: (B,6,14,14)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> pool1_out;
             /// <summary>gradient of pool1_out: (B,6,14,14)</summary>
@@ -142,10 +138,6 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> conv2_out;
             /// <summary>gradient of conv2_out: (B,16,10,10)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> conv2_dout;
-            /// <summary>Relu2 output: (B,16,10,10)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu2_out;
-            /// <summary>gradient of relu2_out: (B,16,10,10)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu2_dout;
             /// <summary>Pool2 output: (B,16,5,5)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> pool2_out;
             /// <summary>gradient of pool2_out: (B,16,5,5)</summary>
@@ -179,14 +171,10 @@ namespace Samples
                 conv1_xpad = new(Groups * 1024);
                 conv1_out = new(Groups * 4704);
                 conv1_dout = new(Groups * 4704);
-                relu1_out = new(Groups * 4704);
-                relu1_dout = new(Groups * 4704);
                 pool1_out = new(Groups * 1176);
                 pool1_dout = new(Groups * 1176);
                 conv2_out = new(Groups * 1600);
                 conv2_dout = new(Groups * 1600);
-                relu2_out = new(Groups * 1600);
-                relu2_dout = new(Groups * 1600);
                 pool2_out = new(Groups * 400);
                 pool2_dout = new(Groups * 400);
                 dense1_out = new(Groups * 120);
@@ -273,7 +261,7 @@ namespace Samples
         }
 
         /// <summary>Activations of one sample in an inference forward pass (all the layers' outputs).</summary>
-        private const long ForwardValuesPerSample = 15626;
+        private const long ForwardValuesPerSample = 9322;
 
         /// <summary>Inference-mode forward pass, a cache-sized chunk of lane groups at a time; probabilities are written sample by sample.</summary>
         private void Infer<TLane>(Workspace<TLane> ws, global::System.ReadOnlySpan<float> input, int count, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -421,17 +409,17 @@ namespace Samples
             Conv1_Pad<TLane>(x, ws.conv1_xpad, B);
             Conv1_Forward<TLane>(ws.conv1_xpad, conv1_w, conv1_b, ws.conv1_out, B);
             // Relu1: ReLU
-            Relu1_Forward<TLane>(ws.conv1_out, ws.relu1_out, B);
+            // applied by Pool1_Forward to each window's maximum: no pass, no buffer.
             // Pool1: MaxPool 2x2, stride=2
-            Pool1_Forward<TLane>(ws.relu1_out, ws.pool1_out, B);
+            Pool1_Forward<TLane>(ws.conv1_out, ws.pool1_out, B);
             // Conv2: Conv2D 6->16, k=5, stride=1, pad=0
             var conv2_w = p.Slice(156, 2400); // (16,6,5,5)
             var conv2_b = p.Slice(2556, 16); // (16)
             Conv2_Forward<TLane>(ws.pool1_out, conv2_w, conv2_b, ws.conv2_out, B);
             // Relu2: ReLU
-            Relu2_Forward<TLane>(ws.conv2_out, ws.relu2_out, B);
+            // applied by Pool2_Forward to each window's maximum: no pass, no buffer.
             // Pool2: MaxPool 2x2, stride=2
-            Pool2_Forward<TLane>(ws.relu2_out, ws.pool2_out, B);
+            Pool2_Forward<TLane>(ws.conv2_out, ws.pool2_out, B);
             // Flatten1: Flatten
             // the lanes layout of (B,16,5,5) is already (B,400): no copy.
             // Dense1: Dense 400->120
@@ -482,9 +470,8 @@ namespace Samples
             var dense1_w = p.Slice(2572, 48000);
             Dense1_Backward<TLane>(ws.pool2_out, dense1_w, ws.dense1_dout, ws.pool2_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Pool2: MaxPool 2x2, stride=2
-            Pool2_Backward<TLane>(ws.relu2_out, ws.pool2_out, ws.pool2_dout, ws.relu2_dout, B);
-            // Relu2: ReLU
-            Relu2_Backward<TLane>(ws.conv2_out, ws.relu2_out, ws.relu2_dout, ws.conv2_dout, B);
+            Pool2_Backward<TLane>(ws.conv2_out, ws.pool2_out, ws.pool2_dout, ws.conv2_dout, B);
+            // Relu2: ReLU, its gradient mask applied by Pool2_Backward
             // Conv2: Conv2D 6->16, k=5, stride=1, pad=0
             ws.pool1_dout.Slice(0, B * 1176).Clear();
             var conv2_dw = g.Slice(156, 2400);
@@ -492,9 +479,8 @@ namespace Samples
             var conv2_w = p.Slice(156, 2400);
             Conv2_Backward<TLane>(ws.pool1_out, conv2_w, ws.conv2_dout, ws.pool1_dout, conv2_dw, conv2_db, B);
             // Pool1: MaxPool 2x2, stride=2
-            Pool1_Backward<TLane>(ws.relu1_out, ws.pool1_out, ws.pool1_dout, ws.relu1_dout, B);
-            // Relu1: ReLU
-            Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
+            Pool1_Backward<TLane>(ws.conv1_out, ws.pool1_out, ws.pool1_dout, ws.conv1_dout, B);
+            // Relu1: ReLU, its gradient mask applied by Pool1_Backward
             // Conv1: Conv2D 1->6, k=5, stride=1, pad=2
             var conv1_dw = g.Slice(0, 150);
             var conv1_db = g.Slice(150, 6);
@@ -1261,25 +1247,8 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // Relu1: ReLU
 
-        // Relu1_Forward: y = max(x, 0)
-        // x (B,6,28,28)  ->  y (B,6,28,28)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 4704;
-            for (int i = 0; i < B * N; i++)
-                y[i] = TLane.Max(x[i], TLane.Zero);
-        }
-
-        // Relu1_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
-        // x, y, dy (B,6,28,28)  ->  dx (B,6,28,28)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 4704;
-            for (int i = 0; i < B * N; i++)
-                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
-        }
+        // Relu1: y = max(x, 0), fused into the max pool that follows (max over a window of max(x, 0) = max(0, max over
+        // the window)); its gradient mask is applied in that pool's backward. No methods of its own.
 
         // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
         // x (6,28,28)  ->  y (6,28,28), floats with slack
@@ -1298,7 +1267,7 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // Pool1: MaxPool 2x2, stride=2
 
-        // Pool1_Forward: y[c,oh,ow] = max over kh, kw of x[c, oh*S+kh, ow*S+kw]
+        // Pool1_Forward: y[c,oh,ow] = max(0, max over kh, kw of x[c, oh*S+kh, ow*S+kw]): the ReLU before it, fused
         // x (B,6,28,28)  ->  y (B,6,14,14)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Pool1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -1315,6 +1284,7 @@ namespace Samples
                 m = TLane.Max(m, x[xo + (0 * W + 1)]);
                 m = TLane.Max(m, x[xo + (1 * W + 0)]);
                 m = TLane.Max(m, x[xo + (1 * W + 1)]);
+                m = TLane.Max(m, TLane.Zero); // the fused ReLU
                 y[(bc * OH + oh) * OW + ow] = m;
             }
         }
@@ -1332,7 +1302,8 @@ namespace Samples
                 // seek to x[bc, oh*S, ow*S]
                 int xo = (bc * H + oh * S) * W + ow * S;
                 int yo = (bc * OH + oh) * OW + ow;
-                TLane m = y[yo], g = dy[yo];
+                // the fused ReLU passes a gradient only where the window's maximum is above 0 (then it is the x that wins)
+                TLane m = y[yo], g = TLane.And(TLane.GreaterThan(m, TLane.Zero), dy[yo]);
                 // per lane: 'found' is set once the first maximum has taken the gradient
                 TLane found = TLane.Zero, hit;
                 hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 0)], m), found);
@@ -2768,25 +2739,8 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // Relu2: ReLU
 
-        // Relu2_Forward: y = max(x, 0)
-        // x (B,16,10,10)  ->  y (B,16,10,10)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 1600;
-            for (int i = 0; i < B * N; i++)
-                y[i] = TLane.Max(x[i], TLane.Zero);
-        }
-
-        // Relu2_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
-        // x, y, dy (B,16,10,10)  ->  dx (B,16,10,10)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 1600;
-            for (int i = 0; i < B * N; i++)
-                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
-        }
+        // Relu2: y = max(x, 0), fused into the max pool that follows (max over a window of max(x, 0) = max(0, max over
+        // the window)); its gradient mask is applied in that pool's backward. No methods of its own.
 
         // Relu2_Predict: Relu2_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
         // x (16,10,10)  ->  y (16,10,10), floats with slack
@@ -2805,7 +2759,7 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // Pool2: MaxPool 2x2, stride=2
 
-        // Pool2_Forward: y[c,oh,ow] = max over kh, kw of x[c, oh*S+kh, ow*S+kw]
+        // Pool2_Forward: y[c,oh,ow] = max(0, max over kh, kw of x[c, oh*S+kh, ow*S+kw]): the ReLU before it, fused
         // x (B,16,10,10)  ->  y (B,16,5,5)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Pool2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -2822,6 +2776,7 @@ namespace Samples
                 m = TLane.Max(m, x[xo + (0 * W + 1)]);
                 m = TLane.Max(m, x[xo + (1 * W + 0)]);
                 m = TLane.Max(m, x[xo + (1 * W + 1)]);
+                m = TLane.Max(m, TLane.Zero); // the fused ReLU
                 y[(bc * OH + oh) * OW + ow] = m;
             }
         }
@@ -2839,7 +2794,8 @@ namespace Samples
                 // seek to x[bc, oh*S, ow*S]
                 int xo = (bc * H + oh * S) * W + ow * S;
                 int yo = (bc * OH + oh) * OW + ow;
-                TLane m = y[yo], g = dy[yo];
+                // the fused ReLU passes a gradient only where the window's maximum is above 0 (then it is the x that wins)
+                TLane m = y[yo], g = TLane.And(TLane.GreaterThan(m, TLane.Zero), dy[yo]);
                 // per lane: 'found' is set once the first maximum has taken the gradient
                 TLane found = TLane.Zero, hit;
                 hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 0)], m), found);

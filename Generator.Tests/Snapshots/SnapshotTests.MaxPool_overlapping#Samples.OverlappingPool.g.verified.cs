@@ -109,10 +109,6 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> conv1_out;
             /// <summary>gradient of conv1_out: (B,4,7,7)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> conv1_dout;
-            /// <summary>Relu1 output: (B,4,7,7)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu1_out;
-            /// <summary>gradient of relu1_out: (B,4,7,7)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu1_dout;
             /// <summary>Pool1 output: (B,4,3,3)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> pool1_out;
             /// <summary>gradient of pool1_out: (B,4,3,3)</summary>
@@ -129,8 +125,6 @@ namespace Samples
             {
                 conv1_out = new(Groups * 196);
                 conv1_dout = new(Groups * 196);
-                relu1_out = new(Groups * 196);
-                relu1_dout = new(Groups * 196);
                 pool1_out = new(Groups * 36);
                 pool1_dout = new(Groups * 36);
                 dense1_out = new(Groups * 5);
@@ -209,7 +203,7 @@ namespace Samples
         }
 
         /// <summary>Activations of one sample in an inference forward pass (all the layers' outputs).</summary>
-        private const long ForwardValuesPerSample = 433;
+        private const long ForwardValuesPerSample = 237;
 
         /// <summary>Inference-mode forward pass, a cache-sized chunk of lane groups at a time; probabilities are written sample by sample.</summary>
         private void Infer<TLane>(Workspace<TLane> ws, global::System.ReadOnlySpan<float> input, int count, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -319,9 +313,9 @@ namespace Samples
             var conv1_b = p.Slice(72, 4); // (4)
             Conv1_Forward<TLane>(x, conv1_w, conv1_b, ws.conv1_out, B);
             // Relu1: ReLU
-            Relu1_Forward<TLane>(ws.conv1_out, ws.relu1_out, B);
+            // applied by Pool1_Forward to each window's maximum: no pass, no buffer.
             // Pool1: MaxPool 3x3, stride=2
-            Pool1_Forward<TLane>(ws.relu1_out, ws.pool1_out, B);
+            Pool1_Forward<TLane>(ws.conv1_out, ws.pool1_out, B);
             // Flatten1: Flatten
             // the lanes layout of (B,4,3,3) is already (B,36): no copy.
             // Dense1: Dense 36->5
@@ -344,10 +338,9 @@ namespace Samples
             var dense1_w = p.Slice(76, 180);
             Dense1_Backward<TLane>(ws.pool1_out, dense1_w, ws.dense1_dout, ws.pool1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // Pool1: MaxPool 3x3, stride=2
-            ws.relu1_dout.Slice(0, B * 196).Clear();
-            Pool1_Backward<TLane>(ws.relu1_out, ws.pool1_out, ws.pool1_dout, ws.relu1_dout, B);
-            // Relu1: ReLU
-            Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
+            ws.conv1_dout.Slice(0, B * 196).Clear();
+            Pool1_Backward<TLane>(ws.conv1_out, ws.pool1_out, ws.pool1_dout, ws.conv1_dout, B);
+            // Relu1: ReLU, its gradient mask applied by Pool1_Backward
             // Conv1: Conv2D 2->4, k=3, stride=1, pad=0
             var conv1_dw = g.Slice(0, 72);
             var conv1_db = g.Slice(72, 4);
@@ -598,25 +591,8 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // Relu1: ReLU
 
-        // Relu1_Forward: y = max(x, 0)
-        // x (B,4,7,7)  ->  y (B,4,7,7)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 196;
-            for (int i = 0; i < B * N; i++)
-                y[i] = TLane.Max(x[i], TLane.Zero);
-        }
-
-        // Relu1_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
-        // x, y, dy (B,4,7,7)  ->  dx (B,4,7,7)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 196;
-            for (int i = 0; i < B * N; i++)
-                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
-        }
+        // Relu1: y = max(x, 0), fused into the max pool that follows (max over a window of max(x, 0) = max(0, max over
+        // the window)); its gradient mask is applied in that pool's backward. No methods of its own.
 
         // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
         // x (4,7,7)  ->  y (4,7,7), floats with slack
@@ -635,7 +611,7 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // Pool1: MaxPool 3x3, stride=2
 
-        // Pool1_Forward: y[c,oh,ow] = max over kh, kw of x[c, oh*S+kh, ow*S+kw]
+        // Pool1_Forward: y[c,oh,ow] = max(0, max over kh, kw of x[c, oh*S+kh, ow*S+kw]): the ReLU before it, fused
         // x (B,4,7,7)  ->  y (B,4,3,3)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Pool1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -657,6 +633,7 @@ namespace Samples
                 m = TLane.Max(m, x[xo + (2 * W + 0)]);
                 m = TLane.Max(m, x[xo + (2 * W + 1)]);
                 m = TLane.Max(m, x[xo + (2 * W + 2)]);
+                m = TLane.Max(m, TLane.Zero); // the fused ReLU
                 y[(bc * OH + oh) * OW + ow] = m;
             }
         }
@@ -674,7 +651,8 @@ namespace Samples
                 // seek to x[bc, oh*S, ow*S]
                 int xo = (bc * H + oh * S) * W + ow * S;
                 int yo = (bc * OH + oh) * OW + ow;
-                TLane m = y[yo], g = dy[yo];
+                // the fused ReLU passes a gradient only where the window's maximum is above 0 (then it is the x that wins)
+                TLane m = y[yo], g = TLane.And(TLane.GreaterThan(m, TLane.Zero), dy[yo]);
                 // per lane: 'found' is set once the first maximum has taken the gradient
                 TLane found = TLane.Zero, hit;
                 hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 0)], m), found);

@@ -16,6 +16,13 @@ internal static partial class NetworkEmitter
                 LayerKind.Tanh => "y = tanh(x) = 1 - 2 / (exp(2x) + 1)",
                 _ => "y = 1 / (1 + exp(-x))",
             };
+            if (a.FusedIntoPool)
+            {
+                w.Line($"// {a.Name}: {formula}, fused into the max pool that follows (max over a window of max(x, 0) = max(0, max over");
+                w.Line("// the window)); its gradient mask is applied in that pool's backward. No methods of its own.");
+                w.Line();
+                return;
+            }
             w.Line($"// {a.Name}_Forward: {formula}");
             w.Line($"// x {Shape(a.Input)}  ->  y {Shape(a.Output)}");
             w.Line(Hot);
@@ -49,6 +56,7 @@ internal static partial class NetworkEmitter
 
         public static void EmitBackward(SourceWriter w, ActivationSpec a)
         {
+            if (a.FusedIntoPool) return; // see EmitForward
             string formula = a.Kind switch
             {
                 LayerKind.ReLU => "dx = y > 0 ? dy : 0",

@@ -41,7 +41,9 @@ internal static partial class NetworkEmitter
         public static void EmitForward(SourceWriter w, PoolSpec p)
         {
             int k = p.Size;
-            w.Line($"// {p.Name}_Forward: y[c,oh,ow] = max over kh, kw of x[c, oh*S+kh, ow*S+kw]");
+            w.Line(p.ReluFused
+                ? $"// {p.Name}_Forward: y[c,oh,ow] = max(0, max over kh, kw of x[c, oh*S+kh, ow*S+kw]): the ReLU before it, fused"
+                : $"// {p.Name}_Forward: y[c,oh,ow] = max over kh, kw of x[c, oh*S+kh, ow*S+kw]");
             w.Line($"// x {Shape(p.Input)}  ->  y {Shape(p.Output)}");
             w.Line(Hot);
             w.Open($"private static void {p.Name}_Forward<TLane>({RO}<TLane> x, {SP}<TLane> y, int B) {Where}");
@@ -62,6 +64,7 @@ internal static partial class NetworkEmitter
                 w.Line("for (int kw = 0; kw < K; kw++)");
                 w.Line("    m = TLane.Max(m, x[xo + kh * W + kw]);");
             }
+            if (p.ReluFused) w.Line("m = TLane.Max(m, TLane.Zero); // the fused ReLU");
             w.Line("y[(bc * OH + oh) * OW + ow] = m;");
             w.Close();
             w.Close();
@@ -80,7 +83,13 @@ internal static partial class NetworkEmitter
             w.Line(Consts(p, withK: !p.Unrolled));
             OpenWindows(w);
             w.Line("int yo = (bc * OH + oh) * OW + ow;");
-            w.Line("TLane m = y[yo], g = dy[yo];");
+            if (p.ReluFused)
+            {
+                w.Line("// the fused ReLU passes a gradient only where the window's maximum is above 0 (then it is the x that wins)");
+                w.Line("TLane m = y[yo], g = TLane.And(TLane.GreaterThan(m, TLane.Zero), dy[yo]);");
+            }
+            else
+                w.Line("TLane m = y[yo], g = dy[yo];");
             w.Line("// per lane: 'found' is set once the first maximum has taken the gradient");
             w.Line("TLane found = TLane.Zero, hit;");
             if (p.Unrolled)

@@ -24,7 +24,7 @@ internal static partial class NetworkEmitter
             {
                 var l = spec.Layers[i];
                 gradient |= l.ParameterCount > 0;
-                bool alias = l.Kind is LayerKind.Flatten or LayerKind.Softmax;
+                bool alias = l.Kind is LayerKind.Flatten or LayerKind.Softmax || l is ActivationSpec { FusedIntoPool: true };
                 _out[i] = alias ? In(i) : $"ws.{l.Prefix}_out";
                 _dout[i] = alias ? DIn(i) : gradient ? $"ws.{l.Prefix}_dout" : null;
             }
@@ -53,7 +53,7 @@ internal static partial class NetworkEmitter
                 }
                 if (l is DropoutSpec)
                     yield return ($"{l.Prefix}_mask", l.Output.Size, $"{l.Name}'s mask (0 or 1/(1-rate)): {Shape(l.Output)}");
-                if (l.Kind is LayerKind.Flatten or LayerKind.Softmax) continue;
+                if (l.Kind is LayerKind.Flatten or LayerKind.Softmax || l is ActivationSpec { FusedIntoPool: true }) continue;
                 yield return ($"{l.Prefix}_out", l.Output.Size, $"{l.Name} output: {Shape(l.Output)}");
                 if (_dout[i] is not null)
                     yield return ($"{l.Prefix}_dout", l.Output.Size, $"gradient of {l.Prefix}_out: {Shape(l.Output)}");
@@ -313,6 +313,9 @@ internal static partial class NetworkEmitter
                     w.Line($"if (training) {b.Name}_Forward<TLane>({x}, {b.Prefix}_gamma, {b.Prefix}_beta, ws.valid, count, ws.{b.Prefix}_mean, ws.{b.Prefix}_var, ws.{b.Prefix}_invstd, {y}, B);");
                     w.Line($"else {b.Name}_Infer<TLane>({x}, {b.Prefix}_gamma, {b.Prefix}_beta, s.Slice({I(b.StateOffset)}, {I(b.Input.C)}), s.Slice({I(b.StateOffset + b.Input.C)}, {I(b.Input.C)}), {y}, B);");
                     break;
+                case ActivationSpec { FusedIntoPool: true }:
+                    w.Line($"// applied by {spec.Layers[i + 1].Name}_Forward to each window's maximum: no pass, no buffer.");
+                    break;
                 default:
                     w.Line($"{l.Name}_Forward<TLane>({x}, {y}, B);");
                     break;
@@ -337,6 +340,11 @@ internal static partial class NetworkEmitter
                 continue; // nothing before this layer trains
             if (l.Kind is LayerKind.Flatten or LayerKind.Softmax)
                 continue;
+            if (l is ActivationSpec { FusedIntoPool: true })
+            {
+                w.Line($"// {l.Name}: {l.Describe()}, its gradient mask applied by {spec.Layers[i + 1].Name}_Backward");
+                continue;
+            }
             w.Line($"// {l.Name}: {l.Describe()}");
             if (dx is not null && !l.WritesInputGradient)
             {

@@ -64,12 +64,19 @@ internal sealed record ActivationSpec(LayerKind ActivationKind, double Slope) : 
 {
     public override LayerKind Kind => ActivationKind;
     public override bool WritesInputGradient => true;
+    /// <summary>
+    /// A ReLU right before a max pool, which applies it: max over the window of max(x, 0) is max(0, max over the window),
+    /// and the gradient passes only where that maximum is above 0. This layer then has no pass and no buffer of its own.
+    /// </summary>
+    public bool FusedIntoPool { get; init; }
     public override string Describe() => ActivationKind == LayerKind.LeakyReLU ? $"LeakyReLU, slope={F(Slope)}" : ActivationKind.ToString();
 }
 
 internal sealed record PoolSpec(LayerKind PoolKind, int Size, int Stride, bool Unrolled) : LayerSpec
 {
     public override LayerKind Kind => PoolKind;
+    /// <summary>The ReLU before this max pool is applied here (see <see cref="ActivationSpec.FusedIntoPool"/>).</summary>
+    public bool ReluFused { get; init; }
     /// <summary>The windows tile the input: stride = size, and the size divides the height and width.</summary>
     public override bool WritesInputGradient => Stride == Size && Input.H % Size == 0 && Input.W % Size == 0;
     public override string Describe() => $"{PoolKind} {I(Size)}x{I(Size)}, stride={I(Stride)}";

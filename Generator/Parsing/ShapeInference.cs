@@ -120,6 +120,14 @@ internal static class ShapeInference
                 shapeKnown = false;
                 continue;
             }
+            if (spec is PoolSpec { Kind: LayerKind.MaxPool } pool && result.Layers.Count == i && i > 0
+                && result.Layers[i - 1] is ActivationSpec { Kind: LayerKind.ReLU } relu)
+            {
+                // ReLU then max pool: the pool applies the ReLU to each window's maximum (one Max per output instead of
+                // a pass over every input), and its backward applies the ReLU's gradient mask.
+                result.Layers[i - 1] = relu with { FusedIntoPool = true };
+                spec = pool with { ReluFused = true };
+            }
             result.Layers.Add(spec);
             shape = spec.Output;
         }
