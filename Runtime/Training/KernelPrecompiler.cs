@@ -18,7 +18,7 @@ namespace CnnGen.Training;
 /// is called: about 100 ms of JIT for LeNet-5 at 16 lanes, most of the time to the first trained batch.
 /// ReadyToRun cannot precompile them (AggressiveOptimization methods and instantiations over a lane type from
 /// another assembly are left to the JIT). This helper finds the kernels by reflection (generic methods of the
-/// network's class with one type parameter and AggressiveOptimization) and calls
+/// network's class with one type parameter, AggressiveOptimization and a parameter of lane data) and calls
 /// <see cref="RuntimeHelpers.PrepareMethod(RuntimeMethodHandle, RuntimeTypeHandle[])"/> on each with the
 /// trainer's lane type: the backward pass first, then the layer kernels from the last layer down. The training
 /// thread compiles the forward kernels as it reaches them, from the first layer on, while this thread compiles
@@ -62,6 +62,7 @@ internal static class KernelPrecompiler
             {
                 if (!method.IsGenericMethodDefinition || method.GetGenericArguments().Length != 1) continue;
                 if ((method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) == 0) continue;
+                if (!TakesLaneData(method)) continue; // e.g. single-sample kernels over plain floats: not used in training
                 kernels.Add(method);
             }
             // the passes (instance methods: Forward, Backward) first, then the layer kernels (static), last layer first:
@@ -81,5 +82,13 @@ internal static class KernelPrecompiler
         {
             // best effort: the kernels compile on first call instead
         }
+    }
+
+    /// <summary>Whether a parameter's type involves the lane type parameter (a span of lanes, a workspace): a batch kernel.</summary>
+    private static bool TakesLaneData(MethodInfo method)
+    {
+        foreach (var parameter in method.GetParameters())
+            if (parameter.ParameterType.ContainsGenericParameters) return true;
+        return false;
     }
 }
