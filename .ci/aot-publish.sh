@@ -7,7 +7,8 @@
 #   4. dotnet publish -r <rid>: fails on any trim/AOT warning (TreatWarningsAsErrors);
 #   5. runs the binary on the MNIST test set: accuracy (must be >= 95%), binary size, and start-up time
 #      (time to first prediction: load the model and the test file, classify digit 0; median of 5 runs),
-#      with the same measurement under the JIT for comparison.
+#      with the same measurement under the JIT for comparison; and the time to the first trained batch
+#      ('firstbatch': one batch of 64 synthetic digits through the Trainer), native and JIT.
 # Prints "aot: ..." result lines; exits non-zero on failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -100,5 +101,23 @@ jitdll="Sample.Aot/bin/Release/net10.0/CnnGen.Sample.Aot.dll"
 [ -f "$jitdll" ] || dotnet build Sample.Aot/Sample.Aot.csproj -c Release >"$work/build.log" 2>&1
 jit=$( [ -f "$jitdll" ] && median_ms dotnet "$jitdll" first --model "$model" --data "$mnist" || echo "?")
 echo "aot: start-up (time to first prediction, median of 5): native ${native} ms, JIT (dotnet CnnGen.Sample.Aot.dll) ${jit} ms"
+
+# first trained batch: 'firstbatch' trains one batch of 64 synthetic digits (1 thread) right after start-up and
+# prints "FIRSTBATCH <ms since process start> <ms since Main> <lanes>"; medians of 5 runs of each field
+firstbatch() { # prints "<since start> <since Main> <lanes> <wall ms>" (medians of 5)
+  local t0 t1 out rows=()
+  for _ in 1 2 3 4 5; do
+    t0=$(date +%s%N); out=$("$@" | grep '^FIRSTBATCH ') || return 1; t1=$(date +%s%N)
+    rows+=("$(echo "$out" | awk '{ print $2, $3, $4 }') $(( (t1 - t0) / 1000000 ))")
+  done
+  for f in 1 2 3 4; do printf '%s\n' "${rows[@]}" | awk -v f=$f '{ print $f }' | sort -n | sed -n 3p; done | tr '\n' ' '
+}
+read -r fb_start fb_main fb_lanes fb_wall <<<"$(firstbatch "$bin" firstbatch)" || fail "'firstbatch' failed"
+[ -n "${fb_start:-}" ] || fail "'firstbatch' printed no FIRSTBATCH line"
+jfb=$( [ -f "$jitdll" ] && firstbatch dotnet "$jitdll" firstbatch || echo "? ? ? ?")
+read -r jfb_start jfb_main jfb_lanes jfb_wall <<<"$jfb"
+echo "aot: first batch (train one batch of 64 from process start, 1 thread, median of 5): native ${fb_start} ms since process start" \
+     "(${fb_main} ms after Main, lanes ${fb_lanes}, whole run ${fb_wall} ms); JIT (dotnet CnnGen.Sample.Aot.dll) ${jfb_start} ms" \
+     "(${jfb_main} ms after Main, lanes ${jfb_lanes}, whole run ${jfb_wall} ms)"
 echo "aot: machine load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (other work on the machine inflates these times)"
 echo "aot: passed"

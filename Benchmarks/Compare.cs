@@ -30,8 +30,16 @@ public static class Compare
         Console.WriteLine();
 
         // 1. start-up: fresh processes that train one batch right away
-        Console.WriteLine("First batch after process start (CnnGen, fresh process each, 1 thread, lanes " + NetworkWorkspace.PreferredLanes + "):");
+        Console.WriteLine("First batch after process start, JIT (this program in firstbatch mode, fresh process each, 1 thread, lanes " + NetworkWorkspace.PreferredLanes + "):");
         var first = FirstBatch.Measure(Math.Max(3, o.Runs));
+        string? aotBinary = o.AotBinary ?? FirstBatch.DefaultAotBinary();
+        FirstBatch.Result? aot = null;
+        if (aotBinary is not null)
+        {
+            Console.WriteLine($"First batch after process start, NativeAOT ({aotBinary} firstbatch, fresh process each, 1 thread):");
+            aot = FirstBatch.MeasureAot(Math.Max(3, o.Runs), aotBinary);
+        }
+        else Console.WriteLine("First batch, NativeAOT: skipped, no published binary. " + AotHint);
         Console.WriteLine();
 
         // 2. data
@@ -137,8 +145,13 @@ public static class Compare
         Console.WriteLine();
 
         Console.WriteLine("=== Start-up and memory ===");
-        Console.WriteLine($"CnnGen first batch: {first.LaunchMs:F0} ms from launching the process to the first trained batch (parent's clock, median); " +
+        Console.WriteLine($"CnnGen first batch, JIT (lanes {first.Lanes}): {first.LaunchMs:F0} ms from launching the process to the first trained batch (parent's clock, median); " +
                           $"{first.SinceStartMs:F0} ms by the child's own process start time (10 ms resolution); {first.SinceMainMs:F0} ms of it after Main was entered.");
+        if (aot is { } a)
+            Console.WriteLine($"CnnGen first batch, NativeAOT (Sample.Aot, lanes {a.Lanes}): {a.LaunchMs:F0} ms from launching the process (parent's clock, median); " +
+                              $"{a.SinceStartMs:F0} ms by the child's process start time; {a.SinceMainMs:F0} ms of it after Main was entered.");
+        else
+            Console.WriteLine("CnnGen first batch, NativeAOT: not measured (no published binary). " + AotHint);
         Console.WriteLine($"CnnGen peak working set after training (whole process, {data.Count:N0}-sample byte data set included): {peakWorkingSet / 1048576.0:F0} MB");
         foreach (var r in rows.Where(r => r.Torch is not null))
             Console.WriteLine($"PyTorch peak RSS after training, {r.Threads} thread(s) (whole python process): {r.Torch!.Value.GetProperty("peak_rss_bytes").GetDouble() / 1048576.0:F0} MB");
@@ -146,6 +159,9 @@ public static class Compare
             Console.WriteLine("\nPyTorch is not installed, so there is no comparison above. Install: apt-get update && apt-get install -y python3-torch libopenblas0-openmp");
         return 0;
     }
+
+    private const string AotHint =
+        "Publish it with 'dotnet publish Sample.Aot -c Release -r linux-x64' (needs clang and zlib1g-dev; see .ci/aot-publish.sh), or pass --aot PATH.";
 
     private sealed record TrainRow(int Threads, double[] CnnRates, double CnnEpochSeconds, JsonElement? Torch);
 

@@ -2,53 +2,59 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
-using System.Linq;
+using System.IO;
 using System.Reflection;
-using CnnGen.Training;
+using System.Runtime.InteropServices;
 
 namespace CnnGen.Benchmarks;
 
 /// <summary>
-/// Time from process start to the first trained batch: the parent launches this program in <c>firstbatch</c>
-/// mode, which builds LeNet-5, makes 64 synthetic samples and trains one batch of 64 through the Runtime Trainer.
+/// Time from process start to the first trained batch: the parent launches a child that builds LeNet-5, makes 64
+/// synthetic samples and trains one batch of 64 through the Runtime Trainer (<see cref="FirstBatchChild"/>).
+/// The child is this program in <c>firstbatch</c> mode (JIT), or Sample.Aot published with NativeAOT, whose
+/// <c>firstbatch</c> command runs the same code compiled ahead of time.
 /// </summary>
 public static class FirstBatch
 {
-    public readonly record struct Result(double LaunchMs, double SinceStartMs, double SinceMainMs);
+    public readonly record struct Result(double LaunchMs, double SinceStartMs, double SinceMainMs, int Lanes);
 
-    /// <summary>The child: trains one batch and prints "FIRSTBATCH_DONE" at once, then "FIRSTBATCH sinceProcessStartMs sinceMainMs".</summary>
-    public static int Child()
+    /// <summary>The JIT child: this program's <c>firstbatch</c> mode.</summary>
+    public static int Child() => FirstBatchChild.Run(new LeNet5(), Program.MainEntered);
+
+    /// <summary>Where <c>dotnet publish Sample.Aot -c Release -r RID</c> puts the native binary, if it is there.</summary>
+    public static string? DefaultAotBinary()
     {
-        var net = new LeNet5();
-        net.InitializeParameters(1);
-        var data = BenchData.Synthetic(64, 1);
-        using var trainer = new Trainer(net, new Sgd(0.05f, 0.9f), new TrainerOptions { Epochs = 1, BatchSize = 64, Threads = 1, ProgressInterval = 1 });
-        long done = 0;
-        DateTime doneAt = default;
-        trainer.BatchCompleted += _ =>
+        string rid = RuntimeInformation.OSArchitecture switch
         {
-            if (done != 0) return;
-            done = Stopwatch.GetTimestamp();
-            doneAt = DateTime.UtcNow;
-            Console.Out.WriteLine("FIRSTBATCH_DONE"); // the parent's clock stops when it reads this
-            Console.Out.Flush();
+            Architecture.X64 => "linux-x64",
+            Architecture.Arm64 => "linux-arm64",
+            _ => "",
         };
-        trainer.Fit(data);
-        double sinceStart = (doneAt - Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalMilliseconds;
-        double sinceMain = Stopwatch.GetElapsedTime(Program.MainEntered, done).TotalMilliseconds;
-        Console.WriteLine(FormattableString.Invariant($"FIRSTBATCH {sinceStart:F2} {sinceMain:F2}"));
-        return 0;
+        if (!OperatingSystem.IsLinux() || rid.Length == 0) return null;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (!File.Exists(Path.Combine(dir.FullName, "CnnGen.sln"))) continue;
+            string path = Path.Combine(dir.FullName, "Sample.Aot", "bin", "Release", "net10.0", rid, "publish", "CnnGen.Sample.Aot");
+            return File.Exists(path) ? path : null;
+        }
+        return null;
     }
 
-    /// <summary>The parent: launches the child <paramref name="runs"/> times and returns medians.</summary>
-    public static Result Measure(int runs)
+    /// <summary>The JIT side: launches this program in firstbatch mode <paramref name="runs"/> times and returns medians.</summary>
+    public static Result Measure(int runs) => Measure(runs, SelfStartInfo);
+
+    /// <summary>The NativeAOT side: launches <paramref name="binary"/> (Sample.Aot, published) with <c>firstbatch</c>.</summary>
+    public static Result MeasureAot(int runs, string binary) => Measure(runs, () => new ProcessStartInfo(binary));
+
+    private static Result Measure(int runs, Func<ProcessStartInfo> startInfo)
     {
         var launch = new List<double>();
         var sinceStart = new List<double>();
         var sinceMain = new List<double>();
+        int lanes = 0;
         for (int i = 0; i < runs; i++)
         {
-            var info = SelfStartInfo();
+            var info = startInfo();
             info.ArgumentList.Add("firstbatch");
             info.RedirectStandardOutput = true;
             info.UseShellExecute = false;
@@ -64,14 +70,15 @@ public static class FirstBatch
             }
             p.WaitForExit();
             if (report is null || p.ExitCode != 0)
-                throw new InvalidOperationException($"The firstbatch child failed (exit {p.ExitCode}).");
+                throw new InvalidOperationException($"The firstbatch child {info.FileName} failed (exit {p.ExitCode}).");
             var parts = report.Split(' ');
             launch.Add(seen);
             sinceStart.Add(double.Parse(parts[1], CultureInfo.InvariantCulture));
             sinceMain.Add(double.Parse(parts[2], CultureInfo.InvariantCulture));
+            lanes = parts.Length > 3 ? int.Parse(parts[3], CultureInfo.InvariantCulture) : 0;
             Console.WriteLine($"  run {i + 1}: {seen:F0} ms from launch, {sinceStart[^1]:F0} ms by the child's process start time, {sinceMain[^1]:F0} ms after Main");
         }
-        return new Result(Compare.Median(launch), Compare.Median(sinceStart), Compare.Median(sinceMain));
+        return new Result(Compare.Median(launch), Compare.Median(sinceStart), Compare.Median(sinceMain), lanes);
     }
 
     /// <summary>How to start this program again: the apphost directly, or "dotnet CnnGen.Benchmarks.dll".</summary>
@@ -79,7 +86,7 @@ public static class FirstBatch
     {
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this program's executable.");
         var info = new ProcessStartInfo(host);
-        if (System.IO.Path.GetFileNameWithoutExtension(host) == "dotnet")
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
             info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         return info;
     }

@@ -8,6 +8,7 @@ namespace CnnGen.Benchmarks;
 ///   compare (default)  CnnGen vs PyTorch, LeNet-5, same data, batch, optimizer and thread counts, in one invocation
 ///   bdn                BenchmarkDotNet: TrainStep (batch 64, lanes 16/8/1), Infer (batch 1000), Predict, optimizer step
 ///   firstbatch         internal: trains one batch right after start-up and prints the time since process start
+///                      (Sample.Aot has the same command, compiled with NativeAOT)
 /// </summary>
 public static class Program
 {
@@ -66,6 +67,9 @@ public static class Program
           --seed N          data and initialization seed (default 1)
           --python PATH     Python with torch (default /usr/bin/python3, Debian's)
           --no-torch        CnnGen only
+          --aot PATH        NativeAOT Sample.Aot binary for the first-batch figure (default: Sample.Aot's publish
+                            directory, bin/Release/net10.0/<rid>/publish, when 'dotnet publish Sample.Aot -c Release
+                            -r <rid>' has been run; otherwise only the JIT figure is measured)
         """;
 }
 
@@ -83,6 +87,7 @@ public sealed record CompareOptions
     public ulong Seed { get; init; } = 1;
     public string Python { get; init; } = "/usr/bin/python3";
     public bool Torch { get; init; } = true;
+    public string? AotBinary { get; init; }
     public int BatchSize => 64;
     public float LearningRate => 0.05f;
     public float Momentum => 0.9f;
@@ -112,6 +117,10 @@ public sealed record CompareOptions
                 case "--seed": o = o with { Seed = ulong.TryParse(Value(), out ulong s) ? s : throw new UsageException("--seed must be a non-negative integer.") }; break;
                 case "--python": o = o with { Python = Value() }; break;
                 case "--no-torch": o = o with { Torch = false }; break;
+                case "--aot":
+                    o = o with { AotBinary = Value() };
+                    if (!System.IO.File.Exists(o.AotBinary)) throw new UsageException($"--aot {o.AotBinary}: no such file (publish Sample.Aot first: dotnet publish Sample.Aot -c Release -r linux-x64).");
+                    break;
                 default: throw new UsageException($"Unknown option '{args[i]}'.");
             }
         }

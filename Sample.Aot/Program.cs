@@ -7,7 +7,8 @@ using CnnGen.Training;
 namespace CnnGen.Sample.Aot;
 
 /// <summary>
-/// MNIST inference with a NativeAOT-published LeNet-5: load a model file, classify the test digits.
+/// MNIST inference with a NativeAOT-published LeNet-5: load a model file, classify the test digits
+/// (and "firstbatch": time to the first trained batch, for start-up measurements).
 /// Only reading, no reflection: every type is known at compile time, so the app trims and publishes natively.
 /// </summary>
 public static class Program
@@ -18,6 +19,9 @@ public static class Program
               Classify the MNIST test digits (all 10,000, or the first N) and print the accuracy.
           CnnGen.Sample.Aot first [--model FILE] [--data DIR]
               Load the model, classify test digit 0, print it and exit (for start-up timing).
+          CnnGen.Sample.Aot firstbatch
+              Train one batch of 64 synthetic digits right after start-up (1 thread) and print
+              "FIRSTBATCH <ms since process start> <ms since Main> <lanes>" (the start-up figure of 'Benchmarks compare').
           CnnGen.Sample.Aot train --out FILE [--data DIR] [--epochs N] [--limit N] [--seed S]
               Train a model on the MNIST training digits (a helper: run it under the JIT, 'dotnet run').
 
@@ -31,6 +35,8 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        long mainEntered = Stopwatch.GetTimestamp();
+        if (args is ["firstbatch"]) return CnnGen.Benchmarks.FirstBatchChild.Run(new LeNet5(), mainEntered);
         try
         {
             var options = Options.Parse(args);

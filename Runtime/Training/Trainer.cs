@@ -74,6 +74,7 @@ public sealed class Trainer : IDisposable
         _updateJob = UpdateJob;
         _evaluateJob = EvaluateJob;
         Progress = new TrainingProgress { Seed = options.Seed, BatchSize = options.BatchSize };
+        KernelPrecompiler.Start(net, Lanes); // JIT only: compile the kernels on another core while the first batch runs
     }
 
     /// <summary>Raised on the calling thread every <see cref="TrainerOptions.ProgressInterval"/> batches and at the end of each epoch.</summary>
