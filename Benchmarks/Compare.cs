@@ -97,7 +97,7 @@ public static class Compare
         Console.WriteLine();
 
         // 5. CnnGen inference and Predict
-        var infer = o.Threads.ToDictionary(t => t, t => InferCnnGen(data, t, Math.Max(3, o.Runs)));
+        var infer = o.Threads.ToDictionary(t => t, t => InferCnnGen(all.Count >= 1000 ? all : data, t, Math.Max(3, o.Runs)));
         double predictUs = PredictCnnGen(data);
 
         // 6. report
@@ -185,10 +185,11 @@ public static class Compare
         return ((total - o.Warmup) * o.BatchSize / seconds, epoch.Seconds, epoch.TrainLoss);
     }
 
-    /// <summary>Inference samples/s for batches of 1000 (split over <paramref name="threads"/> workspaces).</summary>
+    /// <summary>Inference samples/s for batches of 1000 (split over <paramref name="threads"/> workspaces; needs 1000 samples).</summary>
     private static double InferCnnGen(ImageDataset data, int threads, int reps)
     {
         const int Batch = 1000, Iterations = 20;
+        if (data.Count < Batch) throw new ArgumentException($"Inference is timed on batches of {Batch}; the data set has {data.Count} samples.");
         var net = new LeNet5();
         net.InitializeParameters(1);
         int lanes = NetworkWorkspace.PreferredLanes;
