@@ -46,6 +46,40 @@ public sealed class ImageDatasetTests
         for (int s = 0; s < indices.Length; s++) Assert.Equal(indices[s] % 4, labels[s]);
     }
 
+    [Theory]
+    [InlineData(8, 1, 28, 28)]
+    [InlineData(16, 1, 28, 28)]
+    [InlineData(8, 2, 5, 7)]   // 70 values: four runs of 16 pixels and 6 left over
+    [InlineData(16, 2, 5, 7)]
+    public void PackBatch_gives_the_tables_floats_for_every_normalization(int lanes, int channels, int height, int width)
+    {
+        // the vectorized packer (16 pixels of each sample at a time, transposed) against the table, pixel by pixel
+        int size = channels * height * width, samples = 40;
+        var pixels = new byte[samples * size];
+        var rng = new Rng(9);
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)rng.NextInt(256);
+        var labels = new byte[samples];
+        for (int s = 0; s < samples; s++) labels[s] = (byte)(s % 10);
+        var data = new ImageDataset(pixels, labels, channels, height, width, 10);
+        int[] indices = [39, 0, 17, 5, 5, 22, 31, 8, 1, 2, 3, 4, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 23, 24, 25, 26, 27, 28, 29, 30, 32, 33];
+        foreach (var norm in new[] { PixelNormalization.Scale01, PixelNormalization.Mnist, PixelNormalization.Standardize(0.5f, 0.25f), PixelNormalization.Standardize(-3.7f, 11f) })
+        {
+            int length = LaneLayout.Length(indices.Length, size, lanes);
+            var packed = new float[length];
+            packed.AsSpan().Fill(float.NaN);
+            var got = new int[indices.Length];
+            data.PackBatch(indices, lanes, norm, packed, got);
+            var floats = new float[indices.Length * size];
+            for (int s = 0; s < indices.Length; s++)
+                for (int e = 0; e < size; e++)
+                    floats[s * size + e] = norm.Apply(data.Pixels(indices[s])[e]);
+            var expected = new float[length];
+            LaneLayout.Pack(floats, indices.Length, size, lanes, expected);
+            Assert.Equal(expected, packed);
+            for (int s = 0; s < indices.Length; s++) Assert.Equal(indices[s] % 10, got[s]);
+        }
+    }
+
     [Fact]
     public void StandardizeAppliesMeanAndStd()
     {
