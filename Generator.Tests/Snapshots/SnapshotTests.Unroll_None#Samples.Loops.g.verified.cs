@@ -246,10 +246,12 @@ namespace Samples
         }
 
         private SingleSample? _single;
+        private Workspace<global::CnnGen.Lane1>? _scalar;
 
         /// <summary>
-        /// Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order), with the widest lanes the
-        /// CPU accelerates (<see cref="global::CnnGen.NetworkWorkspace.PreferredLanes"/>). Not thread-safe.
+        /// Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order): <see cref="Predict{TLane}"/>
+        /// with the widest lanes the CPU accelerates (<see cref="global::CnnGen.NetworkWorkspace.PreferredLanes"/>), or without
+        /// SIMD the batch kernels at one sample per value. Not thread-safe.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void Predict(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities)
@@ -258,8 +260,18 @@ namespace Samples
             {
                 case 16: Predict<global::CnnGen.Lane16>(image, probabilities); break;
                 case 8: Predict<global::CnnGen.Lane8>(image, probabilities); break;
-                default: Predict<global::CnnGen.Lane1>(image, probabilities); break;
+                default:
+                    // without SIMD, the batch kernels at one sample per value beat adjacent positions in lanes of width 1
+                    CheckImage(image);
+                    Infer(_scalar ??= new Workspace<global::CnnGen.Lane1>(1), image, 1, probabilities);
+                    break;
             }
+        }
+
+        private static void CheckImage(global::System.ReadOnlySpan<float> image)
+        {
+            if (image.Length != InputSize)
+                throw new global::System.ArgumentException($"Loops takes {InputSize} values per sample (1,12,12), not {image.Length}.", nameof(image));
         }
 
         /// <summary>
@@ -269,8 +281,7 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void Predict<TLane>(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
-            if (image.Length != InputSize)
-                throw new global::System.ArgumentException($"Loops takes {InputSize} values per sample (1,12,12), not {image.Length}.", nameof(image));
+            CheckImage(image);
             var ws = _single ??= new SingleSample();
             global::System.ReadOnlySpan<float> p = Parameters;
             image.CopyTo(ws.input);
