@@ -51,25 +51,13 @@ internal static class KernelPrecompiler
         thread.Start();
     }
 
-    [UnconditionalSuppressMessage("Trimming", "IL2070",
-        Justification = "Best effort: the kernels are called by the generated code, so trimming keeps them; a kernel reflection cannot see is compiled on first call as without this helper.")]
-    private static void Compile(Type type, Type lane)
+    /// <summary>Compiles the kernels of <paramref name="type"/> for <paramref name="lane"/> on this thread; best effort, never throws.</summary>
+    internal static void Compile(Type type, Type lane)
     {
         try
         {
-            var kernels = new List<MethodInfo>();
-            foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
-            {
-                if (!method.IsGenericMethodDefinition || method.GetGenericArguments().Length != 1) continue;
-                if ((method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) == 0) continue;
-                if (!TakesLaneData(method)) continue; // e.g. single-sample kernels over plain floats: not used in training
-                kernels.Add(method);
-            }
-            // the passes (instance methods: Forward, Backward) first, then the layer kernels (static), last layer first:
-            // declaration order is layer order, and the training thread compiles from the first layer on (see remarks)
-            kernels.Sort((a, b) => a.IsStatic != b.IsStatic ? a.IsStatic.CompareTo(b.IsStatic) : b.MetadataToken.CompareTo(a.MetadataToken));
             var instantiation = new[] { lane.TypeHandle };
-            foreach (var kernel in kernels)
+            foreach (var kernel in Kernels(type))
             {
                 try
                 {
@@ -82,6 +70,28 @@ internal static class KernelPrecompiler
         {
             // best effort: the kernels compile on first call instead
         }
+    }
+
+    /// <summary>
+    /// The batch kernels of a generated network class in compile order: generic methods with one type parameter,
+    /// <see cref="MethodImplOptions.AggressiveOptimization"/> and a parameter of lane data; the passes (instance
+    /// methods: Forward, Backward) first, then the layer kernels (static), last layer first.
+    /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070",
+        Justification = "Best effort: the kernels are called by the generated code, so trimming keeps them; a kernel reflection cannot see is compiled on first call as without this helper.")]
+    internal static List<MethodInfo> Kernels(Type type)
+    {
+        var kernels = new List<MethodInfo>();
+        foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+        {
+            if (!method.IsGenericMethodDefinition || method.GetGenericArguments().Length != 1) continue;
+            if ((method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) == 0) continue;
+            if (!TakesLaneData(method)) continue; // e.g. single-sample kernels over plain floats: not used in training
+            kernels.Add(method);
+        }
+        // declaration order is layer order, and the training thread compiles from the first layer on (see remarks)
+        kernels.Sort((a, b) => a.IsStatic != b.IsStatic ? a.IsStatic.CompareTo(b.IsStatic) : b.MetadataToken.CompareTo(a.MetadataToken));
+        return kernels;
     }
 
     /// <summary>Whether a parameter's type involves the lane type parameter (a span of lanes, a workspace): a batch kernel.</summary>
