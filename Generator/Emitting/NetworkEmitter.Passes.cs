@@ -39,24 +39,24 @@ internal static partial class NetworkEmitter
         public string Logits => In(_spec.Layers.Count - 1);
         public string? DLogits => DIn(_spec.Layers.Count - 1);
 
-        /// <summary>Workspace buffers: name, values per sample, comment.</summary>
-        public IEnumerable<(string Name, long PerSample, string Comment)> Buffers()
+        /// <summary>Workspace buffers: name, values per sample, comment, and whether an inference forward pass uses it.</summary>
+        public IEnumerable<(string Name, long PerSample, string Comment, bool Forward)> Buffers()
         {
             for (int i = 0; i < _spec.Layers.Count; i++)
             {
                 var l = _spec.Layers[i];
                 if (l is Conv2DSpec { Padding: > 0 } c)
                 {
-                    yield return ($"{l.Prefix}_xpad", c.Padded.Size, $"{l.Name}'s input inside a zero border of {I(c.Padding)}: {Shape(c.Padded)}");
+                    yield return ($"{l.Prefix}_xpad", c.Padded.Size, $"{l.Name}'s input inside a zero border of {I(c.Padding)}: {Shape(c.Padded)}", true);
                     if (NeedsInputGradient(i))
-                        yield return ($"{l.Prefix}_dxpad", c.Padded.Size, $"gradient of {l.Prefix}_xpad: {Shape(c.Padded)}");
+                        yield return ($"{l.Prefix}_dxpad", c.Padded.Size, $"gradient of {l.Prefix}_xpad: {Shape(c.Padded)}", false);
                 }
                 if (l is DropoutSpec)
-                    yield return ($"{l.Prefix}_mask", l.Output.Size, $"{l.Name}'s mask (0 or 1/(1-rate)): {Shape(l.Output)}");
+                    yield return ($"{l.Prefix}_mask", l.Output.Size, $"{l.Name}'s mask (0 or 1/(1-rate)): {Shape(l.Output)}", false);
                 if (l.Kind is LayerKind.Flatten or LayerKind.Softmax || l is ActivationSpec { FusedIntoPool: true }) continue;
-                yield return ($"{l.Prefix}_out", l.Output.Size, $"{l.Name} output: {Shape(l.Output)}");
+                yield return ($"{l.Prefix}_out", l.Output.Size, $"{l.Name} output: {Shape(l.Output)}", true);
                 if (_dout[i] is not null)
-                    yield return ($"{l.Prefix}_dout", l.Output.Size, $"gradient of {l.Prefix}_out: {Shape(l.Output)}");
+                    yield return ($"{l.Prefix}_dout", l.Output.Size, $"gradient of {l.Prefix}_out: {Shape(l.Output)}", false);
             }
         }
 
@@ -202,7 +202,7 @@ internal static partial class NetworkEmitter
         w.Close();
         w.Line();
 
-        long forwardValues = plan.Buffers().Where(b => !b.Name.EndsWith("_dout", System.StringComparison.Ordinal) && !b.Name.EndsWith("_dxpad", System.StringComparison.Ordinal) && !b.Name.EndsWith("_mask", System.StringComparison.Ordinal)).Sum(b => b.PerSample);
+        long forwardValues = plan.Buffers().Where(b => b.Forward).Sum(b => b.PerSample);
         w.Line("/// <summary>Activations of one sample in an inference forward pass (all the layers' outputs).</summary>");
         w.Line($"private const long ForwardValuesPerSample = {I(forwardValues)};");
         w.Line();

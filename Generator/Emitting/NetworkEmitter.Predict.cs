@@ -26,12 +26,14 @@ internal static partial class NetworkEmitter
                 _spec = spec;
                 _out = new string[spec.Layers.Count];
                 for (int i = 0; i < _out.Length; i++)
-                    _out[i] = spec.Layers[i].Kind is LayerKind.Flatten or LayerKind.Softmax or LayerKind.Dropout ? In(i) : $"ws.{spec.Layers[i].Prefix}_out";
+                    _out[i] = HasOwnOutput(spec.Layers[i]) ? $"ws.{spec.Layers[i].Prefix}_out" : In(i);
             }
 
             public string In(int i) => i == 0 ? "ws.input" : _out[i - 1];
             public string Out(int i) => _out[i];
-            public string Logits => In(_spec.Layers.Count - 1);
+
+            /// <summary>Flatten, Dropout (the identity in inference) and Softmax (applied at the end) pass their input on.</summary>
+            private static bool HasOwnOutput(LayerSpec l) => l.Kind is not (LayerKind.Flatten or LayerKind.Softmax or LayerKind.Dropout);
 
             /// <summary>
             /// Values after each buffer that whole vectors may read or write: a run of 16 columns reads up to
@@ -41,13 +43,13 @@ internal static partial class NetworkEmitter
 
             public IEnumerable<(string Name, long Size, string Comment)> Buffers()
             {
-                yield return ("input", _spec.Input.Size, $"the sample: {Shape(_spec.Input).Replace("(B,", "(")}");
+                yield return ("input", _spec.Input.Size, $"the sample: {Plain(_spec.Input)}");
                 foreach (var l in _spec.Layers)
                 {
                     if (l is Conv2DSpec { Padding: > 0 } c)
-                        yield return ($"{l.Prefix}_xpad", c.Padded.Size, $"{l.Name}'s input inside a zero border of {I(c.Padding)}: {Shape(c.Padded).Replace("(B,", "(")}");
-                    if (_out[l.Index].StartsWith("ws." + l.Prefix + "_out", StringComparison.Ordinal))
-                        yield return ($"{l.Prefix}_out", l.Output.Size, $"{l.Name} output: {Shape(l.Output).Replace("(B,", "(")}");
+                        yield return ($"{l.Prefix}_xpad", c.Padded.Size, $"{l.Name}'s input inside a zero border of {I(c.Padding)}: {Plain(c.Padded)}");
+                    if (HasOwnOutput(l))
+                        yield return ($"{l.Prefix}_out", l.Output.Size, $"{l.Name} output: {Plain(l.Output)}");
                 }
             }
         }
@@ -73,7 +75,7 @@ internal static partial class NetworkEmitter
             w.Line("private SingleSample? _single;");
             w.Line("private Workspace<global::CnnGen.Lane1>? _scalar;");
             w.Line();
-            string shape = Shape(spec.Input).Replace("(B,", "(");
+            string shape = Plain(spec.Input);
             w.Line("/// <summary>");
             w.Line("/// Class probabilities for one sample of <see cref=\"InputSize\"/> values (C, H, W order): <see cref=\"Predict{TLane}\"/>");
             w.Line("/// with the widest lanes the CPU accelerates (<see cref=\"global::CnnGen.NetworkWorkspace.PreferredLanes\"/>), or without");
