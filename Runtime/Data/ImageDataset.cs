@@ -7,7 +7,7 @@ namespace CnnGen.Data;
 /// <summary>
 /// Labelled images held in memory as bytes (one byte per pixel value, samples back to back in C,H,W order)
 /// with byte labels. Slices share the pixel array; <see cref="Subset"/> copies. Batches are converted to
-/// floats only when packed (<see cref="PackBatch"/>), straight into the caller's buffer.
+/// floats only when packed (<see cref="PackBatch(ReadOnlySpan{int}, int, PixelNormalization, Span{float}, Span{int})"/>), straight into the caller's buffer.
 /// </summary>
 public sealed class ImageDataset
 {
@@ -65,21 +65,51 @@ public sealed class ImageDataset
     /// <summary>
     /// Loads an IDX image file and an IDX label file (raw or .gz). Checks that the counts agree and every
     /// label is below <paramref name="classCount"/>; errors are <see cref="IdxFormatException"/>s naming the file.
+    /// The image file is 3-D (one channel) or 4-D with 1 or 3 channels, see <see cref="IdxReader.ImageShape"/>.
     /// </summary>
-    public static ImageDataset FromIdx(string imagesPath, string labelsPath, int classCount)
+    public static ImageDataset FromIdx(string imagesPath, string labelsPath, int classCount) =>
+        FromIdx(IdxReader.Read(imagesPath), imagesPath, IdxReader.Read(labelsPath), labelsPath, classCount);
+
+    /// <summary>
+    /// Makes a dataset of IDX arrays already read from <paramref name="imagesName"/> and <paramref name="labelsName"/>
+    /// (the names are used in errors and as the dataset's name). Images are 3-D <c>count x H x W</c> (one channel), or
+    /// 4-D <c>count x C x H x W</c> with C of 1 or 3; a 4-D <c>count x H x W x C</c> array (second dimension not 1 or 3,
+    /// last one 1 or 3) is transposed to channel-first. The pixel array is shared, not copied, unless transposed.
+    /// </summary>
+    public static ImageDataset FromIdx(IdxArray images, string imagesName, IdxArray labels, string labelsName, int classCount)
     {
-        var (pixels, count, rows, columns) = IdxReader.ReadImages(imagesPath);
-        byte[] labels = IdxReader.ReadLabels(labelsPath);
-        if (labels.Length != count)
-            throw new IdxFormatException(labelsPath, $"holds {labels.Length} labels but the image file '{imagesPath}' holds {count} images.");
-        if (count == 0)
-            throw new IdxFormatException(imagesPath, "holds no images.");
-        if (rows == 0 || columns == 0)
-            throw new IdxFormatException(imagesPath, $"has empty images ({rows} x {columns}).");
-        for (int i = 0; i < labels.Length; i++)
-            if (labels[i] >= classCount)
-                throw new IdxFormatException(labelsPath, $"label of sample {i} is {labels[i]}, outside the {classCount} classes 0..{classCount - 1}.");
-        return new ImageDataset(pixels, labels, 1, rows, columns, classCount, System.IO.Path.GetFileName(imagesPath));
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        var shape = IdxReader.ImageShape(images, imagesName);
+        byte[] labelBytes = IdxReader.Labels(labels, labelsName);
+        if (labelBytes.Length != shape.Count)
+            throw new IdxFormatException(labelsName, $"holds {labelBytes.Length} labels but the image file '{imagesName}' holds {shape.Count} images.");
+        if (shape.Count == 0)
+            throw new IdxFormatException(imagesName, "holds no images.");
+        if (classCount < 1 || classCount > 256)
+            throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "Byte labels allow 1..256 classes.");
+        for (int i = 0; i < labelBytes.Length; i++)
+            if (labelBytes[i] >= classCount)
+                throw new IdxFormatException(labelsName, $"label of sample {i} is {labelBytes[i]}, outside the {classCount} classes 0..{classCount - 1}.");
+        byte[] pixels = shape.ChannelLast ? ToChannelFirst(images.Data, shape) : images.Data;
+        return new ImageDataset(pixels, labelBytes, shape.Channels, shape.Height, shape.Width, classCount, System.IO.Path.GetFileName(imagesName));
+    }
+
+    /// <summary>count x H x W x C to count x C x H x W.</summary>
+    private static byte[] ToChannelFirst(byte[] source, IdxImageShape shape)
+    {
+        int c = shape.Channels, plane = shape.Height * shape.Width, size = c * plane;
+        var result = new byte[source.Length];
+        for (int n = 0; n < shape.Count; n++)
+        {
+            // seek to image n in both layouts
+            var from = source.AsSpan(n * size, size);
+            var to = result.AsSpan(n * size, size);
+            for (int p = 0; p < plane; p++)
+                for (int k = 0; k < c; k++)
+                    to[k * plane + p] = from[p * c + k];
+        }
+        return result;
     }
 
     /// <summary>A name for messages (the image file name for IDX data).</summary>
@@ -180,7 +210,18 @@ public sealed class ImageDataset
     /// <param name="normalization">The byte-to-float conversion.</param>
     /// <param name="destination">At least <see cref="LaneLayout.Length"/>(indices.Length, SampleSize, lanes) floats.</param>
     /// <param name="labels">At least indices.Length labels.</param>
-    public void PackBatch(ReadOnlySpan<int> indices, int lanes, PixelNormalization normalization, Span<float> destination, Span<int> labels)
+    public void PackBatch(ReadOnlySpan<int> indices, int lanes, PixelNormalization normalization, Span<float> destination, Span<int> labels) =>
+        PackBatch(indices, lanes, normalization, destination, labels, null, 0, []);
+
+    /// <summary>
+    /// <see cref="PackBatch(ReadOnlySpan{int}, int, PixelNormalization, Span{float}, Span{int})"/> with every sample
+    /// first changed by <paramref name="augmentation"/> (when not null): sample <c>i</c> of this dataset is augmented
+    /// with the seed <c>Rng.Derive(augmentationSeed, i)</c>, so what it gets does not depend on the batch it is in or
+    /// on the thread that packs it. The augmented bytes of one lane group go through <paramref name="scratch"/>
+    /// (at least lanes x <see cref="SampleSize"/> bytes); the data set itself is never changed.
+    /// </summary>
+    public void PackBatch(ReadOnlySpan<int> indices, int lanes, PixelNormalization normalization, Span<float> destination, Span<int> labels,
+                          Augmentation? augmentation, ulong augmentationSeed, Span<byte> scratch)
     {
         ArgumentNullException.ThrowIfNull(normalization);
         if (lanes is not (1 or 8 or 16))
@@ -191,32 +232,55 @@ public sealed class ImageDataset
             throw new ArgumentException($"Destination holds {destination.Length} floats; {count} samples of {SampleSize} at {lanes} lanes need {length}.", nameof(destination));
         if (labels.Length < count)
             throw new ArgumentException($"Labels hold {labels.Length} values; the batch has {count} samples.", nameof(labels));
+        if (augmentation is { IsIdentity: true }) augmentation = null;
+        if (augmentation is not null && scratch.Length < lanes * SampleSize)
+            throw new ArgumentException($"Scratch holds {scratch.Length} bytes; augmenting {lanes} samples of {SampleSize} bytes needs {lanes * SampleSize}.", nameof(scratch));
         ReadOnlySpan<float> table = normalization.Table;
+        (float Mean, float Std)? form = lanes > 1 && VectorPacking.Supported(lanes) ? normalization.VectorForm : null;
         int size = SampleSize;
         int groups = (count + lanes - 1) / lanes;
-        if (lanes > 1 && normalization.VectorForm is { } form && VectorPacking.Supported(lanes))
-        {
-            VectorPacking.Pack(this, indices, lanes, form, table, destination, labels);
-            return;
-        }
+        Span<int> starts = stackalloc int[16];
         for (int g = 0; g < groups; g++)
         {
-            // seek to destination[g,:,:]
-            Span<float> group = destination.Slice(g * size * lanes, size * lanes);
-            for (int l = 0; l < lanes; l++)
+            int valid = Math.Min(lanes, count - g * lanes);
+            // where each lane's bytes are: in the data set, or augmented into scratch
+            ReadOnlySpan<byte> source = augmentation is null ? AllPixels : scratch;
+            for (int l = 0; l < valid; l++)
             {
-                int s = g * lanes + l;
-                if (s >= count)
+                int s = g * lanes + l, index = indices[s];
+                if ((uint)index >= (uint)Count)
+                    throw new ArgumentOutOfRangeException(nameof(indices), index, $"Dataset '{Name}' has samples 0..{Count - 1}.");
+                labels[s] = _labels[_offset + index];
+                if (augmentation is null)
                 {
-                    // padding lane: zeros
-                    for (int e = 0; e < size; e++) group[e * lanes + l] = 0f;
+                    starts[l] = PixelStart(index);
                     continue;
                 }
-                ReadOnlySpan<byte> sample = Pixels(indices[s]);
-                for (int e = 0; e < size; e++)
-                    group[e * lanes + l] = table[sample[e]];
-                labels[s] = _labels[_offset + indices[s]];
+                augmentation.Apply(new ReadOnlySpan<byte>(_pixels, PixelStart(index), size), scratch.Slice(l * size, size),
+                                   Channels, Height, Width, Rng.Derive(augmentationSeed, (ulong)index));
+                starts[l] = l * size;
             }
+            // seek to destination[g,:,:]
+            Span<float> group = destination.Slice(g * size * lanes, size * lanes);
+            if (form is { } f) VectorPacking.PackGroup(source, starts.Slice(0, valid), size, lanes, f, table, group);
+            else PackGroup(source, starts.Slice(0, valid), size, lanes, table, group);
+        }
+    }
+
+    /// <summary>One lane group, a table lookup per value: lane l from <paramref name="starts"/>[l], padding lanes 0.</summary>
+    private static void PackGroup(ReadOnlySpan<byte> pixels, ReadOnlySpan<int> starts, int size, int lanes, ReadOnlySpan<float> table, Span<float> group)
+    {
+        for (int l = 0; l < lanes; l++)
+        {
+            if (l >= starts.Length)
+            {
+                // padding lane: zeros
+                for (int e = 0; e < size; e++) group[e * lanes + l] = 0f;
+                continue;
+            }
+            ReadOnlySpan<byte> sample = pixels.Slice(starts[l], size);
+            for (int e = 0; e < size; e++)
+                group[e * lanes + l] = table[sample[e]];
         }
     }
 }
@@ -308,7 +372,7 @@ public static class Shuffling
 }
 
 /// <summary>
-/// <see cref="ImageDataset.PackBatch"/> for 8 and 16 lanes with SIMD: 16 pixels of each of the group's samples are
+/// <see cref="ImageDataset.PackBatch(ReadOnlySpan{int}, int, PixelNormalization, Span{float}, Span{int})"/> for 8 and 16 lanes with SIMD: 16 pixels of each of the group's samples are
 /// loaded as one vector each, the 16 x 16 bytes transposed (16 = one pixel of every sample), widened to floats and
 /// normalized in one go, and stored as whole lane vectors, instead of one table lookup and one scattered store per
 /// pixel. Gives exactly the floats of the table (see <see cref="PixelNormalization.VectorForm"/>).
@@ -318,39 +382,27 @@ internal static class VectorPacking
     public static bool Supported(int lanes) =>
         Sse2.IsSupported && (lanes == 16 ? Avx512F.IsSupported : lanes == 8 && Avx2.IsSupported);
 
-    public static void Pack(ImageDataset data, ReadOnlySpan<int> indices, int lanes, (float Mean, float Std) form, ReadOnlySpan<float> table,
-                            Span<float> destination, Span<int> labels)
+    /// <summary>One lane group: lane l's bytes start at <paramref name="starts"/>[l] in <paramref name="pixels"/>; lanes past starts.Length are padding.</summary>
+    public static void PackGroup(ReadOnlySpan<byte> pixels, ReadOnlySpan<int> starts, int size, int lanes, (float Mean, float Std) form,
+                                 ReadOnlySpan<float> table, Span<float> group)
     {
-        int count = indices.Length, size = data.SampleSize, groups = (count + lanes - 1) / lanes;
-        ReadOnlySpan<byte> pixels = data.AllPixels;
-        Span<int> starts = stackalloc int[16];
+        int valid = starts.Length;
         Span<Vector128<byte>> rows = stackalloc Vector128<byte>[16];
-        for (int g = 0; g < groups; g++)
+        rows.Clear(); // padding lanes and, for 8 lanes, rows 8..15 stay 0
+        int e0 = 0;
+        for (; e0 + 16 <= size; e0 += 16)
         {
-            Span<float> group = destination.Slice(g * size * lanes, size * lanes);
-            int valid = Math.Min(lanes, count - g * lanes);
             for (int l = 0; l < valid; l++)
-            {
-                int s = g * lanes + l;
-                starts[l] = data.PixelStart(indices[s]);
-                labels[s] = data.LabelAt(indices[s]);
-            }
-            rows.Clear(); // padding lanes and, for 8 lanes, rows 8..15 stay 0
-            int e0 = 0;
-            for (; e0 + 16 <= size; e0 += 16)
-            {
-                for (int l = 0; l < valid; l++)
-                    rows[l] = Vector128.Create(pixels.Slice(starts[l] + e0, 16));
-                Transpose16(rows);
-                // rows[j] now holds pixel e0 + j of every lane
-                for (int j = 0; j < 16; j++)
-                    Store(rows[j], lanes, valid, form, group.Slice((e0 + j) * lanes, lanes));
-            }
-            // the last size % 16 pixels one at a time
-            for (int e = e0; e < size; e++)
-                for (int l = 0; l < lanes; l++)
-                    group[e * lanes + l] = l < valid ? table[pixels[starts[l] + e]] : 0f;
+                rows[l] = Vector128.Create(pixels.Slice(starts[l] + e0, 16));
+            Transpose16(rows);
+            // rows[j] now holds pixel e0 + j of every lane
+            for (int j = 0; j < 16; j++)
+                Store(rows[j], lanes, valid, form, group.Slice((e0 + j) * lanes, lanes));
         }
+        // the last size % 16 pixels one at a time
+        for (int e = e0; e < size; e++)
+            for (int l = 0; l < lanes; l++)
+                group[e * lanes + l] = l < valid ? table[pixels[starts[l] + e]] : 0f;
     }
 
     /// <summary>One pixel of every lane: bytes to floats, normalized, padding lanes 0.</summary>

@@ -21,11 +21,12 @@ namespace CnnGen.Training;
 /// (2) to combine the partial norms. Gradients are of the batch mean loss (<c>gradientScale = 1 / batch</c>).</para>
 /// <para>Reproducibility: with the same initial weights, data, options and thread count, the weights after
 /// training are bit-identical on every run, and a run resumed from a checkpoint equals the uninterrupted run.
-/// Dropout seeds derive from (seed, epoch, batch, worker), so a different thread count draws different masks.</para>
+/// Dropout seeds derive from (seed, epoch, batch, worker), so a different thread count draws different masks;
+/// augmentation seeds from (seed, epoch, sample index), the same for every thread count.</para>
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
-    private const ulong NoiseStream = 0xD50F, ShuffleStream = 0x5AFF1E;
+    private const ulong NoiseStream = 0xD50F, ShuffleStream = 0x5AFF1E, AugmentationStream = 0xA06;
 
     private readonly INetwork _net;
     private readonly Optimizer _optimizer;
@@ -59,6 +60,7 @@ public sealed class Trainer : IDisposable
         if (!(options.MaxGradientNorm >= 0)) throw new ArgumentOutOfRangeException(nameof(options), options.MaxGradientNorm, "MaxGradientNorm must be 0 (off) or positive.");
         if (options.EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(options), options.EarlyStoppingPatience, "Patience must not be negative.");
         ArgumentNullException.ThrowIfNull(options.Normalization);
+        options.Augmentation?.Validate();
         _net = net;
         _optimizer = optimizer;
         _options = options;
@@ -269,7 +271,7 @@ public sealed class Trainer : IDisposable
         if (_pool is not null) return;
         _workers = new Worker[_threads];
         for (int w = 0; w < _threads; w++)
-            _workers[w] = new Worker(_net, Lanes, _samplesPerWorker, w == 0);
+            _workers[w] = new Worker(_net, Lanes, _samplesPerWorker, w == 0, _options.Augmentation is { IsIdentity: false });
         _pool = new WorkerPool(_threads);
     }
 
@@ -299,7 +301,10 @@ public sealed class Trainer : IDisposable
         _results[w] = default;
         if (count <= 0) return;
         var worker = _workers[w];
-        _data!.PackBatch(_order.AsSpan(_batchStart + first, count), Lanes, _options.Normalization, worker.Input, worker.Labels);
+        // augmentation seeds come from (seed, epoch) and the sample's index, not from the worker: thread counts agree
+        ulong augmentationSeed = Rng.Derive(Rng.Derive(_options.Seed, AugmentationStream), (ulong)_epoch);
+        _data!.PackBatch(_order.AsSpan(_batchStart + first, count), Lanes, _options.Normalization, worker.Input, worker.Labels,
+                         _options.Augmentation, augmentationSeed, worker.Scratch);
         Span<float> gradients = w == 0 ? _net.Gradients : worker.Gradients;
         gradients.Clear();
         ulong noise = Rng.Derive(Rng.Derive(Rng.Derive(Rng.Derive(_options.Seed, NoiseStream), (ulong)_epoch), (ulong)_batch), (ulong)w);
@@ -391,13 +396,14 @@ public sealed class Trainer : IDisposable
     /// <summary>One worker's buffers: workspace, packed input, labels, gradients (worker 0 uses the network's own).</summary>
     private sealed class Worker
     {
-        public Worker(INetwork net, int lanes, int maxSamples, bool first)
+        public Worker(INetwork net, int lanes, int maxSamples, bool first, bool augment)
         {
             Workspace = net.CreateWorkspace(lanes, maxSamples);
             Input = new LaneBuffer<float>(LaneLayout.Length(maxSamples, net.InputSize, lanes)); // 64-byte aligned: unsplit vector loads
             Labels = new int[maxSamples];
             Indices = new int[maxSamples];
             Gradients = first ? [] : new float[net.ParameterCount];
+            Scratch = augment ? new byte[lanes * net.InputSize] : [];
             Probabilities = new float[maxSamples * net.OutputSize];
             Confusion = new ConfusionMatrix(net.OutputSize);
         }
@@ -407,6 +413,8 @@ public sealed class Trainer : IDisposable
         public int[] Labels { get; }
         public int[] Indices { get; }
         public float[] Gradients { get; }
+        /// <summary>One lane group of augmented sample bytes (empty without augmentation).</summary>
+        public byte[] Scratch { get; }
         public float[] Probabilities { get; }
         public ConfusionMatrix Confusion { get; }
         public double EvaluationLoss { get; set; }

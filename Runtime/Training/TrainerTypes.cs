@@ -28,6 +28,13 @@ public sealed class TrainerOptions
     /// <summary>How pixel bytes become inputs.</summary>
     public PixelNormalization Normalization { get; init; } = PixelNormalization.Scale01;
 
+    /// <summary>
+    /// Random changes to the training images (null or <see cref="Augmentation.None"/>: none), applied while each batch is
+    /// packed; never to evaluation. Seeded by <see cref="Seed"/>, the epoch and the sample's index, so a run is the same
+    /// for every thread count and a resumed run continues exactly.
+    /// </summary>
+    public Augmentation? Augmentation { get; init; }
+
     /// <summary>Learning rate per step; null keeps the optimizer's learning rate constant.</summary>
     public LearningRateSchedule? Schedule { get; init; }
 

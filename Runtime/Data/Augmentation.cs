@@ -1,0 +1,298 @@
+using System;
+using System.Globalization;
+using System.Text;
+
+namespace CnnGen.Data;
+
+/// <summary>
+/// Random changes to training images, applied to the pixel bytes while a batch is packed into the lanes layout
+/// (no second copy of the data set): translation, crop after padding, horizontal flip, a small affine warp
+/// (rotation, scale, shear) with bilinear sampling, and random erasing (cutout). Network-agnostic; any channel
+/// count and image size.
+/// </summary>
+/// <remarks>
+/// <para>Order: the affine warp (rotation, scale, shear, and the translation and crop offsets folded in as its
+/// shift) or, without a warp, an integer shift; then the horizontal flip; then erasing. Pixels that come from
+/// outside the image are <see cref="Fill"/> (0, black: MNIST's background) except for a crop with
+/// <see cref="CropPaddingMode.Edge"/> or <see cref="CropPaddingMode.Reflect"/> without a warp.</para>
+/// <para>Deterministic: what a sample gets depends only on the seed passed to <see cref="Apply(ReadOnlySpan{byte}, Span{byte}, int, int, int, ulong)"/>. The
+/// <see cref="Training.Trainer"/> derives it from (run seed, epoch, the sample's index in the training set), so
+/// the same run gives the same images whatever the thread count, and a resumed run continues exactly.</para>
+/// </remarks>
+public sealed record Augmentation
+{
+    /// <summary>Shift by a whole number of pixels drawn uniformly from [-k, k] on each axis (0: off).</summary>
+    public int MaxTranslation { get; init; }
+
+    /// <summary>Pad by this many pixels on every side, then crop a random window of the original size (0: off).</summary>
+    public int CropPadding { get; init; }
+
+    /// <summary>How the crop's padding is filled (only without an affine warp; a warp always fills with <see cref="Fill"/>).</summary>
+    public CropPaddingMode CropMode { get; init; } = CropPaddingMode.Zero;
+
+    /// <summary>Mirror left-right with probability 1/2 (off by default: digits are not symmetric).</summary>
+    public bool HorizontalFlip { get; init; }
+
+    /// <summary>Rotate by an angle drawn uniformly from [-r, r] degrees about the image centre (0: off).</summary>
+    public double RotationDegrees { get; init; }
+
+    /// <summary>Scale by a factor drawn uniformly from [<see cref="MinScale"/>, <see cref="MaxScale"/>] (1, 1: off).</summary>
+    public double MinScale { get; init; } = 1;
+
+    /// <inheritdoc cref="MinScale"/>
+    public double MaxScale { get; init; } = 1;
+
+    /// <summary>Shear along x by an angle drawn uniformly from [-s, s] degrees (0: off).</summary>
+    public double ShearDegrees { get; init; }
+
+    /// <summary>Probability of erasing one random rectangle (random erasing / cutout; 0: off).</summary>
+    public double EraseProbability { get; init; }
+
+    /// <summary>Area of the erased rectangle as a fraction of the image, drawn from [min, max] (a fixed fraction: cutout).</summary>
+    public double EraseMinArea { get; init; } = 0.02;
+
+    /// <inheritdoc cref="EraseMinArea"/>
+    public double EraseMaxArea { get; init; } = 0.2;
+
+    /// <summary>Aspect ratio (height / width) of the erased rectangle, drawn log-uniformly from [1/r, r].</summary>
+    public double EraseMaxAspect { get; init; } = 3;
+
+    /// <summary>The byte value of pixels from outside the image and of erased pixels.</summary>
+    public byte Fill { get; init; }
+
+    /// <summary>No change at all.</summary>
+    public static Augmentation None { get; } = new();
+
+    /// <summary>True when <see cref="Apply(ReadOnlySpan{byte}, Span{byte}, int, int, int, ulong)"/> would only copy the image.</summary>
+    public bool IsIdentity => MaxTranslation == 0 && CropPadding == 0 && !HorizontalFlip && !HasWarp && EraseProbability == 0;
+
+    internal bool HasWarp => RotationDegrees != 0 || MinScale != 1 || MaxScale != 1 || ShearDegrees != 0;
+
+    /// <summary>Throws a clear error for a setting out of range; returns this.</summary>
+    public Augmentation Validate()
+    {
+        static void Check(bool ok, string what)
+        {
+            if (!ok) throw new ArgumentOutOfRangeException(null, $"Augmentation: {what}.");
+        }
+        Check(MaxTranslation is >= 0 and <= 1024, $"MaxTranslation must be 0..1024 pixels, not {MaxTranslation}");
+        Check(CropPadding is >= 0 and <= 1024, $"CropPadding must be 0..1024 pixels, not {CropPadding}");
+        Check(Enum.IsDefined(CropMode), $"CropMode {(int)CropMode} is not defined");
+        Check(double.IsFinite(RotationDegrees) && RotationDegrees is >= 0 and <= 180, $"RotationDegrees must be 0..180, not {Format(RotationDegrees)}");
+        Check(double.IsFinite(ShearDegrees) && ShearDegrees is >= 0 and < 90, $"ShearDegrees must be 0..89, not {Format(ShearDegrees)}");
+        Check(double.IsFinite(MinScale) && double.IsFinite(MaxScale) && MinScale > 0 && MinScale <= MaxScale && MaxScale <= 16,
+              $"scale must satisfy 0 < MinScale <= MaxScale <= 16, not {Format(MinScale)}..{Format(MaxScale)}");
+        Check(EraseProbability is >= 0 and <= 1, $"EraseProbability must be 0..1, not {Format(EraseProbability)}");
+        Check(EraseMinArea > 0 && EraseMinArea <= EraseMaxArea && EraseMaxArea <= 1,
+              $"erase area must satisfy 0 < EraseMinArea <= EraseMaxArea <= 1, not {Format(EraseMinArea)}..{Format(EraseMaxArea)}");
+        Check(double.IsFinite(EraseMaxAspect) && EraseMaxAspect >= 1, $"EraseMaxAspect must be at least 1, not {Format(EraseMaxAspect)}");
+        return this;
+    }
+
+    /// <summary>
+    /// Writes the augmented form of <paramref name="image"/> (channels x height x width bytes) to
+    /// <paramref name="output"/> (the same size), drawing every random choice from <paramref name="seed"/>.
+    /// </summary>
+    public void Apply(ReadOnlySpan<byte> image, Span<byte> output, int channels, int height, int width, ulong seed)
+    {
+        if (channels < 1 || height < 1 || width < 1)
+            throw new ArgumentOutOfRangeException(nameof(channels), $"Image shape {channels}x{height}x{width} must be positive.");
+        int size = channels * height * width;
+        if (image.Length != size || output.Length != size)
+            throw new ArgumentException($"Image and output must hold {channels}x{height}x{width} = {size} bytes, not {image.Length} and {output.Length}.");
+        var rng = new Rng(seed);
+        Apply(image, output, channels, height, width, Draw(ref rng, height, width));
+    }
+
+    /// <summary>One draw of every random choice: what <see cref="Apply(ReadOnlySpan{byte}, Span{byte}, int, int, int, in Transform)"/> does to one image.</summary>
+    internal Transform Draw(ref Rng rng, int height, int width)
+    {
+        int dx = 0, dy = 0;
+        if (MaxTranslation > 0)
+        {
+            dx += rng.NextInt(2 * MaxTranslation + 1) - MaxTranslation;
+            dy += rng.NextInt(2 * MaxTranslation + 1) - MaxTranslation;
+        }
+        if (CropPadding > 0)
+        {
+            // a crop at offset (ox, oy) of the padded image moves the content by (p - ox, p - oy)
+            dx += CropPadding - rng.NextInt(2 * CropPadding + 1);
+            dy += CropPadding - rng.NextInt(2 * CropPadding + 1);
+        }
+        double angle = RotationDegrees > 0 ? Uniform(ref rng, -RotationDegrees, RotationDegrees) : 0;
+        double scale = MinScale != MaxScale ? Uniform(ref rng, MinScale, MaxScale) : MinScale;
+        double shear = ShearDegrees > 0 ? Uniform(ref rng, -ShearDegrees, ShearDegrees) : 0;
+        bool flip = HorizontalFlip && (rng.NextUInt64() >> 63) == 1;
+        int ex = 0, ey = 0, ew = 0, eh = 0;
+        if (EraseProbability > 0 && rng.NextDouble() < EraseProbability)
+        {
+            double area = Uniform(ref rng, EraseMinArea, EraseMaxArea) * height * width;
+            double aspect = Math.Exp(Uniform(ref rng, -Math.Log(EraseMaxAspect), Math.Log(EraseMaxAspect)));
+            eh = Math.Clamp((int)Math.Round(Math.Sqrt(area * aspect)), 1, height);
+            ew = Math.Clamp((int)Math.Round(Math.Sqrt(area / aspect)), 1, width);
+            ey = rng.NextInt(height - eh + 1);
+            ex = rng.NextInt(width - ew + 1);
+        }
+        return new Transform(dx, dy, HasWarp, angle, scale, shear, flip, ex, ey, ew, eh);
+    }
+
+    /// <summary>Applies one drawn <paramref name="t"/>: warp or shift, flip, erase.</summary>
+    internal void Apply(ReadOnlySpan<byte> image, Span<byte> output, int channels, int height, int width, in Transform t)
+    {
+        int plane = height * width;
+        for (int c = 0; c < channels; c++)
+        {
+            ReadOnlySpan<byte> source = image.Slice(c * plane, plane);
+            Span<byte> target = output.Slice(c * plane, plane);
+            if (t.Warp) Warp(source, target, height, width, t);
+            else Shift(source, target, height, width, t.Dx, t.Dy, t.Flip, CropMode, Fill);
+            for (int y = t.EraseY; y < t.EraseY + t.EraseHeight; y++)
+                target.Slice(y * width + t.EraseX, t.EraseWidth).Fill(Fill);
+        }
+    }
+
+    /// <summary>output[y, x] = source[y - dy, x - dx] (mirrored in x after the shift when flipping), outside filled per mode.</summary>
+    private static void Shift(ReadOnlySpan<byte> source, Span<byte> output, int height, int width, int dx, int dy, bool flip,
+                              CropPaddingMode mode, byte fill)
+    {
+        for (int y = 0; y < height; y++)
+        {
+            Span<byte> row = output.Slice(y * width, width);
+            int sy = Resolve(y - dy, height, mode);
+            if (sy < 0)
+            {
+                row.Fill(fill);
+                continue;
+            }
+            ReadOnlySpan<byte> from = source.Slice(sy * width, width);
+            if (mode == CropPaddingMode.Zero && !flip)
+            {
+                // the common case: one block copy and the uncovered columns filled
+                int start = Math.Clamp(dx, 0, width), end = Math.Clamp(width + dx, 0, width);
+                row.Slice(0, start).Fill(fill);
+                if (end > start) from.Slice(start - dx, end - start).CopyTo(row.Slice(start));
+                row.Slice(Math.Max(end, start)).Fill(fill);
+                continue;
+            }
+            for (int x = 0; x < width; x++)
+            {
+                int sx = Resolve(x - dx, width, mode);
+                row[flip ? width - 1 - x : x] = sx < 0 ? fill : from[sx];
+            }
+        }
+    }
+
+    /// <summary>The source index for <paramref name="i"/> under the padding mode; -1 for a fill pixel.</summary>
+    private static int Resolve(int i, int n, CropPaddingMode mode)
+    {
+        if ((uint)i < (uint)n) return i;
+        switch (mode)
+        {
+            case CropPaddingMode.Edge:
+                return Math.Clamp(i, 0, n - 1);
+            case CropPaddingMode.Reflect:
+                if (n == 1) return 0;
+                // reflect without repeating the edge: -1 -> 1, n -> n - 2 (period 2n - 2)
+                int period = 2 * n - 2;
+                int r = ((i % period) + period) % period;
+                return r < n ? r : period - r;
+            default:
+                return -1;
+        }
+    }
+
+    /// <summary>
+    /// Affine warp with bilinear sampling: each output pixel is mapped back into the source through the inverse of
+    /// (rotate . shear . scale) about the centre, shifted by (dx, dy); neighbours outside the image count as fill.
+    /// </summary>
+    private void Warp(ReadOnlySpan<byte> source, Span<byte> output, int height, int width, in Transform t)
+    {
+        // forward A = R(angle) * Shear(shear) * S(scale): A = [[a, b], [c, d]]
+        double theta = t.AngleDegrees * Math.PI / 180, k = Math.Tan(t.ShearDegrees * Math.PI / 180), s = t.Scale;
+        double cos = Math.Cos(theta), sin = Math.Sin(theta);
+        double a = s * cos, b = s * (cos * k - sin), c = s * sin, d = s * (sin * k + cos);
+        double det = a * d - b * c;
+        // inverse: source - centre = A^-1 (output - centre - shift)
+        double ia = d / det, ib = -b / det, ic = -c / det, id = a / det;
+        double cx = (width - 1) / 2.0, cy = (height - 1) / 2.0;
+        float fill = Fill;
+        for (int y = 0; y < height; y++)
+        {
+            double oy = y - cy - t.Dy;
+            // seek to the source position of output (0, y); it moves by (ia, ic) per output column
+            double ox0 = -cx - t.Dx;
+            float sx = (float)(ia * ox0 + ib * oy + cx), sy = (float)(ic * ox0 + id * oy + cy);
+            float stepX = (float)ia, stepY = (float)ic;
+            Span<byte> row = output.Slice(y * width, width);
+            for (int x = 0; x < width; x++, sx += stepX, sy += stepY)
+            {
+                float fx0 = MathF.Floor(sx), fy0 = MathF.Floor(sy);
+                int x0 = (int)fx0, y0 = (int)fy0;
+                float fx = sx - fx0, fy = sy - fy0;
+                float v00, v01, v10, v11;
+                if ((uint)x0 < (uint)(width - 1) && (uint)y0 < (uint)(height - 1))
+                {
+                    int i = y0 * width + x0;
+                    v00 = source[i]; v01 = source[i + 1]; v10 = source[i + width]; v11 = source[i + width + 1];
+                }
+                else
+                {
+                    if (x0 < -1 || x0 >= width || y0 < -1 || y0 >= height)
+                    {
+                        row[t.Flip ? width - 1 - x : x] = Fill;
+                        continue;
+                    }
+                    v00 = At(source, x0, y0, width, height, fill);
+                    v01 = At(source, x0 + 1, y0, width, height, fill);
+                    v10 = At(source, x0, y0 + 1, width, height, fill);
+                    v11 = At(source, x0 + 1, y0 + 1, width, height, fill);
+                }
+                float top = v00 + (v01 - v00) * fx, bottom = v10 + (v11 - v10) * fx;
+                float v = top + (bottom - top) * fy;
+                row[t.Flip ? width - 1 - x : x] = (byte)Math.Clamp((int)(v + 0.5f), 0, 255);
+            }
+        }
+    }
+
+    private static float At(ReadOnlySpan<byte> source, int x, int y, int width, int height, float fill) =>
+        (uint)x < (uint)width && (uint)y < (uint)height ? source[y * width + x] : fill;
+
+    private static double Uniform(ref Rng rng, double min, double max) => min + (max - min) * rng.NextDouble();
+
+    private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>A short description, e.g. <c>translate 2, rotate 10°, scale 0.9-1.1, erase p=0.5</c>; "none" for the identity.</summary>
+    public override string ToString()
+    {
+        if (IsIdentity) return "none";
+        var text = new StringBuilder();
+        void Add(string part)
+        {
+            if (text.Length > 0) text.Append(", ");
+            text.Append(part);
+        }
+        if (MaxTranslation > 0) Add($"translate {MaxTranslation}px");
+        if (CropPadding > 0) Add($"crop after padding {CropPadding}px ({CropMode.ToString().ToLowerInvariant()})");
+        if (RotationDegrees > 0) Add($"rotate {Format(RotationDegrees)} deg");
+        if (MinScale != 1 || MaxScale != 1) Add($"scale {Format(MinScale)}-{Format(MaxScale)}");
+        if (ShearDegrees > 0) Add($"shear {Format(ShearDegrees)} deg");
+        if (HorizontalFlip) Add("horizontal flip");
+        if (EraseProbability > 0) Add($"erase p={Format(EraseProbability)} area {Format(EraseMinArea)}-{Format(EraseMaxArea)}");
+        return text.ToString();
+    }
+
+    /// <summary>Every random choice for one image.</summary>
+    internal readonly record struct Transform(int Dx, int Dy, bool Warp, double AngleDegrees, double Scale, double ShearDegrees, bool Flip,
+                                              int EraseX, int EraseY, int EraseWidth, int EraseHeight);
+}
+
+/// <summary>How the padding of <see cref="Augmentation.CropPadding"/> is filled.</summary>
+public enum CropPaddingMode
+{
+    /// <summary>With <see cref="Augmentation.Fill"/> (a translation with fill).</summary>
+    Zero,
+    /// <summary>Repeating the edge pixel.</summary>
+    Edge,
+    /// <summary>Mirroring the image at its edge (without repeating the edge pixel).</summary>
+    Reflect,
+}
