@@ -23,6 +23,14 @@ public sealed class IdxFormatException : Exception
     public string Problem { get; }
 }
 
+/// <summary>How an IDX image array is laid out (see <see cref="IdxReader.ImageShape"/>).</summary>
+/// <param name="Count">Images.</param>
+/// <param name="Channels">1 or 3.</param>
+/// <param name="Height">Rows per image.</param>
+/// <param name="Width">Columns per image.</param>
+/// <param name="ChannelLast">True for <c>count x H x W x C</c> (pixels interleaved); false for channel-first.</param>
+public readonly record struct IdxImageShape(int Count, int Channels, int Height, int Width, bool ChannelLast);
+
 /// <summary>An unsigned-byte IDX array: its dimensions and its data in row-major order.</summary>
 public sealed class IdxArray
 {
@@ -115,13 +123,56 @@ public static class IdxReader
         return (array.Data, array.Dimensions[0], array.Dimensions[1], array.Dimensions[2]);
     }
 
-    /// <summary>Reads a label file (magic 0x00000801): one byte per sample.</summary>
-    public static byte[] ReadLabels(string path)
+    /// <summary>
+    /// The image layout of <paramref name="array"/> (read from <paramref name="name"/>, for messages): 3-D
+    /// <c>count x rows x columns</c> is one channel; 4-D <c>count x C x H x W</c> with C of 1 or 3 is channel-first, the
+    /// order the network takes. A 4-D array whose second dimension is not 1 or 3 but whose last one is
+    /// (<c>count x H x W x C</c>, the order image libraries store pixels in) is channel-last; when both the second and
+    /// the last dimension are 1 or 3 (e.g. <c>n x 3 x 32 x 3</c>) the array is read as channel-first, never guessed.
+    /// </summary>
+    public static IdxImageShape ImageShape(IdxArray array, string name)
     {
-        var array = Read(path);
+        ArgumentNullException.ThrowIfNull(array);
+        int[] d = array.Dimensions;
+        IdxImageShape shape = d.Length switch
+        {
+            3 => new(d[0], 1, d[1], d[2], ChannelLast: false),
+            4 when d[1] is 1 or 3 => new(d[0], d[1], d[2], d[3], ChannelLast: false),
+            4 when d[3] is 1 or 3 => new(d[0], d[3], d[1], d[2], ChannelLast: true),
+            4 => throw new IdxFormatException(name, $"is a 4-D array of {Describe(d, 4)}, but neither its second dimension (count x C x H x W) nor its last (count x H x W x C) is a channel count of 1 or 3."),
+            _ => throw new IdxFormatException(name, $"expected an image file (magic 0x{ImagesMagic:X8}: count x rows x columns, or 0x00000804: count x channels x rows x columns) but it has {d.Length} dimension(s) (magic 0x{0x800 | d.Length:X8})."),
+        };
+        if (shape.Height == 0 || shape.Width == 0 || shape.Channels == 0)
+            throw new IdxFormatException(name, $"has empty images ({Describe(d, d.Length)}).");
+        return shape;
+    }
+
+    /// <summary>Reads a label file (magic 0x00000801): one byte per sample.</summary>
+    public static byte[] ReadLabels(string path) => Labels(Read(path), path);
+
+    /// <summary>The labels of a label array (one dimension) read from <paramref name="name"/>.</summary>
+    public static byte[] Labels(IdxArray array, string name)
+    {
+        ArgumentNullException.ThrowIfNull(array);
         if (array.Dimensions.Length != 1)
-            throw new IdxFormatException(path, $"expected a label file (magic 0x{LabelsMagic:X8}: one dimension) but it has {array.Dimensions.Length} dimensions (magic 0x{0x800 | array.Dimensions.Length:X8}).");
+            throw new IdxFormatException(name, $"expected a label file (magic 0x{LabelsMagic:X8}: one dimension) but it has {array.Dimensions.Length} dimensions (magic 0x{0x800 | array.Dimensions.Length:X8}).");
         return array.Data;
+    }
+
+    /// <summary>
+    /// The header an uncompressed IDX file of <paramref name="array"/> starts with: together with
+    /// <see cref="IdxArray.Data"/> it is exactly the uncompressed file (the reader refuses files with anything else),
+    /// so a checksum of header + data identifies the file whether it was stored plain or gzipped.
+    /// </summary>
+    public static byte[] Header(IdxArray array)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        var header = new byte[4 + 4 * array.Dimensions.Length];
+        header[2] = UnsignedByteType;
+        header[3] = (byte)array.Dimensions.Length;
+        for (int d = 0; d < array.Dimensions.Length; d++)
+            BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4 + 4 * d, 4), array.Dimensions[d]);
+        return header;
     }
 
     private static IdxArray ReadUncompressed(Stream stream, string name, long knownLength, bool compressed)
