@@ -261,6 +261,95 @@ public sealed record Augmentation
 
     private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Reads a comma-separated list of operations, as a command line gives it:
+    /// <c>translate=K</c>, <c>crop=P</c> or <c>crop=P:edge|reflect|zero</c>, <c>flip</c>, <c>rotate=DEG</c>,
+    /// <c>scale=MIN-MAX</c> (or one factor), <c>shear=DEG</c>, <c>erase=P</c> or <c>erase=P:MIN-MAX</c> (area fraction),
+    /// <c>fill=V</c>; <c>none</c> for no augmentation. Every value is checked (<see cref="Validate"/>); a mistake is a
+    /// <see cref="FormatException"/> naming the part.
+    /// </summary>
+    public static Augmentation Parse(string spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var result = new Augmentation();
+        string trimmed = spec.Trim();
+        if (trimmed.Length == 0 || trimmed.Equals("none", StringComparison.OrdinalIgnoreCase)) return result;
+        foreach (string raw in trimmed.Split(',', StringSplitOptions.TrimEntries))
+        {
+            int eq = raw.IndexOf('=');
+            string key = (eq < 0 ? raw : raw[..eq]).Trim().ToLowerInvariant();
+            string value = eq < 0 ? "" : raw[(eq + 1)..].Trim();
+            if (key != "flip" && value.Length == 0)
+                throw new FormatException($"Augmentation '{raw}': {(key.Length == 0 ? "empty part" : $"'{key}' needs a value, e.g. {key}=2")}.");
+            (string Main, string? Option) Split(string v) => v.IndexOf(':') is int c and >= 0 ? (v[..c], v[(c + 1)..]) : (v, null);
+            result = key switch
+            {
+                "translate" => result with { MaxTranslation = Int(raw, value) },
+                "crop" => result with
+                {
+                    CropPadding = Int(raw, Split(value).Main),
+                    CropMode = Split(value).Option switch
+                    {
+                        null or "zero" => CropPaddingMode.Zero,
+                        "edge" => CropPaddingMode.Edge,
+                        "reflect" => CropPaddingMode.Reflect,
+                        var other => throw new FormatException($"Augmentation '{raw}': padding mode '{other}' is not zero, edge or reflect."),
+                    },
+                },
+                "flip" => value.Length == 0 ? result with { HorizontalFlip = true }
+                                            : throw new FormatException($"Augmentation '{raw}': flip takes no value."),
+                "rotate" => result with { RotationDegrees = Number(raw, value) },
+                "scale" => Range(raw, value) is var (lo, hi) ? result with { MinScale = lo, MaxScale = hi } : result,
+                "shear" => result with { ShearDegrees = Number(raw, value) },
+                "erase" => Split(value) is var (p, area)
+                    ? (area is null ? result with { EraseProbability = Number(raw, p) }
+                                    : Range(raw, area) is var (a0, a1) ? result with { EraseProbability = Number(raw, p), EraseMinArea = a0, EraseMaxArea = a1 } : result)
+                    : result,
+                "fill" => result with { Fill = Int(raw, value) is int f and >= 0 and <= 255 ? (byte)f : throw new FormatException($"Augmentation '{raw}': fill is a byte value 0..255.") },
+                _ => throw new FormatException($"Augmentation '{raw}': unknown operation '{key}'; use translate, crop, flip, rotate, scale, shear, erase, fill or none."),
+            };
+        }
+        try
+        {
+            return result.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new FormatException($"Augmentation '{spec}': {e.Message.Split(" (Parameter")[0].Replace("Augmentation: ", "")}", e);
+        }
+    }
+
+    private static int Int(string part, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
+            : throw new FormatException($"Augmentation '{part}': '{value}' is not a whole number.");
+
+    private static double Number(string part, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? v
+            : throw new FormatException($"Augmentation '{part}': '{value}' is not a number.");
+
+    private static (double Min, double Max) Range(string part, string value)
+    {
+        int dash = value.IndexOf('-', 1);
+        if (dash < 0) return (Number(part, value), Number(part, value));
+        return (Number(part, value[..dash]), Number(part, value[(dash + 1)..]));
+    }
+
+    /// <summary>The form <see cref="Parse"/> reads back, e.g. <c>translate=2,rotate=10,scale=0.9-1.1</c>; <c>none</c> for the identity.</summary>
+    public string ToSpec()
+    {
+        if (IsIdentity) return "none";
+        var parts = new System.Collections.Generic.List<string>();
+        if (MaxTranslation > 0) parts.Add($"translate={MaxTranslation}");
+        if (CropPadding > 0) parts.Add(CropMode == CropPaddingMode.Zero ? $"crop={CropPadding}" : $"crop={CropPadding}:{CropMode.ToString().ToLowerInvariant()}");
+        if (HorizontalFlip) parts.Add("flip");
+        if (RotationDegrees > 0) parts.Add($"rotate={Format(RotationDegrees)}");
+        if (MinScale != 1 || MaxScale != 1) parts.Add($"scale={Format(MinScale)}-{Format(MaxScale)}");
+        if (ShearDegrees > 0) parts.Add($"shear={Format(ShearDegrees)}");
+        if (EraseProbability > 0) parts.Add($"erase={Format(EraseProbability)}:{Format(EraseMinArea)}-{Format(EraseMaxArea)}");
+        if (Fill != 0) parts.Add($"fill={Fill}");
+        return string.Join(",", parts);
+    }
+
     /// <summary>A short description, e.g. <c>translate 2, rotate 10°, scale 0.9-1.1, erase p=0.5</c>; "none" for the identity.</summary>
     public override string ToString()
     {

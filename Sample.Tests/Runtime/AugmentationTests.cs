@@ -181,6 +181,30 @@ public sealed class AugmentationTests : IDisposable
         Assert.Throws<ArgumentException>(() => new Augmentation().Apply(new byte[10], new byte[9], 1, 2, 5, 0));
     }
 
+    [Fact]
+    public void SpecsParseAndRoundTrip()
+    {
+        var a = Augmentation.Parse("translate=2, crop=3:reflect, flip, rotate=12.5, scale=0.9-1.1, shear=5, erase=0.5:0.05-0.1, fill=9");
+        Assert.Equal(new Augmentation
+        {
+            MaxTranslation = 2, CropPadding = 3, CropMode = CropPaddingMode.Reflect, HorizontalFlip = true, RotationDegrees = 12.5,
+            MinScale = 0.9, MaxScale = 1.1, ShearDegrees = 5, EraseProbability = 0.5, EraseMinArea = 0.05, EraseMaxArea = 0.1, Fill = 9,
+        }, a);
+        Assert.Equal(a, Augmentation.Parse(a.ToSpec()));
+        Assert.Equal("translate=2,crop=3:reflect,flip,rotate=12.5,scale=0.9-1.1,shear=5,erase=0.5:0.05-0.1,fill=9", a.ToSpec());
+        Assert.Equal(new Augmentation { MinScale = 1.2, MaxScale = 1.2 }, Augmentation.Parse("scale=1.2"));
+        Assert.True(Augmentation.Parse("none").IsIdentity);
+        Assert.Equal("none", Augmentation.None.ToSpec());
+
+        Assert.Contains("unknown operation 'spin'", Assert.Throws<FormatException>(() => Augmentation.Parse("spin=3")).Message);
+        Assert.Contains("'translate' needs a value", Assert.Throws<FormatException>(() => Augmentation.Parse("translate")).Message);
+        Assert.Contains("'x' is not a whole number", Assert.Throws<FormatException>(() => Augmentation.Parse("translate=x")).Message);
+        Assert.Contains("padding mode 'wrap'", Assert.Throws<FormatException>(() => Augmentation.Parse("crop=2:wrap")).Message);
+        Assert.Contains("scale must satisfy", Assert.Throws<FormatException>(() => Augmentation.Parse("scale=1.1-0.9")).Message);
+        Assert.Contains("flip takes no value", Assert.Throws<FormatException>(() => Augmentation.Parse("flip=1")).Message);
+        Assert.Contains("empty part", Assert.Throws<FormatException>(() => Augmentation.Parse("flip,,rotate=3")).Message);
+    }
+
     private static readonly Augmentation Everything = new()
     {
         MaxTranslation = 1, RotationDegrees = 15, MinScale = 0.9, MaxScale = 1.1, ShearDegrees = 5, EraseProbability = 0.5,
