@@ -7,6 +7,7 @@ namespace CnnGen.Benchmarks;
 /// Entry point. Modes:
 ///   compare (default)  CnnGen vs PyTorch, LeNet-5, same data, batch, optimizer and thread counts, in one invocation
 ///   bdn                BenchmarkDotNet: TrainStep (batch 64, lanes 16/8/1), Infer (batch 1000), Predict, optimizer step
+///   augment            LeNet-5 training throughput with and without augmentation, paired runs
 ///   firstbatch         internal: trains one batch right after start-up and prints the time since process start
 ///                      (Sample.Aot has the same command, compiled with NativeAOT)
 /// </summary>
@@ -28,6 +29,8 @@ public static class Program
                     return Compare.Run(CompareOptions.Parse(rest));
                 case "bdn":
                     return Bdn.Run(rest);
+                case "augment":
+                    return AugmentationCost.Run(rest);
                 case "firstbatch":
                     return FirstBatch.Child();
                 case "help" or "--help" or "-h":
@@ -53,6 +56,9 @@ public static class Program
                     same data, batch 64, SGD lr 0.05 momentum 0.9, same thread counts; print samples/s, the
                     ratio, GFLOP/s, fraction of FP32 peak, inference and Predict latency, first-batch latency,
                     peak working set.
+          augment   LeNet-5 training, one epoch, without and with augmentation in turn (--runs 5,
+                    --threads 2, --data DIR, --augment SPEC; default the record preset's digits
+                    augmentation): samples/s of each, their ratio, and Augmentation.Apply per image.
           bdn       BenchmarkDotNet, in process: TrainStep (batch 64, lanes 16/8/1), Infer (batch 1000),
                     Predict (1 sample), SGD step. --quick = short run; other arguments go to
                     BenchmarkDotNet (default --filter '*'), e.g. bdn --quick --filter '*TrainStep*'.
