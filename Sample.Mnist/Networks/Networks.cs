@@ -1,0 +1,23 @@
+namespace CnnGen.Sample.Mnist;
+
+/// <summary>
+/// Three convolution blocks with BatchNorm (16, 32, 64 channels) and a 128-unit dense layer with BatchNorm and
+/// dropout: 426,618 parameters, 2.5 M multiply-adds per image (6x LeNet-5). The network of <c>--preset record</c>.
+/// Convolutions before a BatchNorm have no bias (the BatchNorm's shift replaces it).
+/// </summary>
+[Network(1, 28, 28)]
+[Conv2D(16, 5, Padding = 2, Bias = false), BatchNorm, ReLU, MaxPool(2)]
+[Conv2D(32, 3, Padding = 1, Bias = false), BatchNorm, ReLU, MaxPool(2)]
+[Conv2D(64, 3, Padding = 1, Bias = false), BatchNorm, ReLU]
+[Flatten, Dropout(0.3), Dense(128, Bias = false), BatchNorm, ReLU, Dense(10), Softmax]
+public partial class BnNet { }
+
+/// <summary>
+/// VGG-style: two pairs of 3x3 convolutions (32, 32, then 64, 64 channels), each with BatchNorm and ReLU, a max pool
+/// after each pair, then dense 256 with dropout: 19 M multiply-adds per image (45x LeNet-5), for when time is no object.
+/// </summary>
+[Network(1, 28, 28)]
+[Conv2D(32, 3, Padding = 1, Bias = false), BatchNorm, ReLU, Conv2D(32, 3, Padding = 1, Bias = false), BatchNorm, ReLU, MaxPool(2)]
+[Conv2D(64, 3, Padding = 1, Bias = false), BatchNorm, ReLU, Conv2D(64, 3, Padding = 1, Bias = false), BatchNorm, ReLU, MaxPool(2)]
+[Flatten, Dense(256, Bias = false), BatchNorm, ReLU, Dropout(0.4), Dense(10), Softmax]
+public partial class VggNet { }
