@@ -1,7 +1,10 @@
 using System;
 using System.Buffers;
+using System.Collections;
+using System.Collections.Generic;
 using System.Buffers.Binary;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace CnnGen.Training;
@@ -32,7 +35,86 @@ public sealed class ModelFileException : Exception
 /// <param name="ParameterCount">Trainable parameters stored.</param>
 /// <param name="StateCount">Non-trainable state values stored.</param>
 /// <param name="PayloadLength">Bytes after the header.</param>
-public sealed record ModelFileInfo(int Version, bool IsCheckpoint, string NetworkName, string Fingerprint, int ParameterCount, int StateCount, long PayloadLength);
+public sealed record ModelFileInfo(int Version, bool IsCheckpoint, string NetworkName, string Fingerprint, int ParameterCount, int StateCount, long PayloadLength)
+{
+    /// <summary>The string key/value pairs saved with the model (empty for a version-1 file or when none were given).</summary>
+    public ModelMetadata Metadata { get; init; } = ModelMetadata.Empty;
+}
+
+/// <summary>
+/// Text saved beside the weights (for example how inputs were normalized and the class names), as ordered string
+/// key/value pairs with unique, non-empty keys. Compares by value.
+/// </summary>
+public sealed class ModelMetadata : IReadOnlyDictionary<string, string>, IEquatable<ModelMetadata>
+{
+    /// <summary>Most pairs a file may hold.</summary>
+    public const int MaxEntries = 1024;
+
+    private readonly KeyValuePair<string, string>[] _entries;
+    private readonly Dictionary<string, string> _lookup;
+
+    /// <summary>Copies <paramref name="entries"/>, keeping their order; keys must be unique and non-empty.</summary>
+    public ModelMetadata(IEnumerable<KeyValuePair<string, string>> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        _entries = [.. entries];
+        if (_entries.Length > MaxEntries)
+            throw new ArgumentException($"Model metadata holds {_entries.Length} entries; at most {MaxEntries} are allowed.", nameof(entries));
+        _lookup = new Dictionary<string, string>(_entries.Length, StringComparer.Ordinal);
+        foreach (var (key, value) in _entries)
+        {
+            if (string.IsNullOrEmpty(key)) throw new ArgumentException("Model metadata keys must be non-empty.", nameof(entries));
+            ArgumentNullException.ThrowIfNull(value, $"metadata value of '{key}'");
+            if (!_lookup.TryAdd(key, value)) throw new ArgumentException($"Model metadata key '{key}' appears twice.", nameof(entries));
+        }
+    }
+
+    /// <summary>No metadata.</summary>
+    public static ModelMetadata Empty { get; } = new([]);
+
+    /// <inheritdoc/>
+    public string this[string key] => _lookup[key];
+    /// <inheritdoc/>
+    public IEnumerable<string> Keys => _entries.Select(e => e.Key);
+    /// <inheritdoc/>
+    public IEnumerable<string> Values => _entries.Select(e => e.Value);
+    /// <inheritdoc/>
+    public int Count => _entries.Length;
+    /// <inheritdoc/>
+    public bool ContainsKey(string key) => _lookup.ContainsKey(key);
+    /// <inheritdoc/>
+    public bool TryGetValue(string key, out string value) => _lookup.TryGetValue(key, out value!);
+    /// <inheritdoc/>
+    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, string>>)_entries).GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The value of <paramref name="key"/>, or null.</summary>
+    public string? Get(string key) => _lookup.TryGetValue(key, out var value) ? value : null;
+
+    /// <inheritdoc/>
+    public bool Equals(ModelMetadata? other) =>
+        other is not null && _entries.Length == other._entries.Length &&
+        _entries.AsSpan().SequenceEqual(other._entries, EntryComparer.Instance);
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as ModelMetadata);
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (var (key, value) in _entries) { hash.Add(key, StringComparer.Ordinal); hash.Add(value, StringComparer.Ordinal); }
+        return hash.ToHashCode();
+    }
+    /// <inheritdoc/>
+    public override string ToString() => string.Join(", ", _entries.Select(e => $"{e.Key}={e.Value}"));
+
+    private sealed class EntryComparer : IEqualityComparer<KeyValuePair<string, string>>
+    {
+        public static readonly EntryComparer Instance = new();
+        public bool Equals(KeyValuePair<string, string> x, KeyValuePair<string, string> y) =>
+            string.Equals(x.Key, y.Key, StringComparison.Ordinal) && string.Equals(x.Value, y.Value, StringComparison.Ordinal);
+        public int GetHashCode(KeyValuePair<string, string> e) => HashCode.Combine(e.Key, e.Value);
+    }
+}
 
 /// <summary>
 /// Saves and loads a network's <see cref="INetwork.Parameters"/> and <see cref="INetwork.State"/> (a model file),
@@ -41,8 +123,9 @@ public sealed record ModelFileInfo(int Version, bool IsCheckpoint, string Networ
 /// <remarks>
 /// Layout, little-endian:
 /// <code>
-/// header   magic 89 'C' 'N' 'N' 'G' 0D 0A 1A, u16 version (1), u16 kind (1 model, 2 checkpoint),
+/// header   magic 89 'C' 'N' 'N' 'G' 0D 0A 1A, u16 version (2), u16 kind (1 model, 2 checkpoint),
 ///          string network name, string fingerprint, i32 ParameterCount, i32 StateCount,
+///          version 2 only: i32 metadata count, then count x (string key, string value),
 ///          i64 payload length, u32 CRC-32 of the payload, u32 CRC-32 of the header bytes before it
 /// payload  f32[ParameterCount] parameters, f32[StateCount] state
 ///          checkpoint only: string optimizer kind, i64 optimizer steps, i32 buffer count, i32 buffer length,
@@ -51,33 +134,36 @@ public sealed record ModelFileInfo(int Version, bool IsCheckpoint, string Networ
 /// </code>
 /// Loading checks, in order: the magic (foreign file), version, header checksum, the fingerprint and sizes
 /// against the network, the payload length against the file length (truncated or extended file), the payload
-/// checksum; the network is modified only once everything is valid. Saving is atomic: the file is written to a
+/// checksum; the network is modified only once everything is valid. Version-1 files (no metadata) are still read. Saving is atomic: the file is written to a
 /// temporary file in the same directory, flushed to disk and moved over the destination.
 /// </remarks>
 public static class ModelFile
 {
-    /// <summary>The current format version.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The current format version (2 added the metadata section).</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The oldest version this build reads.</summary>
+    public const int OldestReadableVersion = 1;
 
     private static ReadOnlySpan<byte> Magic => [0x89, (byte)'C', (byte)'N', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A];
     private const ushort KindModel = 1, KindCheckpoint = 2;
     private const int MaxStringBytes = 1 << 20;
     private const long MaxFileBytes = int.MaxValue;
 
-    /// <summary>Saves the network's parameters and state to <paramref name="path"/> (atomically).</summary>
-    public static void Save(string path, INetwork net)
+    /// <summary>Saves the network's parameters and state, and <paramref name="metadata"/> if given, to <paramref name="path"/> (atomically).</summary>
+    public static void Save(string path, INetwork net, ModelMetadata? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(net);
         var payload = new ArrayBufferWriter<byte>();
         WriteFloats(payload, net.Parameters);
         WriteFloats(payload, net.State);
-        WriteFile(path, net, KindModel, payload.WrittenSpan);
+        WriteFile(path, net, KindModel, metadata ?? ModelMetadata.Empty, payload.WrittenSpan);
     }
 
     /// <summary>
     /// Saves a checkpoint: parameters, state, the optimizer's state and the training position (atomically).
     /// </summary>
-    public static void SaveCheckpoint(string path, INetwork net, Optimizer optimizer, TrainingProgress progress)
+    public static void SaveCheckpoint(string path, INetwork net, Optimizer optimizer, TrainingProgress progress, ModelMetadata? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(net);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -100,7 +186,7 @@ public static class ModelFile
         WriteInt32(payload, progress.BestEpoch);
         WriteInt32(payload, progress.EpochsWithoutImprovement);
         WriteInt32(payload, progress.StoppedEarly ? 1 : 0);
-        WriteFile(path, net, KindCheckpoint, payload.WrittenSpan);
+        WriteFile(path, net, KindCheckpoint, metadata ?? ModelMetadata.Empty, payload.WrittenSpan);
     }
 
     /// <summary>
@@ -228,13 +314,14 @@ public static class ModelFile
             throw new ModelFileException(path, "is not a CnnGen model file (its first bytes are not the CnnGen magic number).");
         var reader = new Reader(path, bytes, Magic.Length, headerMode: true);
         int version = reader.UInt16();
-        if (version != FormatVersion)
-            throw new ModelFileException(path, $"has format version {version}; this build reads version {FormatVersion}.");
+        if (version < OldestReadableVersion || version > FormatVersion)
+            throw new ModelFileException(path, $"has format version {version}; this build reads versions {OldestReadableVersion} to {FormatVersion}.");
         int kind = reader.UInt16();
         string name = reader.String();
         string fingerprint = reader.String();
         int parameterCount = reader.Int32();
         int stateCount = reader.Int32();
+        var metadata = version >= 2 ? ReadMetadata(path, reader) : null;
         long payloadLength = reader.Int64();
         reader.UInt32(); // payload CRC, checked once the header is trusted
         int headerCrcOffset = reader.Position;
@@ -247,10 +334,36 @@ public static class ModelFile
             throw new ModelFileException(path, $"has unknown kind {kind} (1 is a model, 2 a checkpoint).");
         if (parameterCount < 0 || stateCount < 0 || payloadLength < 0)
             throw new ModelFileException(path, $"has negative sizes in its header ({parameterCount} parameters, {stateCount} state values, {payloadLength}-byte payload).");
-        return new ModelFileInfo(version, kind == KindCheckpoint, name, fingerprint, parameterCount, stateCount, payloadLength);
+        // Metadata that did not parse is reported only once the checksum says the header is intact (else "corrupted" is the news).
+        if (metadata is { Problem: { } problem })
+            throw new ModelFileException(path, $"is corrupted: {problem}");
+        return new ModelFileInfo(version, kind == KindCheckpoint, name, fingerprint, parameterCount, stateCount, payloadLength)
+        {
+            Metadata = metadata?.Value ?? ModelMetadata.Empty,
+        };
     }
 
-    private static void WriteFile(string path, INetwork net, ushort kind, ReadOnlySpan<byte> payload)
+    private sealed record MetadataRead(ModelMetadata? Value, string? Problem);
+
+    private static MetadataRead ReadMetadata(string path, Reader reader)
+    {
+        int count = reader.Int32();
+        if (count < 0 || count > ModelMetadata.MaxEntries)
+            return new MetadataRead(null, $"its header declares {count} metadata entries (0 to {ModelMetadata.MaxEntries} are allowed).");
+        var entries = new List<KeyValuePair<string, string>>(count);
+        for (int i = 0; i < count; i++)
+            entries.Add(new(reader.String(), reader.String()));
+        try
+        {
+            return new MetadataRead(new ModelMetadata(entries), null);
+        }
+        catch (ArgumentException e)
+        {
+            return new MetadataRead(null, $"invalid metadata in its header: {e.Message}");
+        }
+    }
+
+    private static void WriteFile(string path, INetwork net, ushort kind, ModelMetadata metadata, ReadOnlySpan<byte> payload)
     {
         ArgumentNullException.ThrowIfNull(path);
         var header = new ArrayBufferWriter<byte>();
@@ -261,6 +374,12 @@ public static class ModelFile
         WriteString(header, net.Fingerprint);
         WriteInt32(header, net.ParameterCount);
         WriteInt32(header, net.StateCount);
+        WriteInt32(header, metadata.Count);
+        foreach (var (key, value) in metadata)
+        {
+            WriteString(header, key);
+            WriteString(header, value);
+        }
         WriteInt64(header, payload.Length);
         WriteUInt32(header, Crc32.Compute(payload));
         WriteUInt32(header, Crc32.Compute(header.WrittenSpan));

@@ -46,7 +46,7 @@ public sealed class ModelFileTests : IDisposable
         var info = ModelFile.Load(path, loaded);
         Assert.Equal(saved.Parameters.ToArray(), loaded.Parameters.ToArray());
         Assert.Equal(saved.State.ToArray(), loaded.State.ToArray());
-        Assert.Equal(new ModelFileInfo(1, false, "LinearNet", saved.Fingerprint, saved.ParameterCount, 1, 4L * (saved.ParameterCount + 1)), info);
+        Assert.Equal(new ModelFileInfo(ModelFile.FormatVersion, false, "LinearNet", saved.Fingerprint, saved.ParameterCount, 1, 4L * (saved.ParameterCount + 1)), info);
         Assert.Equal(info, ModelFile.ReadInfo(path));
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
     }
@@ -209,5 +209,65 @@ public sealed class ModelFileTests : IDisposable
         string path = SavedModel(out _);
         var e = Assert.Throws<ModelFileException>(() => ModelFile.LoadCheckpoint(path, Net(2), new Sgd(0.1f)));
         Assert.Contains("not a checkpoint", e.Message);
+    }
+
+    private static ModelMetadata SomeMetadata() => new(
+    [
+        new("normalization.mean", "0.286"),
+        new("classes", "[\"T-shirt/top\",\"Ankle boot\"]"),
+        new("data", "Data: Fashion-MNIST \u00e9 (verified)"),
+        new("empty", ""),
+    ]);
+
+    [Fact]
+    public void Metadata_round_trips_in_model_files_and_checkpoints_and_is_covered_by_the_header_checksum()
+    {
+        var net = Net(1);
+        string model = Path.Combine(_dir, "meta.model");
+        ModelFile.Save(model, net, SomeMetadata());
+        var info = ModelFile.Load(model, Net(2));
+        Assert.Equal(2, ModelFile.FormatVersion);
+        Assert.Equal(SomeMetadata(), info.Metadata);
+        Assert.Equal("Data: Fashion-MNIST \u00e9 (verified)", info.Metadata["data"]);
+        Assert.Equal(["normalization.mean", "classes", "data", "empty"], info.Metadata.Keys);
+        Assert.Equal(info, ModelFile.ReadInfo(model));
+
+        string checkpoint = Path.Combine(_dir, "meta.checkpoint");
+        ModelFile.SaveCheckpoint(checkpoint, net, new Adam(0.01f), new TrainingProgress { EpochsCompleted = 1, BatchSize = 8 }, SomeMetadata());
+        Assert.Equal(SomeMetadata(), ModelFile.ReadInfo(checkpoint).Metadata);
+        Assert.Equal(1, ModelFile.LoadCheckpoint(checkpoint, Net(3), new Adam(0.01f)).EpochsCompleted);
+
+        // Without metadata: an empty section.
+        ModelFile.Save(model, net);
+        Assert.Empty(ModelFile.ReadInfo(model).Metadata);
+
+        // A flipped bit in a metadata value is caught by the header checksum.
+        ModelFile.Save(model, net, SomeMetadata());
+        byte[] bytes = File.ReadAllBytes(model);
+        int at = bytes.AsSpan().IndexOf("T-shirt"u8);
+        bytes[at] ^= 0x20;
+        File.WriteAllBytes(model, bytes);
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.Load(model, Net(4)));
+        Assert.Contains("header checksum", e.Message);
+    }
+
+    [Fact]
+    public void Metadata_with_an_empty_or_repeated_key_is_refused_when_made()
+    {
+        Assert.Contains("twice", Assert.Throws<ArgumentException>(() => new ModelMetadata([new("a", "1"), new("a", "2")])).Message);
+        Assert.Contains("non-empty", Assert.Throws<ArgumentException>(() => new ModelMetadata([new("", "1")])).Message);
+        Assert.NotEqual(new ModelMetadata([new("a", "1")]), new ModelMetadata([new("a", "2")]));
+        Assert.Equal(new ModelMetadata([new("a", "1")]), new ModelMetadata([new("a", "1")]));
+    }
+
+    [Fact]
+    public void A_file_of_a_newer_version_is_refused_naming_both_versions()
+    {
+        string path = SavedModel(out _);
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[8] = 9; // u16 version after the 8-byte magic
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.Load(path, Net(2)));
+        Assert.Contains("has format version 9; this build reads versions 1 to 2", e.Message);
     }
 }
