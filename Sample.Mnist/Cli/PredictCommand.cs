@@ -9,16 +9,17 @@ using CnnGen.Sample.Mnist.Images;
 
 namespace CnnGen.Sample.Mnist.Cli;
 
-/// <summary><c>predict</c>: classify test digits by index, or image files (PNG, PGM, ...), with a saved model.</summary>
+/// <summary><c>predict</c>: classify test images by index, or image files of digits (PNG, PGM, ...), with a saved model.</summary>
 public static class PredictCommand
 {
     public static Command Build(CommandContext context)
     {
         var model = App.ModelOption();
         var data = App.DataOption();
+        var classes = App.ClassesOption();
         var index = new Option<int[]>("--index", "-i")
         {
-            Description = "Index (0-9999) of a digit in the MNIST test set; repeat or list several.",
+            Description = "Index of an image in the test set (of --data, default MNIST: 0-9999); repeat or list several.",
             AllowMultipleArgumentsPerToken = true,
             HelpName = "n",
         };
@@ -28,9 +29,9 @@ public static class PredictCommand
                           "28 x 28, colour becomes grey, and a dark digit on a light background is inverted.",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var command = new Command("predict", "Classify MNIST test digits (--index) or image files with a saved model.")
+        var command = new Command("predict", "Classify test images (--index; MNIST's unless --data) or image files of digits with a saved model.")
         {
-            model, data, index, images,
+            model, data, classes, index, images,
         };
         command.Validators.Add(r =>
         {
@@ -45,50 +46,55 @@ public static class PredictCommand
             }
         });
         command.SetAction((parse, token) => System.Threading.Tasks.Task.FromResult(Run(
-            parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(index) ?? [], parse.GetValue(images) ?? [], context.With(token))));
+            parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(index) ?? [], parse.GetValue(images) ?? [], context.With(token),
+            parse.GetValue(classes))));
         return command;
     }
 
-    public static int Run(string modelPath, string? data, int[] indices, string[] files, CommandContext context)
+    public static int Run(string modelPath, string? data, int[] indices, string[] files, CommandContext context, string? classes = null)
     {
         var console = context.Console;
         // Read every image first so that a bad file fails before any work.
         var loaded = files.Select(f => (File: f, Image: DigitImage.Load(f))).ToList();
-        INetwork net = EvalCommand.LoadModel(modelPath, context);
+        var (net, about) = EvalCommand.LoadModel(modelPath, context);
+        if (loaded.Count > 0 && (net.InputChannels, net.InputHeight, net.InputWidth) != (1, DigitImage.Size, DigitImage.Size))
+            throw new UserException(
+                $"{loaded[0].File}: image files are read as 1x{DigitImage.Size}x{DigitImage.Size} grey digits, but network {net.Name} takes " +
+                $"{net.InputChannels}x{net.InputHeight}x{net.InputWidth}; classify its test images with --index instead.");
 
         int correct = 0;
         if (indices.Length > 0)
         {
-            var test = MnistDataset.LoadTest(App.LocateMnist(data, context));
+            var test = EvalCommand.LoadTest(net, about, data, classes, context).Test;
             foreach (int i in indices)
                 if (i < 0 || i >= test.Count)
                     throw new UserException($"--index {i} is outside the test set (0 to {test.Count - 1}).");
             var pixels = new byte[indices.Length * net.InputSize];
             for (int k = 0; k < indices.Length; k++) test.Pixels(indices[k]).CopyTo(pixels.AsSpan(k * net.InputSize));
-            float[] probabilities = Evaluator.Predict(net, pixels, indices.Length, MnistDataset.Normalization);
+            float[] probabilities = Evaluator.Predict(net, pixels, indices.Length, about.Normalization);
             for (int k = 0; k < indices.Length; k++)
             {
                 int label = test.Label(indices[k]);
                 var p = probabilities.AsSpan(k * net.OutputSize, net.OutputSize);
                 bool right = ArgMax(p) == label;
                 if (right) correct++;
-                console.Out.WriteLine($"test #{indices[k]} (label {label}): {Describe(p)}  {(right ? "correct" : "WRONG")}");
+                console.Out.WriteLine($"test #{indices[k]} (label {about.NameOf(label)}): {Describe(p, about)}  {(right ? "correct" : "WRONG")}");
             }
         }
         if (loaded.Count > 0)
         {
             var pixels = new byte[loaded.Count * net.InputSize];
             for (int k = 0; k < loaded.Count; k++) loaded[k].Image.Pixels.CopyTo(pixels.AsSpan(k * net.InputSize));
-            float[] probabilities = Evaluator.Predict(net, pixels, loaded.Count, MnistDataset.Normalization);
+            float[] probabilities = Evaluator.Predict(net, pixels, loaded.Count, about.Normalization);
             for (int k = 0; k < loaded.Count; k++)
             {
                 var p = probabilities.AsSpan(k * net.OutputSize, net.OutputSize);
                 string notes = loaded[k].Image.Notes.Count == 0 ? "" : $"  ({string.Join("; ", loaded[k].Image.Notes)})";
-                console.Out.WriteLine($"{loaded[k].File}: {Describe(p)}{notes}");
+                console.Out.WriteLine($"{loaded[k].File}: {Describe(p, about)}{notes}");
             }
         }
         if (indices.Length > 1)
-            console.Out.WriteLine($"{correct} of {indices.Length} test digits correct.");
+            console.Out.WriteLine($"{correct} of {indices.Length} test {about.Noun} correct.");
         return App.Ok;
     }
 
@@ -99,13 +105,14 @@ public static class PredictCommand
         return best;
     }
 
-    /// <summary>"7 (99.81%), then 3 (0.12%)".</summary>
-    public static string Describe(ReadOnlySpan<float> p)
+    /// <summary>"7 (99.81%), then 3 (0.12%)", or with names: "Ankle boot (93.10%), then Sneaker (5.02%)".</summary>
+    public static string Describe(ReadOnlySpan<float> p, ModelDataInfo? classes = null)
     {
+        classes ??= ModelDataInfo.MnistDefault;
         var order = new List<int>(Enumerable.Range(0, p.Length));
         var copy = p.ToArray();
         order.Sort((a, b) => copy[b].CompareTo(copy[a]));
         return string.Create(CultureInfo.InvariantCulture,
-            $"{order[0]} ({100 * copy[order[0]]:0.00}%), then {order[1]} ({100 * copy[order[1]]:0.00}%)");
+            $"{classes.NameOf(order[0])} ({100 * copy[order[0]]:0.00}%), then {classes.NameOf(order[1])} ({100 * copy[order[1]]:0.00}%)");
     }
 }

@@ -28,17 +28,27 @@ public sealed record TrainSettings
     public int Threads { get; init; } = Environment.ProcessorCount;
     public string Output { get; init; } = TrainCommand.DefaultOutput;
     public string? Data { get; init; }
-    /// <summary>Use only the first N training digits (quick runs); null: all 60,000.</summary>
+    /// <summary>Use only the first N training images (quick runs); null: all.</summary>
     public int? TrainLimit { get; init; }
-    /// <summary>Use only the first N test digits; null: all 10,000.</summary>
+    /// <summary>Use only the first N test images; null: all.</summary>
     public int? TestLimit { get; init; }
     /// <summary>Skip the PNG charts.</summary>
     public bool NoPlots { get; init; }
     /// <summary>Continue from the checkpoint in <see cref="Output"/> (written after every epoch) instead of starting anew.</summary>
     public bool Resume { get; init; }
+    /// <summary>Class names of an IDX set, one a line.</summary>
+    public string? Classes { get; init; }
+    /// <summary>Hold out this many training samples (seeded split) as the validation set that early stopping and the best model watch.</summary>
+    public int? Validation { get; init; }
+    /// <summary>Stop after this many epochs without a better validation loss; 0: off. Needs <see cref="Validation"/>.</summary>
+    public int Patience { get; init; }
+    /// <summary>Scale image-folder images to this size.</summary>
+    public (int Width, int Height)? Resize { get; init; }
+    /// <summary>Make image-folder images one channel.</summary>
+    public bool Grayscale { get; init; }
 }
 
-/// <summary><c>train</c>: fetch MNIST, train LeNet-5 with the runtime's <see cref="Trainer"/>, report and save.</summary>
+/// <summary><c>train</c>: load the data (MNIST, or --data), train LeNet-5 with the runtime's <see cref="Trainer"/>, report and save.</summary>
 public static class TrainCommand
 {
     // The defaults reach >= 99.0 % test accuracy: AdamW with a one-cycle schedule for 12 epochs.
@@ -73,7 +83,7 @@ public static class TrainCommand
         }, max: 10_000);
         public readonly Option<int> BatchSize = App.Positive(new Option<int>("--batch-size", "-b")
         {
-            Description = "Digits per mini-batch.",
+            Description = "Images per mini-batch.",
             DefaultValueFactory = _ => 64,
             HelpName = "n",
         }, max: 65_536);
@@ -114,13 +124,35 @@ public static class TrainCommand
         public readonly Option<string?> Data = App.DataOption();
         public readonly Option<int?> TrainLimit = new("--train-limit")
         {
-            Description = "Train on the first n of the 60,000 training digits only (quick experiments).",
+            Description = "Train on the first n training images only (quick experiments; MNIST has 60,000).",
             HelpName = "n",
         };
         public readonly Option<int?> TestLimit = new("--test-limit")
         {
-            Description = "Evaluate on the first n of the 10,000 test digits only.",
+            Description = "Evaluate on the first n test images only (MNIST has 10,000).",
             HelpName = "n",
+        };
+        public readonly Option<string?> Classes = App.ClassesOption();
+        public readonly Option<int?> Validation = new("--validation")
+        {
+            Description = "Hold out n training images (a split seeded by --seed) as a validation set: the per-epoch figures, " +
+                          "--patience and the saved model (the best epoch by validation loss) use it, never the test set.",
+            HelpName = "n",
+        };
+        public readonly Option<int> Patience = App.Positive(new Option<int>("--patience")
+        {
+            Description = "With --validation: stop after n epochs without a lower validation loss (0: train all epochs).",
+            DefaultValueFactory = _ => 0,
+            HelpName = "n",
+        }, min: 0, max: 10_000);
+        public readonly Option<string?> Resize = new("--resize")
+        {
+            Description = "Image folders only: scale every image to W x H pixels (e.g. 28x28, the network's input).",
+            HelpName = "WxH",
+        };
+        public readonly Option<bool> Grayscale = new("--grayscale")
+        {
+            Description = "Image folders only: convert colour images to one channel (luminance).",
         };
         public readonly Option<bool> NoPlots = new("--no-plots") { Description = "Do not write the PNG charts." };
         public readonly Option<bool> Resume = new("--resume")
@@ -132,7 +164,7 @@ public static class TrainCommand
 
         public Options()
         {
-            foreach (var limit in new[] { TrainLimit, TestLimit })
+            foreach (var limit in new[] { TrainLimit, TestLimit, Validation })
                 limit.Validators.Add(r =>
                 {
                     if (App.TryGetValue(r, out int? v) && v is < 1) r.AddError($"{limit.Name} must be at least 1");
@@ -143,13 +175,32 @@ public static class TrainCommand
                     if (App.TryGetValue(r, out float? value) && value is { } v && (!float.IsFinite(v) || v < 0 || (rate == LearningRate && v == 0)))
                         r.AddError($"{rate.Name} must be a {(rate == LearningRate ? "positive" : "non-negative")} number, not {v.ToString(CultureInfo.InvariantCulture)}");
                 });
+            Resize.Validators.Add(r =>
+            {
+                if (App.TryGetValue(r, out string? text) && text is not null && ParseSize(text) is null)
+                    r.AddError($"--resize must be WIDTHxHEIGHT with sizes from 1 to 4096 (e.g. 28x28), not '{text}'");
+            });
         }
 
         public void AddTo(Command command)
         {
             foreach (Option option in new Option[] { Epochs, BatchSize, Optimizer, LearningRate, Schedule, WeightDecay, Seed,
-                                                     Threads, Output, Data, TrainLimit, TestLimit, NoPlots, Resume })
+                                                     Threads, Output, Data, Classes, Validation, Patience, Resize, Grayscale,
+                                                     TrainLimit, TestLimit, NoPlots, Resume })
                 command.Options.Add(option);
+            command.Validators.Add(r =>
+            {
+                // Early stopping on the test set would choose the model by the test set: it watches --validation only.
+                try
+                {
+                    if (r.GetValue(Patience) > 0 && r.GetValue(Validation) is null)
+                        r.AddError("--patience needs --validation N: early stopping watches the validation set, never the test set");
+                }
+                catch (InvalidOperationException)
+                {
+                    // A value that did not parse: that error is already reported.
+                }
+            });
         }
 
         public TrainSettings Read(ParseResult parse) => new()
@@ -168,7 +219,23 @@ public static class TrainCommand
             TestLimit = parse.GetValue(TestLimit),
             NoPlots = parse.GetValue(NoPlots),
             Resume = parse.GetValue(Resume),
+            Classes = parse.GetValue(Classes),
+            Validation = parse.GetValue(Validation),
+            Patience = parse.GetValue(Patience),
+            Resize = parse.GetValue(Resize) is { } size ? ParseSize(size) : null,
+            Grayscale = parse.GetValue(Grayscale),
         };
+    }
+
+    /// <summary>"28x28" (or "28X28") as (width, height); null when it is not two sizes from 1 to 4096.</summary>
+    public static (int Width, int Height)? ParseSize(string text)
+    {
+        string[] parts = text.Split('x', 'X');
+        return parts.Length == 2 &&
+               int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w) &&
+               int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h) &&
+               w is >= 1 and <= 4096 && h is >= 1 and <= 4096
+            ? (w, h) : null;
     }
 
     public static Optimizer CreateOptimizer(TrainSettings s)
@@ -203,35 +270,51 @@ public static class TrainCommand
     {
         var console = context.Console;
         var clock = Stopwatch.StartNew();
-        string output = PrepareOutput(s.Output);
         INetwork net = context.CreateNetwork();
 
-        var location = App.LocateMnist(s.Data, context);
-        var (train, test) = MnistDataset.Load(location);
+        // The data is read and checked against the network before anything is created or written in --output.
+        var data = App.LoadData(new DataSourceOptions
+        {
+            Directory = s.Data,
+            ClassesFile = s.Classes,
+            Validation = s.Validation ?? 0,
+            Seed = s.Seed,
+            Resize = s.Resize,
+            Grayscale = s.Grayscale,
+        }, context);
+        DataSource.CheckFits(data, net);
+        var (train, validation, test) = (data.Train, data.Validation, data.Test);
         if (s.TrainLimit is { } trainLimit) train = train.Take(trainLimit);
         if (s.TestLimit is { } testLimit) test = test.Take(testLimit);
-        Trainer.CheckCompatible(net, train);
+        var about = ModelDataInfo.From(data);
+        string output = PrepareOutput(s.Output);
 
         net.InitializeParameters(s.Seed);
         var optimizer = CreateOptimizer(s);
         long stepsPerEpoch = (train.Count + s.BatchSize - 1) / s.BatchSize;
+        // With --validation the trainer watches the validation set (best model, early stopping); the test set is used
+        // once, at the end. Without it nothing is chosen: the per-epoch test figures are information only.
+        string? bestPath = validation is null ? null : Path.Combine(output, BestModelFileName);
         var options = new TrainerOptions
         {
             Epochs = s.Epochs,
             BatchSize = s.BatchSize,
             Seed = s.Seed,
             Threads = s.Threads,
-            Normalization = MnistDataset.Normalization,
+            Normalization = data.Normalization,
             Schedule = CreateSchedule(s, stepsPerEpoch),
             ProgressInterval = Math.Max(1, (int)(stepsPerEpoch / 100)),
             CheckpointPath = Path.Combine(output, App.CheckpointFileName),
+            BestModelPath = bestPath,
+            EarlyStoppingPatience = validation is null ? 0 : s.Patience,
         };
         float lr = s.LearningRate ?? DefaultLearningRate(s.Optimizer);
+        string held = validation is null ? "" : $"validating on {validation.Count:N0}, ";
         console.Out.WriteLine(
-            $"Training {net.Name} ({net.ParameterCount:N0} parameters) on {train.Count:N0} digits, testing on {test.Count:N0}: " +
+            $"Training {net.Name} ({net.ParameterCount:N0} parameters) on {train.Count:N0} {data.Noun}, {held}testing on {test.Count:N0}: " +
             $"{s.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {lr.ToString(CultureInfo.InvariantCulture)} ({s.Schedule}), " +
             $"weight decay {(s.WeightDecay ?? DefaultWeightDecay(s.Optimizer)).ToString(CultureInfo.InvariantCulture)}, " +
-            $"seed {s.Seed}, {s.Threads} thread(s).");
+            $"seed {s.Seed}, {s.Threads} thread(s), inputs {data.Normalization} ({data.NormalizationSource}).");
 
         using var trainer = new Trainer(net, optimizer, options);
         if (s.Resume)
@@ -249,18 +332,26 @@ public static class TrainCommand
             }
             console.Out.WriteLine($"Resuming from {checkpoint} after epoch {trainer.Progress.EpochsCompleted} of {s.Epochs}.");
         }
-        var view = TrainingView.Create(console, s.Epochs, train.Count);
-        TrainingResult result = view.Run(trainer, train, test, context.CancellationToken);
+        var view = TrainingView.Create(console, s.Epochs, train.Count, data.Noun, validation is null ? "test" : "validation");
+        TrainingResult result = view.Run(trainer, train, validation ?? test, context.CancellationToken);
         var history = view.History;
+        if (bestPath is not null && File.Exists(bestPath))
+        {
+            ModelFile.Load(bestPath, net);
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Best epoch by validation loss: {result.Progress.BestEpoch} (validation loss {result.Progress.BestMetric:0.0000})" +
+                $"{(result.Progress.StoppedEarly ? ", stopped early" : "")}; that model is the one tested and saved."));
+        }
 
-        // Final evaluation, kept per sample for the per-class table and the misclassified digits.
-        var predictions = Evaluator.Run(net, test, MnistDataset.Normalization, s.Threads, trainer.Lanes,
+        // Final evaluation, kept per sample for the per-class table and the misclassified images.
+        var predictions = Evaluator.Run(net, test, data.Normalization, s.Threads, trainer.Lanes,
                                         cancellationToken: context.CancellationToken);
         string modelPath = Path.Combine(output, App.ModelFileName);
-        ModelFile.Save(modelPath, net);
-        WriteHistory(Path.Combine(output, "history.csv"), history);
+        ModelFile.Save(modelPath, net, about.ToMetadata());
+        if (bestPath is not null) File.Delete(bestPath); // its weights are now the model's
+        WriteHistory(Path.Combine(output, "history.csv"), history, validation is null ? "test" : "validation");
 
-        Report.Final(console, predictions, clock.Elapsed, result.History.Count, s.Epochs);
+        Report.Final(console, predictions, about, clock.Elapsed, result.History.Count, s.Epochs);
         console.Out.WriteLine($"Model: {modelPath}");
         console.Out.WriteLine($"History: {Path.Combine(output, "history.csv")}");
         if (!s.NoPlots)
@@ -268,13 +359,16 @@ public static class TrainCommand
             string curves = Path.Combine(output, "training.png");
             string confusion = Path.Combine(output, "confusion.png");
             string wrong = Path.Combine(output, "misclassified.png");
-            Charts.TrainingCurves(history, curves);
-            Charts.ConfusionMatrix(predictions.Confusion, confusion);
-            Charts.Misclassified(test, predictions, wrong);
+            Charts.TrainingCurves(history, curves, validation is null ? "test" : "validation");
+            Charts.ConfusionMatrix(predictions.Confusion, confusion, about);
+            Charts.Misclassified(test, predictions, wrong, about);
             console.Out.WriteLine($"Charts: {curves}, {confusion}, {wrong}");
         }
         return App.Ok;
     }
+
+    /// <summary>The best model by validation loss while training with --validation (removed once it is the saved model).</summary>
+    public const string BestModelFileName = "lenet5.best.model";
 
     /// <summary>Creates the output directory, or says clearly why it cannot be used.</summary>
     public static string PrepareOutput(string output)
@@ -295,9 +389,10 @@ public static class TrainCommand
         return output;
     }
 
-    private static void WriteHistory(string path, System.Collections.Generic.IReadOnlyList<EpochRecord> history)
+    /// <summary>One line per epoch; <paramref name="monitored"/> ("test" or "validation") names the set of the evaluation columns.</summary>
+    private static void WriteHistory(string path, System.Collections.Generic.IReadOnlyList<EpochRecord> history, string monitored)
     {
-        var text = new StringBuilder("epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,learning_rate\n");
+        var text = new StringBuilder($"epoch,train_loss,train_accuracy,{monitored}_loss,{monitored}_accuracy,seconds,learning_rate\n");
         foreach (var h in history)
             text.Append(CultureInfo.InvariantCulture,
                 $"{h.Epoch},{h.TrainLoss:R},{h.TrainAccuracy:R},{h.TestLoss:R},{h.TestAccuracy:R},{h.Duration.TotalSeconds:0.###},{h.LearningRate:R}\n");

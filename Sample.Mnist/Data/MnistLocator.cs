@@ -28,7 +28,11 @@ public sealed record MnistLocatorOptions
     /// <summary>The environment variable naming a directory that holds the files.</summary>
     public const string DirectoryVariable = "CNNGEN_MNIST_DIR";
 
-    /// <summary><c>--data</c>: must hold the four files (plain or <c>.gz</c>); anything missing or wrong is an error.</summary>
+    /// <summary>
+    /// A directory that must hold the four files (plain or <c>.gz</c>, which are verified while unpacked into the cache);
+    /// anything missing or wrong is an error. The sample's <c>--data</c> does not come here: <see cref="DataSource"/>
+    /// reads that directory in place, whatever data set it holds.
+    /// </summary>
     public string? ExplicitDirectory { get; init; }
     /// <summary>The value of <c>CNNGEN_MNIST_DIR</c>: used when complete, else reported and skipped.</summary>
     public string? EnvironmentDirectory { get; init; }
@@ -178,7 +182,9 @@ public static class MnistLocator
                 {
                     var context = new MnistFetchContext(cache, log, cancellationToken);
                     new DirectorySource(directory).Fetch([file], context);
-                    if (cache.Contains(file)) found[file] = cache.PathOf(file);
+                    // Only what this directory's file put there counts: a copy cached earlier must not stand in for a
+                    // .gz that was just rejected (that replaced the user's data with the cached MNIST).
+                    if (context.Failures.Count == 0 && cache.Contains(file)) found[file] = cache.PathOf(file);
                     else problems.AddRange(context.Failures);
                 }
                 else

@@ -1,20 +1,24 @@
 using System;
 using System.Globalization;
 using CnnGen.Sample.Mnist.Cli;
+using CnnGen.Sample.Mnist.Data;
 using CnnGen.Sample.Mnist.Evaluation;
 using Spectre.Console;
 
 namespace CnnGen.Sample.Mnist.Reporting;
 
-/// <summary>The end-of-run report: test accuracy, per-class accuracy and the confusion matrix as tables.</summary>
+/// <summary>
+/// The end-of-run report: test accuracy, per-class accuracy and the confusion matrix as tables, with the class names of
+/// <see cref="ModelDataInfo"/> ("digit"/"digits" for MNIST, "class"/"images" otherwise).
+/// </summary>
 public static class Report
 {
-    public static void Final(AppConsole console, PredictionSet result, TimeSpan elapsed, int epochsRun, int epochsPlanned)
+    public static void Final(AppConsole console, PredictionSet result, ModelDataInfo classes, TimeSpan elapsed, int epochsRun, int epochsPlanned)
     {
         console.Out.WriteLine();
         Accuracy(console, result);
-        PerClass(console, result);
-        Confusion(console, result);
+        PerClass(console, result, classes);
+        Confusion(console, result, classes);
         string epochs = epochsRun == epochsPlanned ? $"{epochsRun} epochs" : $"{epochsRun} of {epochsPlanned} epochs";
         console.Out.WriteLine($"Time: {Format(elapsed)} in total ({epochs}, data loading and evaluation included).");
     }
@@ -23,11 +27,14 @@ public static class Report
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Test accuracy: {100 * result.Accuracy:0.00}% ({result.Correct:N0} of {result.Count:N0} correct, {result.Count - result.Correct:N0} errors), mean loss {result.Loss:0.0000}"));
 
-    public static void PerClass(AppConsole console, PredictionSet result)
+    /// <summary>"digit" for MNIST, else "class".</summary>
+    public static string Singular(ModelDataInfo classes) => classes.IsDigits ? "digit" : "class";
+
+    public static void PerClass(AppConsole console, PredictionSet result, ModelDataInfo classes)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("Per-class accuracy");
-        table.AddColumn("digit");
-        table.AddColumn(new TableColumn("test digits").RightAligned());
+        table.AddColumn(Singular(classes));
+        table.AddColumn(new TableColumn($"test {classes.Noun}").RightAligned());
         table.AddColumn(new TableColumn("correct").RightAligned());
         table.AddColumn(new TableColumn("accuracy").RightAligned());
         table.AddColumn("most often mistaken for");
@@ -41,26 +48,32 @@ public static class Report
             }
             double accuracy = result.ClassAccuracy(c);
             table.AddRow(
-                c.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(classes.NameOf(c)),
                 total.ToString("N0", CultureInfo.InvariantCulture),
                 result.Confusion[c, c].ToString("N0", CultureInfo.InvariantCulture),
                 double.IsNaN(accuracy) ? "-" : (100 * accuracy).ToString("0.00", CultureInfo.InvariantCulture) + "%",
-                worst < 0 ? "-" : $"{worst} ({result.Confusion[c, worst]}x)");
+                worst < 0 ? "-" : Markup.Escape($"{classes.NameOf(worst)} ({result.Confusion[c, worst]}x)"));
         }
         console.Ansi.Write(table);
     }
 
-    public static void Confusion(AppConsole console, PredictionSet result)
+    /// <summary>
+    /// The matrix with classes as rows and columns. Digits head their columns; other names are long, so rows are
+    /// headed "k name" and the columns by the number k alone.
+    /// </summary>
+    public static void Confusion(AppConsole console, PredictionSet result, ModelDataInfo classes)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .Title("Confusion matrix (rows: true digit, columns: predicted)");
-        table.AddColumn(new TableColumn("true").Centered());
+            .Title($"Confusion matrix (rows: true {Singular(classes)}, columns: predicted)");
+        var first = new TableColumn("true");
+        table.AddColumn(classes.IsDigits ? first.Centered() : first.LeftAligned());
         for (int p = 0; p < result.Classes; p++)
-            table.AddColumn(new TableColumn(p.ToString(CultureInfo.InvariantCulture)).RightAligned().Padding(1, 0));
+            table.AddColumn(new TableColumn(classes.IsDigits ? Markup.Escape(classes.NameOf(p)) : p.ToString(CultureInfo.InvariantCulture))
+                .RightAligned().Padding(1, 0));
         for (int t = 0; t < result.Classes; t++)
         {
             var cells = new string[result.Classes + 1];
-            cells[0] = t.ToString(CultureInfo.InvariantCulture);
+            cells[0] = Markup.Escape(classes.IsDigits ? classes.NameOf(t) : $"{t.ToString(CultureInfo.InvariantCulture)} {classes.NameOf(t)}");
             for (int p = 0; p < result.Classes; p++)
             {
                 int n = result.Confusion[t, p];

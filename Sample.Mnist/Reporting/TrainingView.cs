@@ -17,25 +17,33 @@ public abstract class TrainingView
 {
     private readonly List<EpochRecord> _history = [];
 
-    protected TrainingView(AppConsole console, int epochs, int trainCount)
+    protected TrainingView(AppConsole console, int epochs, int trainCount, string noun, string monitored)
     {
         Console = console;
         Epochs = epochs;
         TrainCount = trainCount;
+        Noun = noun;
+        Monitored = monitored;
     }
 
     protected AppConsole Console { get; }
     protected int Epochs { get; }
     protected int TrainCount { get; }
+    /// <summary>"digits" or "images", for the throughput.</summary>
+    protected string Noun { get; }
+    /// <summary>The set evaluated after every epoch: "test" or "validation".</summary>
+    protected string Monitored { get; }
 
     /// <summary>The epochs finished so far.</summary>
     public IReadOnlyList<EpochRecord> History => _history;
 
-    public static TrainingView Create(AppConsole console, int epochs, int trainCount) =>
-        console.Live ? new LiveView(console, epochs, trainCount) : new PlainView(console, epochs, trainCount);
+    /// <param name="noun">"digits" or "images" (the throughput's unit).</param>
+    /// <param name="monitored">The set evaluated after each epoch, as the lines name it: "test" or "validation".</param>
+    public static TrainingView Create(AppConsole console, int epochs, int trainCount, string noun = "digits", string monitored = "test") =>
+        console.Live ? new LiveView(console, epochs, trainCount, noun, monitored) : new PlainView(console, epochs, trainCount, noun, monitored);
 
-    /// <summary>Runs <see cref="Trainer.Fit"/> with this view attached.</summary>
-    public TrainingResult Run(Trainer trainer, ImageDataset train, ImageDataset test, CancellationToken cancellationToken)
+    /// <summary>Runs <see cref="Trainer.Fit"/> with this view attached; <paramref name="monitored"/> is evaluated after every epoch.</summary>
+    public TrainingResult Run(Trainer trainer, ImageDataset train, ImageDataset monitored, CancellationToken cancellationToken)
     {
         void OnEpoch(EpochReport report)
         {
@@ -49,7 +57,7 @@ public abstract class TrainingView
         trainer.EpochCompleted += OnEpoch;
         try
         {
-            return Fit(() => trainer.Fit(train, test, cancellationToken));
+            return Fit(() => trainer.Fit(train, monitored, cancellationToken));
         }
         finally
         {
@@ -62,19 +70,20 @@ public abstract class TrainingView
     protected abstract void BatchDone(BatchProgress progress);
     protected abstract void EpochDone(EpochRecord record, EpochReport report);
 
-    /// <summary>"Epoch  3/12  train loss 0.0512 acc 98.42 %  test loss 0.0398 acc 98.81 %  3.3 s  18,230 digits/s".</summary>
+    /// <summary>"Epoch  3/12  train loss 0.0512 acc 98.42 %  test loss 0.0398 acc 98.81 %  3.3 s  18,230 digits/s" (or "validation loss", "images/s").</summary>
     public string Line(EpochRecord r, double samplesPerSecond)
     {
         int width = Epochs.ToString(CultureInfo.InvariantCulture).Length;
         string epoch = r.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(width);
         string test = double.IsNaN(r.TestLoss) ? "" : string.Create(CultureInfo.InvariantCulture,
-            $"  test loss {r.TestLoss:0.0000} acc {100 * r.TestAccuracy:0.00}%");
+            $"  {Monitored} loss {r.TestLoss:0.0000} acc {100 * r.TestAccuracy:0.00}%");
         return string.Create(CultureInfo.InvariantCulture,
             $"Epoch {epoch}/{Epochs}  train loss {r.TrainLoss:0.0000} acc {100 * r.TrainAccuracy:0.00}%{test}  " +
-            $"{r.Duration.TotalSeconds:0.0} s  {samplesPerSecond:N0} digits/s  lr {r.LearningRate:0.#####}");
+            $"{r.Duration.TotalSeconds:0.0} s  {samplesPerSecond:N0} {Noun}/s  lr {r.LearningRate:0.#####}");
     }
 
-    private sealed class PlainView(AppConsole console, int epochs, int trainCount) : TrainingView(console, epochs, trainCount)
+    private sealed class PlainView(AppConsole console, int epochs, int trainCount, string noun, string monitored)
+        : TrainingView(console, epochs, trainCount, noun, monitored)
     {
         protected override void BatchDone(BatchProgress progress) { }
         protected override void EpochDone(EpochRecord record, EpochReport report)
@@ -84,7 +93,8 @@ public abstract class TrainingView
         }
     }
 
-    private sealed class LiveView(AppConsole console, int epochs, int trainCount) : TrainingView(console, epochs, trainCount)
+    private sealed class LiveView(AppConsole console, int epochs, int trainCount, string noun, string monitored)
+        : TrainingView(console, epochs, trainCount, noun, monitored)
     {
         private ProgressContext? _context;
         private ProgressTask? _task;
@@ -116,9 +126,9 @@ public abstract class TrainingView
         {
             var task = TaskFor(p.Epoch);
             task.Value = p.Samples;
-            string state = p.Batch == p.BatchesPerEpoch ? "  evaluating on the test set..." : "";
+            string state = p.Batch == p.BatchesPerEpoch ? $"  evaluating on the {Monitored} set..." : "";
             task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"Epoch {p.Epoch}/{Epochs}  loss {p.MeanLoss:0.0000}  acc {100 * p.Accuracy:0.00}%  {p.SamplesPerSecond:N0} digits/s{state}"));
+                $"Epoch {p.Epoch}/{Epochs}  loss {p.MeanLoss:0.0000}  acc {100 * p.Accuracy:0.00}%  {p.SamplesPerSecond:N0} {Noun}/s{state}"));
         }
 
         protected override void EpochDone(EpochRecord record, EpochReport report)
