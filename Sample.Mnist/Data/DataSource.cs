@@ -370,16 +370,18 @@ public static class DataSource
             if (matching == roles.Length)
                 return (known, Verified(roles), true);
         }
-        foreach (var known in KnownDataset.All)
+        // The set with the most matching files; failing any, one whose names and sizes all match (a modified copy).
+        int Matching(KnownDataset known) => roles.Count(r => read[r].Sha256 == known.File(r).Sha256);
+        bool LookAlike(KnownDataset known) =>
+            roles.All(r => read[r].Sha256 is not null && Path.GetFileName(read[r].Path).StartsWith(known.File(r).Name, StringComparison.Ordinal));
+        var best = KnownDataset.All.MaxBy(Matching)!;
+        var resembled = Matching(best) > 0 ? best : KnownDataset.All.FirstOrDefault(LookAlike);
+        if (resembled is not null)
         {
-            int matching = roles.Count(r => read[r].Sha256 == known.File(r).Sha256);
-            bool lookAlike = roles.All(r => Path.GetFileName(read[r].Path).StartsWith(known.File(r).Name, StringComparison.Ordinal) &&
-                                            read[r].Sha256 is not null);
-            if (matching == 0 && !lookAlike) continue;
-            foreach (var role in roles.Where(r => read[r].Sha256 != known.File(r).Sha256))
+            foreach (var role in roles.Where(r => read[r].Sha256 != resembled.File(r).Sha256))
                 log($"warning: {read[role].Path} has SHA-256 {read[role].Sha256 ?? "(not computed: its size differs)"}; " +
-                    $"{known.Name}'s {known.File(role).Name} has {known.File(role).Sha256}. Using it unverified.");
-            return (known, $"NOT verified: {matching} of {roles.Length} files match {known.Name}'s SHA-256", false);
+                    $"{resembled.Name}'s {resembled.File(role).Name} has {resembled.File(role).Sha256}. Using it unverified.");
+            return (resembled, $"NOT verified: {Matching(resembled)} of {roles.Length} files match {resembled.Name}'s SHA-256", false);
         }
         return (null, "unverified: no known checksum", false);
     }
