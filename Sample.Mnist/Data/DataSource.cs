@@ -47,7 +47,7 @@ public sealed record LoadedData
     public required float Std { get; init; }
     /// <summary>Where <see cref="Mean"/> and <see cref="Std"/> come from, e.g. "MNIST's constants".</summary>
     public required string NormalizationSource { get; init; }
-    /// <summary>"MNIST", "Fashion-MNIST", "IDX set", "image folders".</summary>
+    /// <summary>"MNIST", "Fashion-MNIST", "IDX set", "image set".</summary>
     public required string Name { get; init; }
     /// <summary>True when every file read matched a known set's SHA-256.</summary>
     public required bool Verified { get; init; }
@@ -55,7 +55,7 @@ public sealed record LoadedData
     public required string Verification { get; init; }
     /// <summary>The directory, or where MNIST was located ("cache /home/me/.cache/cnngen/mnist").</summary>
     public required string Origin { get; init; }
-    /// <summary>"IDX" or the image folder reader's description.</summary>
+    /// <summary>"IDX" or "image folders".</summary>
     public required string Format { get; init; }
     /// <summary>The image files, for messages: "train-images-idx3-ubyte.gz and t10k-images-idx3-ubyte.gz in /data".</summary>
     public required string ImageFiles { get; init; }
@@ -212,6 +212,7 @@ public static class DataSource
             Channels = options.Grayscale ? 1 : null,
             Size = options.Resize,
         }, cancellationToken);
+        options.Log(folder.Description); // the reader's account: split, skipped files, conversions
         var (mean, std, source) = Statistics(folder.Train, folder.Test, options.TestOnly);
         return new LoadedData
         {
@@ -221,11 +222,11 @@ public static class DataSource
             Mean = mean,
             Std = std,
             NormalizationSource = source,
-            Name = "image folders",
+            Name = "image set",
             Verified = false,
             Verification = "unverified: no known checksum",
             Origin = full,
-            Format = folder.Description,
+            Format = "image folders",
             ImageFiles = $"the images in {full}",
             LabelFiles = $"the class folders of {full}",
         };
