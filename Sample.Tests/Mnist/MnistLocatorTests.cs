@@ -302,6 +302,28 @@ public sealed class MnistLocatorTests : IDisposable
         Assert.Empty(CacheListing());
     }
 
+    /// <summary>
+    /// Issue 10: a directory's .gz that fails verification must not be reported as used because the cache already held
+    /// a good copy from earlier (the user's file was silently replaced by the cached one).
+    /// </summary>
+    [Fact]
+    public void A_rejected_gz_is_not_replaced_by_a_copy_cached_earlier()
+    {
+        var source = new FakeSource("mirror", Good);
+        MnistLocator.Locate(Options(source)); // the cache now holds both files
+        string env = Dir("env-gz");
+        WriteGz(Path.Combine(env, FileA.Name + ".gz"), Corrupt(ContentA));
+        File.WriteAllBytes(Path.Combine(env, FileB.Name), ContentB);
+
+        var location = MnistLocator.Locate(Options(source) with { EnvironmentDirectory = env });
+
+        Assert.StartsWith("cache ", location.Origin); // not "CNNGEN_MNIST_DIR=..."
+        Assert.Contains(_log, l => l.Contains(MnistLocatorOptions.DirectoryVariable) && l.Contains("SHA-256"));
+        var error = Assert.Throws<MnistDataException>(() => MnistLocator.Locate(Options(source) with { ExplicitDirectory = env }));
+        Assert.Contains("SHA-256", error.Message);
+        Assert.Equal(ContentA, File.ReadAllBytes(Path.Combine(CacheDir, FileA.Name))); // the good cached copy is kept
+    }
+
     [Fact]
     public void When_every_source_fails_the_message_says_what_to_do()
     {

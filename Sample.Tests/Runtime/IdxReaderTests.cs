@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.IO.Compression;
 using CnnGen.Data;
 using Xunit;
@@ -227,5 +228,43 @@ public sealed class IdxReaderTests : IDisposable
         var e = Assert.Throws<IdxFormatException>(() => IdxReader.Read(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("cannot be opened", e.Message);
+    }
+
+    [Fact]
+    public void Image_shapes_are_3D_one_channel_or_4D_with_1_or_3_channels_first_or_last()
+    {
+        IdxArray Array(params int[] sizes) => IdxReader.Read(new MemoryStream(Idx(sizes, new byte[sizes.Aggregate(1, (a, b) => a * b)])), "x");
+        Assert.Equal(new IdxImageShape(2, 1, 5, 7, false), IdxReader.ImageShape(Array(2, 5, 7), "x"));
+        Assert.Equal(new IdxImageShape(2, 3, 5, 7, false), IdxReader.ImageShape(Array(2, 3, 5, 7), "x"));
+        Assert.Equal(new IdxImageShape(2, 1, 5, 7, false), IdxReader.ImageShape(Array(2, 1, 5, 7), "x"));
+        Assert.Equal(new IdxImageShape(2, 3, 5, 7, true), IdxReader.ImageShape(Array(2, 5, 7, 3), "x"));
+        Assert.Equal(new IdxImageShape(2, 3, 5, 3, false), IdxReader.ImageShape(Array(2, 3, 5, 3), "x")); // both fit: channel-first
+        Assert.Contains("neither its second dimension", Assert.Throws<IdxFormatException>(() => IdxReader.ImageShape(Array(2, 4, 5, 6), "x")).Message);
+        Assert.Contains("expected an image file", Assert.Throws<IdxFormatException>(() => IdxReader.ImageShape(Array(2, 5), "x")).Message);
+        Assert.Contains("has empty images", Assert.Throws<IdxFormatException>(() => IdxReader.ImageShape(Array(2, 0, 5), "x")).Message);
+    }
+
+    [Fact]
+    public void FromIdx_transposes_channel_last_images_to_channel_first()
+    {
+        // one 2 x 2 RGB image stored interleaved: (r,g,b) per pixel
+        byte[] interleaved = [1, 2, 3, 11, 12, 13, 21, 22, 23, 31, 32, 33];
+        var images = IdxReader.Read(new MemoryStream(Idx([1, 2, 2, 3], interleaved)), "rgb");
+        var labels = IdxReader.Read(new MemoryStream(Idx([1], [4])), "lbl");
+        var data = ImageDataset.FromIdx(images, "rgb", labels, "lbl", classCount: 5);
+        Assert.Equal((3, 2, 2), (data.Channels, data.Height, data.Width));
+        Assert.Equal(new byte[] { 1, 11, 21, 31, 2, 12, 22, 32, 3, 13, 23, 33 }, data.Pixels(0).ToArray());
+        Assert.Contains("IDX file 'lbl': label of sample 0 is 4, outside the 3 classes",
+                        Assert.Throws<IdxFormatException>(() => ImageDataset.FromIdx(images, "rgb", labels, "lbl", classCount: 3)).Message);
+    }
+
+    [Fact]
+    public void The_header_and_data_of_a_read_array_are_exactly_the_uncompressed_file()
+    {
+        byte[] file = Idx([3, 2, 4], Sequence(24));
+        var fromPlain = IdxReader.Read(new MemoryStream(file), "plain");
+        var fromGz = IdxReader.Read(new MemoryStream(Gzip(file)), "gz");
+        Assert.Equal(file, (byte[])[.. IdxReader.Header(fromPlain), .. fromPlain.Data]);
+        Assert.Equal(file, (byte[])[.. IdxReader.Header(fromGz), .. fromGz.Data]);
     }
 }
