@@ -212,7 +212,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Saves a checkpoint of the network, the optimizer and <see cref="Progress"/> (atomically).</summary>
-    public void SaveCheckpoint(string path) => ModelFile.SaveCheckpoint(path, _net, _optimizer, Progress);
+    public void SaveCheckpoint(string path) => ModelFile.SaveCheckpoint(path, _net, _optimizer, Progress, _options.Metadata);
 
     /// <summary>
     /// Loads a checkpoint into the network and the optimizer and sets <see cref="Progress"/>, so that
@@ -259,7 +259,7 @@ public sealed class Trainer : IDisposable
             EpochsWithoutImprovement = without,
             StoppedEarly = stop,
         };
-        if (improved && _options.BestModelPath is { } bestPath) ModelFile.Save(bestPath, _net);
+        if (improved && _options.BestModelPath is { } bestPath) ModelFile.Save(bestPath, _net, _options.Metadata);
         if (_options.CheckpointPath is { } checkpointPath) SaveCheckpoint(checkpointPath);
         var report = new EpochReport(epoch + 1, _options.Epochs, trainLoss, trainAccuracy, evaluation, seconds, samplesPerSecond, learningRate, improved, stop);
         EpochCompleted?.Invoke(report);

@@ -50,6 +50,9 @@ public sealed class TrainerOptions
     /// <summary>If set, the model (parameters and state) is saved here whenever the monitored loss improves.</summary>
     public string? BestModelPath { get; init; }
 
+    /// <summary>Written into the best model and every checkpoint (for example the normalization and class names); null: none.</summary>
+    public ModelMetadata? Metadata { get; init; }
+
     /// <summary>If set, a checkpoint (model, optimizer, position) is saved here at the end of every epoch.</summary>
     public string? CheckpointPath { get; init; }
 

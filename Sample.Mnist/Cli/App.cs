@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using CnnGen.Data;
 using CnnGen.Sample.Mnist.Data;
+using CnnGen.Sample.Mnist.Networks;
 using CnnGen.Training;
 
 namespace CnnGen.Sample.Mnist.Cli;
@@ -21,17 +22,16 @@ public static class App
     /// <summary>Exit codes.</summary>
     public const int Ok = 0, Failed = 1, UsageError = 2, Cancelled = 130;
 
-    /// <summary>The model file name inside the output directory.</summary>
-    public const string ModelFileName = "lenet5.model";
-    /// <summary>The training checkpoint written after every epoch into the output directory (for --resume).</summary>
-    public const string CheckpointFileName = "lenet5.checkpoint";
+    /// <summary>The default network's model file inside the output directory (each network has its own: <see cref="NetworkChoice.ModelFileName"/>).</summary>
+    public const string ModelFileName = NetworkCatalog.DefaultName + ".model";
+    /// <summary>The default network's training checkpoint, written after every epoch into the output directory (for --resume).</summary>
+    public const string CheckpointFileName = NetworkCatalog.DefaultName + ".checkpoint";
 
-    /// <summary>Parses <paramref name="args"/> and runs the command; <paramref name="networkFactory"/> defaults to the generated LeNet-5.</summary>
+    /// <summary>Parses <paramref name="args"/> and runs the command.</summary>
     /// <param name="mnist">Where MNIST is looked for without --data (tests point the cache elsewhere); null: the defaults.</param>
-    public static int Run(string[] args, AppConsole console, Func<INetwork>? networkFactory = null,
-                          CancellationToken cancellationToken = default, MnistLocatorOptions? mnist = null)
+    public static int Run(string[] args, AppConsole console, CancellationToken cancellationToken = default, MnistLocatorOptions? mnist = null)
     {
-        var context = new CommandContext(console, networkFactory ?? CreateLeNet5, cancellationToken) { Mnist = mnist };
+        var context = new CommandContext(console, cancellationToken) { Mnist = mnist };
         RootCommand root = Build(context);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -97,10 +97,8 @@ public static class App
         }
     }
 
-    /// <summary>The generated network; a clear error if the generator did not run.</summary>
-    public static INetwork CreateLeNet5() =>
-        new LeNet5() as INetwork ?? throw new UserException(
-            "LeNet5 has no generated code: the CnnGen generator did not run. Build with the Generator project referenced as an analyzer.");
+    /// <summary>The generated LeNet-5; a clear error if the generator did not run.</summary>
+    public static INetwork CreateLeNet5() => NetworkCatalog.Get(NetworkCatalog.DefaultName).Create();
 
     private static RootCommand Build(CommandContext context)
     {
@@ -112,7 +110,7 @@ public static class App
         defaultTrain.AddTo(root);
         root.SetAction((parse, token) => Task.FromResult(TrainCommand.Run(defaultTrain.Read(parse), context.With(token))));
 
-        var train = new Command("train", "Train LeNet-5 on MNIST, or on the data set in --data (the default command).");
+        var train = new Command("train", "Train LeNet-5 (or --net) on MNIST, or on the data set in --data (the default command).");
         var trainOptions = new TrainCommand.Options();
         trainOptions.AddTo(train);
         train.SetAction((parse, token) => Task.FromResult(TrainCommand.Run(trainOptions.Read(parse), context.With(token))));
@@ -181,8 +179,8 @@ public static class App
     }
 }
 
-/// <summary>What every command needs: the console, how to make the network, the cancellation token.</summary>
-public sealed record CommandContext(AppConsole Console, Func<INetwork> CreateNetwork, CancellationToken CancellationToken)
+/// <summary>What every command needs: the console and the cancellation token.</summary>
+public sealed record CommandContext(AppConsole Console, CancellationToken CancellationToken)
 {
     /// <summary>Where MNIST is looked for without --data; null: <see cref="MnistLocatorOptions.Default"/>.</summary>
     public MnistLocatorOptions? Mnist { get; init; }

@@ -1,3 +1,4 @@
+using CnnGen.Sample.Mnist.Networks;
 using System.CommandLine;
 using System.Linq;
 using System.IO;
@@ -70,7 +71,12 @@ public static class EvalCommand
             throw new UserException($"--model {modelPath} is a directory; give the model file (e.g. {Path.Combine(modelPath, App.ModelFileName)}).");
         if (!File.Exists(modelPath))
             throw new UserException($"No model at {modelPath}: train one first ('train'), or pass --model FILE.");
-        INetwork net = context.CreateNetwork();
+        // the header names the network class: make that one (a model of another sample network loads into its own class)
+        var header = ModelFile.ReadInfo(modelPath);
+        var choice = NetworkCatalog.ForClass(header.NetworkName) ?? throw new UserException(
+            $"--model {modelPath} was saved from network '{header.NetworkName}', which this sample does not have; it has " +
+            string.Join(", ", NetworkCatalog.All.Select(n => $"{n.Name} ({n.ClassName})")) + ".");
+        INetwork net = choice.Create();
         var info = ModelFile.Load(modelPath, net);
         var about = ModelDataInfo.FromModel(modelPath, info);
         context.Console.Out.WriteLine($"Model: {modelPath} ({info.NetworkName}, {info.ParameterCount:N0} parameters)");

@@ -1,17 +1,20 @@
 using System.CommandLine;
+using CnnGen.Sample.Mnist.Networks;
 
 namespace CnnGen.Sample.Mnist.Cli;
 
-/// <summary><c>summary</c>: the generated network's layers, output shapes and parameter counts.</summary>
+/// <summary><c>summary</c>: a generated network's layers, output shapes and parameter counts.</summary>
 public static class SummaryCommand
 {
     public static Command Build(CommandContext context)
     {
-        var command = new Command("summary", "Print LeNet-5's layers with their output shapes and parameter counts.");
-        command.SetAction((_, _) =>
+        var net = TrainCommand.NetOption();
+        var command = new Command("summary", "Print a network's layers with their output shapes and parameter counts (LeNet-5, or --net).") { net };
+        command.SetAction((parse, _) =>
         {
-            INetwork net = context.CreateNetwork();
-            context.Console.Out.WriteLine(net.Summary.TrimEnd());
+            var choice = NetworkCatalog.Get(parse.GetValue(net)!);
+            context.Console.Out.WriteLine($"{choice.Name}: {choice.Description}");
+            context.Console.Out.WriteLine(choice.Create().Summary.TrimEnd());
             return System.Threading.Tasks.Task.FromResult(App.Ok);
         });
         return command;

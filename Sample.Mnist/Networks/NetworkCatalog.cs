@@ -5,14 +5,17 @@ using CnnGen.Sample.Mnist.Cli;
 
 namespace CnnGen.Sample.Mnist.Networks;
 
-/// <summary>A network the sample can train: its <c>--net</c> name, a line for --help and <c>summary</c>, and how to make it.</summary>
-public sealed record NetworkChoice(string Name, string Description, Func<INetwork> Create)
+/// <summary>A network the sample can train: its <c>--net</c> name, its class, a line for --help, and how to make it.</summary>
+public sealed record NetworkChoice(string Name, string ClassName, string Description, Func<INetwork> Create)
 {
     /// <summary>The model file <c>train</c> writes for this network (<c>lenet5.model</c>, <c>bnnet.model</c>, ...).</summary>
     public string ModelFileName => Name + ".model";
 
     /// <summary>The checkpoint <c>train</c> writes after every epoch, for <c>--resume</c>.</summary>
     public string CheckpointFileName => Name + ".checkpoint";
+
+    /// <summary>The best model by validation loss while <c>train --validation</c> runs (removed once it is the saved model).</summary>
+    public string BestModelFileName => Name + ".best.model";
 }
 
 /// <summary>The networks of the sample, all declared with CnnGen attributes for 1 x 28 x 28 images and 10 classes.</summary>
@@ -23,11 +26,11 @@ public static class NetworkCatalog
 
     public static IReadOnlyList<NetworkChoice> All { get; } =
     [
-        new(DefaultName, "LeNet-5: 2 convolutions (6, 16 channels) and 3 dense layers, 61,706 parameters, 0.4 M multiply-adds per image",
+        new(DefaultName, nameof(LeNet5), "LeNet-5: 2 convolutions (6, 16 channels) and 3 dense layers, 61,706 parameters, 0.4 M multiply-adds per image",
             () => Generated(new LeNet5())),
-        new("bnnet", "3 convolutions with BatchNorm (16, 32, 64 channels) and a dense 128, 426,618 parameters, 2.5 M multiply-adds (--preset record)",
+        new("bnnet", nameof(BnNet), "3 convolutions with BatchNorm (16, 32, 64 channels) and a dense 128, 426,618 parameters, 2.5 M multiply-adds (--preset record)",
             () => Generated(new BnNet())),
-        new("vgg", "VGG-style: 4 3x3 convolutions with BatchNorm (32, 32, 64, 64) and a dense 256, 19 M multiply-adds (slow: ~45x LeNet-5)",
+        new("vgg", nameof(VggNet), "VGG-style: 4 3x3 convolutions with BatchNorm (32, 32, 64, 64) and a dense 256, 19 M multiply-adds (slow: ~45x LeNet-5)",
             () => Generated(new VggNet())),
     ];
 
@@ -41,7 +44,7 @@ public static class NetworkCatalog
 
     /// <summary>The network whose generated class is <paramref name="className"/> (a model file's header names it), or null.</summary>
     public static NetworkChoice? ForClass(string className) =>
-        All.FirstOrDefault(n => n.Create().Name == className);
+        All.FirstOrDefault(n => n.ClassName == className);
 
     private static INetwork Generated(object network) =>
         network as INetwork ?? throw new UserException(
