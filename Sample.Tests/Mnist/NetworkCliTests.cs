@@ -1,0 +1,134 @@
+using System;
+using System.IO;
+using System.Linq;
+using CnnGen.Sample.Mnist.Cli;
+using CnnGen.Sample.Mnist.Networks;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CnnGen.Sample.Tests.Mnist;
+
+/// <summary>
+/// --net, --augment and --preset at the command line: each network trains into its own model file and eval finds the
+/// network from the file; the record preset sets what the user did not (for MNIST and for Fashion-MNIST) and never what
+/// they did; augmented runs resume exactly; bad specs are usage errors.
+/// </summary>
+[Collection(MnistTrainingCollection.Name)]
+public sealed class NetworkCliTests(ITestOutputHelper output) : IDisposable
+{
+    private const string FashionMnist = "/usr/share/datasets/fashion-mnist";
+    private readonly string _root = Directory.CreateTempSubdirectory("cnngen-net-cli-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    private CliTests.Run Invoke(params string[] args)
+    {
+        var run = CliTests.Invoke(args);
+        output.WriteLine($"$ {string.Join(' ', args)}\n{run.Out}{run.Error}");
+        return run;
+    }
+
+    private string Out(string name) => Path.Combine(_root, name);
+
+    [Fact]
+    public void Each_network_trains_into_its_own_model_file_and_eval_makes_the_network_the_file_names()
+    {
+        _ = RealMnist.Location;
+        var train = Invoke("train", "--net", "bnnet", "--epochs", "1", "--train-limit", "1500", "--test-limit", "300",
+                           "--no-plots", "--output", Out("bn"));
+        Assert.Equal(0, train.ExitCode);
+        Assert.Contains("Training BnNet (426,618 parameters)", train.Out);
+        Assert.Contains("augmentation none.", train.Out);
+        Assert.True(File.Exists(Path.Combine(Out("bn"), "bnnet.model")));
+        Assert.True(File.Exists(Path.Combine(Out("bn"), "bnnet.checkpoint")));
+        Assert.False(File.Exists(Path.Combine(Out("bn"), App.ModelFileName)));
+
+        var eval = Invoke("eval", "--model", Path.Combine(Out("bn"), "bnnet.model"), "--test-limit", "300");
+        Assert.Equal(0, eval.ExitCode);
+        Assert.Contains("(BnNet, 426,618 parameters)", eval.Out);
+        // the same accuracy as train's final evaluation on the same 300 digits
+        string Accuracy(string text) => text.Split('\n').First(l => l.StartsWith("Test accuracy:", StringComparison.Ordinal));
+        Assert.Equal(Accuracy(train.Out), Accuracy(eval.Out));
+
+        var summary = Invoke("summary", "--net", "vgg");
+        Assert.Equal(0, summary.ExitCode);
+        Assert.Contains("VggNet", summary.Out);
+        Assert.Contains("vgg: VGG-style", summary.Out);
+        Assert.Equal(2, Invoke("train", "--net", "resnet9000").ExitCode);
+    }
+
+    [Fact]
+    public void The_record_preset_sets_what_the_user_did_not_and_keeps_what_they_did()
+    {
+        _ = RealMnist.Location;
+        var record = Invoke("train", "--preset", "record", "--epochs", "1", "--train-limit", "1000", "--test-limit", "200",
+                            "--no-plots", "--output", Out("record"));
+        Assert.Equal(0, record.ExitCode);
+        Assert.Contains("Preset record: record preset for MNIST; kept from the command line: --epochs.", record.Out);
+        Assert.Contains("Training BnNet", record.Out);
+        Assert.Contains("1 epochs, batch 64, adamw lr 0.005 (onecycle), weight decay 0.05", record.Out);
+        Assert.Contains($"augmentation {Presets.DigitsAugment}.", record.Out);
+
+        var mine = Invoke("train", "--preset", "record", "--net", "lenet5", "--augment", "translate=1", "--lr", "0.001", "--epochs", "1",
+                          "--train-limit", "1000", "--test-limit", "200", "--no-plots", "--output", Out("mine"));
+        Assert.Equal(0, mine.ExitCode);
+        Assert.Contains("kept from the command line: --augment, --epochs, --lr, --net.", mine.Out);
+        Assert.Contains("Training LeNet5", mine.Out);
+        Assert.Contains("adamw lr 0.001 (onecycle)", mine.Out);
+        Assert.Contains("augmentation translate=1.", mine.Out);
+        Assert.True(File.Exists(Path.Combine(Out("mine"), App.ModelFileName)));
+    }
+
+    [Fact]
+    public void The_record_preset_on_Fashion_MNIST_flips_and_erases()
+    {
+        Assert.True(File.Exists(Path.Combine(FashionMnist, "train-images-idx3-ubyte.gz")),
+                    $"Fashion-MNIST is not installed at {FashionMnist} (apt-get install dataset-fashion-mnist; .ci/run does)");
+        var run = Invoke("train", "--preset", "record", "--data", FashionMnist, "--epochs", "1", "--train-limit", "2000",
+                         "--test-limit", "500", "--no-plots", "--output", Out("fashion"));
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Data: Fashion-MNIST (verified", run.Out);
+        Assert.Contains("Preset record: record preset for Fashion-MNIST", run.Out);
+        Assert.Contains($"augmentation {CnnGen.Data.Augmentation.Parse(Presets.FashionAugment).ToSpec()}.", run.Out);
+        Assert.Contains("augmentation translate=2,flip,erase=0.5:0.02-0.2.", run.Out);
+        // one epoch of 2,000 images: far above chance (10 %), far below what the full run reaches
+        double accuracy = double.Parse(run.Out.Split("Test accuracy: ")[1].Split('%')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(accuracy, 50, 95);
+    }
+
+    [Fact]
+    public void An_augmented_run_resumes_exactly()
+    {
+        _ = RealMnist.Location;
+        string[] Common(string dir, int epochs) =>
+            ["train", "--augment", "translate=2,rotate=10,scale=0.9-1.1,erase=0.5", "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+             "--train-limit", "1000", "--test-limit", "200", "--threads", "2", "--seed", "5", "--schedule", "constant", "--no-plots", "--output", dir];
+        Assert.Equal(0, Invoke(Common(Out("whole"), 2)).ExitCode);
+        Assert.Equal(0, Invoke(Common(Out("parts"), 1)).ExitCode);
+        var rest = Invoke([.. Common(Out("parts"), 2), "--resume"]);
+        Assert.Equal(0, rest.ExitCode);
+        Assert.Contains("after epoch 1 of 2", rest.Out);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Out("whole"), App.ModelFileName)), File.ReadAllBytes(Path.Combine(Out("parts"), App.ModelFileName)));
+        // and the augmentation changed what was learned
+        Assert.Equal(0, Invoke("train", "--epochs", "2", "--train-limit", "1000", "--test-limit", "200", "--threads", "2", "--seed", "5",
+                               "--schedule", "constant", "--no-plots", "--output", Out("plain")).ExitCode);
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(Out("whole"), App.ModelFileName)), File.ReadAllBytes(Path.Combine(Out("plain"), App.ModelFileName)));
+    }
+
+    [Theory]
+    [InlineData("spin=3", "unknown operation 'spin'")]
+    [InlineData("rotate=200", "RotationDegrees must be 0..180")]
+    [InlineData("translate", "'translate' needs a value")]
+    public void A_bad_augmentation_is_a_usage_error_naming_the_part(string spec, string message)
+    {
+        var run = Invoke("train", "--augment", spec, "--output", Out("bad"));
+        Assert.Equal(App.UsageError, run.ExitCode);
+        Assert.StartsWith("error: --augment: ", run.Error);
+        Assert.Contains(message, run.Error);
+        Assert.Single(run.Error.Trim().Split('\n'));
+        Assert.False(Directory.Exists(Out("bad")));
+    }
+}
