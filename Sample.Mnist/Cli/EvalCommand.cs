@@ -74,7 +74,7 @@ public static class EvalCommand
         // the header names the network class: make that one (a model of another sample network loads into its own class)
         var header = ModelFile.ReadInfo(modelPath);
         var choice = NetworkCatalog.ForClass(header.NetworkName) ?? throw new UserException(
-            $"--model {modelPath} was saved from network '{header.NetworkName}', which this sample does not have; it has " +
+            $"--model {modelPath} was saved from network '{header.NetworkName}' (fingerprint '{header.Fingerprint}'), which this sample does not have; it has " +
             string.Join(", ", NetworkCatalog.All.Select(n => $"{n.Name} ({n.ClassName})")) + ".");
         INetwork net = choice.Create();
         var info = ModelFile.Load(modelPath, net);
