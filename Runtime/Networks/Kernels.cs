@@ -96,6 +96,11 @@ public static class Kernels
         float keep = 1f / (1f - rate);
         ulong threshold = (ulong)(rate * 4294967296.0);
         ulong layerSeed = Rng.Derive(seed, (ulong)layer);
+        if (lanes % 8 == 0 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && mask.Length >= groups * size * lanes)
+        {
+            DropoutMaskVector(mask, groups, size, lanes, keep, threshold, layerSeed);
+            return;
+        }
         for (int g = 0; g < groups; g++)
             for (int e = 0; e < size; e++)
                 for (int l = 0; l < lanes; l++)
@@ -104,6 +109,43 @@ public static class Kernels
                     ulong bits = Rng.Mix(layerSeed ^ Rng.Mix(s * 0x100000001B3UL + (ulong)e)) >> 32;
                     mask[(g * size + e) * lanes + l] = bits < threshold ? 0f : keep;
                 }
+    }
+
+    /// <summary>
+    /// <see cref="DropoutMask"/> eight lanes at a time in 64-bit vector arithmetic: the same SplitMix64 bits for every
+    /// (sample, element), so the same mask as the scalar loop, bit for bit.
+    /// </summary>
+    private static void DropoutMaskVector(Span<float> mask, int groups, int size, int lanes, float keep, ulong threshold, ulong layerSeed)
+    {
+        var k = System.Runtime.Intrinsics.Vector512.Create(0x100000001B3UL);
+        var layerBits = System.Runtime.Intrinsics.Vector512.Create(layerSeed);
+        var limit = System.Runtime.Intrinsics.Vector512.Create(threshold);
+        var keepValue = System.Runtime.Intrinsics.Vector256.Create(keep);
+        var laneIndex = System.Runtime.Intrinsics.Vector512.Create(0UL, 1, 2, 3, 4, 5, 6, 7);
+        for (int g = 0; g < groups; g++)
+            for (int l0 = 0; l0 < lanes; l0 += 8)
+            {
+                // s * K for the eight samples g * lanes + l0 .. + 7; element e adds e before the first mix
+                var sk = (System.Runtime.Intrinsics.Vector512.Create((ulong)(g * lanes + l0)) + laneIndex) * k;
+                for (int e = 0; e < size; e++)
+                {
+                    var bits = System.Runtime.Intrinsics.Vector512.ShiftRightLogical(
+                        Mix(layerBits ^ Mix(sk + System.Runtime.Intrinsics.Vector512.Create((ulong)e))), 32);
+                    // dropped where bits < threshold: 0, else keep
+                    var dropped = System.Runtime.Intrinsics.Vector512.LessThan(bits, limit);
+                    var narrowed = System.Runtime.Intrinsics.Vector512.Narrow(dropped, System.Runtime.Intrinsics.Vector512<ulong>.Zero).GetLower();
+                    var values = System.Runtime.Intrinsics.Vector256.AndNot(keepValue, narrowed.AsSingle());
+                    values.CopyTo(mask.Slice((g * size + e) * lanes + l0, 8));
+                }
+            }
+    }
+
+    /// <summary>The SplitMix64 finalizer (<see cref="Rng.Mix"/>) on eight values.</summary>
+    private static System.Runtime.Intrinsics.Vector512<ulong> Mix(System.Runtime.Intrinsics.Vector512<ulong> z)
+    {
+        z = (z ^ System.Runtime.Intrinsics.Vector512.ShiftRightLogical(z, 30)) * System.Runtime.Intrinsics.Vector512.Create(0xBF58476D1CE4E5B9UL);
+        z = (z ^ System.Runtime.Intrinsics.Vector512.ShiftRightLogical(z, 27)) * System.Runtime.Intrinsics.Vector512.Create(0x94D049BB133111EBUL);
+        return z ^ System.Runtime.Intrinsics.Vector512.ShiftRightLogical(z, 31);
     }
 
     /// <summary>Samples per transposed chunk of <see cref="DenseWeightGradient"/>; its scratch holds (inputs + outputs) x this many floats.</summary>
