@@ -1,15 +1,17 @@
 namespace CnnGen.Sample.Mnist;
 
 /// <summary>
-/// Three convolution blocks with BatchNorm (16, 32, 64 channels) and a 128-unit dense layer with BatchNorm and
-/// dropout: 426,618 parameters, 2.5 M multiply-adds per image (6x LeNet-5). The network of <c>--preset record</c>.
-/// Convolutions before a BatchNorm have no bias (the BatchNorm's shift replaces it).
+/// Three convolution blocks with BatchNorm (16, 32, 64 channels) and a 128-unit dense layer with BatchNorm:
+/// 426,618 parameters, 2.5 M multiply-adds per image (6x LeNet-5). The network of <c>--preset record</c>.
+/// Convolutions before a BatchNorm have no bias (the BatchNorm's shift replaces it). No dropout: with the record
+/// preset's augmentation and 13 epochs, a Dropout(0.3) before the dense layer gave the same validation accuracy
+/// (99.48 % on 10,000 images held out of the training set) at a higher validation loss (0.0171 against 0.0155).
 /// </summary>
 [Network(1, 28, 28)]
 [Conv2D(16, 5, Padding = 2, Bias = false), BatchNorm, ReLU, MaxPool(2)]
 [Conv2D(32, 3, Padding = 1, Bias = false), BatchNorm, ReLU, MaxPool(2)]
 [Conv2D(64, 3, Padding = 1, Bias = false), BatchNorm, ReLU]
-[Flatten, Dropout(0.3), Dense(128, Bias = false), BatchNorm, ReLU, Dense(10), Softmax]
+[Flatten, Dense(128, Bias = false), BatchNorm, ReLU, Dense(10), Softmax]
 public partial class BnNet { }
 
 /// <summary>

@@ -21,8 +21,11 @@ public static class Presets
     /// <summary>The digits augmentation: small shifts, rotations, scalings and shears; no flip (a mirrored 2 is no 2).</summary>
     public const string DigitsAugment = "translate=2,rotate=10,scale=0.9-1.1,shear=5";
 
-    /// <summary>Clothing: mirrored left-right it is the same class, and random erasing keeps it from leaning on one part.</summary>
-    public const string FashionAugment = "translate=2,flip,erase=0.5";
+    /// <summary>
+    /// Clothing: mirrored left-right it is the same class. (Random erasing as well, erase=0.5, left this network
+    /// underfitting: 91.3 % against 91.8 % on the validation split after 24 of 35 epochs.)
+    /// </summary>
+    public const string FashionAugment = "translate=2,flip";
 
     /// <summary>
     /// <c>record</c>: the best accuracy we found within two minutes (MNIST) or five (Fashion-MNIST) on a 2-core machine:
@@ -37,7 +40,7 @@ public static class Presets
         bool fashion = data.Verified && data.Name == KnownDataset.FashionMnist.Name;
         return fashion
             ? new("bnnet", 35, "adamw", 3e-3f, "onecycle", 0.05f, FashionAugment, "record preset for Fashion-MNIST")
-            : new("bnnet", 12, "adamw", 5e-3f, "onecycle", 0.05f, DigitsAugment,
+            : new("bnnet", 13, "adamw", 5e-3f, "onecycle", 0.05f, DigitsAugment,
                   data.IsDigits ? "record preset for MNIST" : $"record preset (MNIST's settings: {data.Name} is not a set it was tuned on)");
     }
 }
