@@ -237,13 +237,16 @@ namespace Samples
             public readonly float[] dense2_out = new float[3 + Slack];
         }
 
-        private SingleSample? _single;
-        private Workspace<global::CnnGen.Lane1>? _scalar;
+        // One sample's scratch per thread (it holds no weights): Predict and Classify may run on many threads at once
+        // on one instance, as long as its parameters do not change meanwhile.
+        [global::System.ThreadStatic] private static SingleSample? t_single;
+        [global::System.ThreadStatic] private static Workspace<global::CnnGen.Lane1>? t_scalar;
 
         /// <summary>
         /// Class probabilities for one sample of <see cref="InputSize"/> values (C, H, W order): <see cref="Predict{TLane}"/>
         /// with the widest lanes the CPU accelerates (<see cref="global::CnnGen.NetworkWorkspace.PreferredLanes"/>), or without
-        /// SIMD the batch kernels at one sample per value. Not thread-safe.
+        /// SIMD the batch kernels at one sample per value. Thread-safe: every thread has its own scratch; do not train this
+        /// instance meanwhile.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void Predict(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities)
@@ -255,7 +258,7 @@ namespace Samples
                 default:
                     // without SIMD, the batch kernels at one sample per value beat adjacent positions in lanes of width 1
                     CheckImage(image);
-                    Infer(_scalar ??= new Workspace<global::CnnGen.Lane1>(1), image, 1, probabilities);
+                    Infer(t_scalar ??= new Workspace<global::CnnGen.Lane1>(1), image, 1, probabilities);
                     break;
             }
         }
@@ -268,13 +271,14 @@ namespace Samples
 
         /// <summary>
         /// Class probabilities for one sample, each value of <typeparamref name="TLane"/> holding adjacent positions of it
-        /// (output columns, dense inputs). Every width computes the same function; sums may round differently. Not thread-safe.
+        /// (output columns, dense inputs). Every width computes the same function; sums may round differently. Thread-safe
+        /// like the Predict without a lane type.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public void Predict<TLane>(global::System.ReadOnlySpan<float> image, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             CheckImage(image);
-            var ws = _single ??= new SingleSample();
+            var ws = t_single ??= new SingleSample();
             global::System.ReadOnlySpan<float> p = Parameters;
             image.CopyTo(ws.input);
             // Dense1: Dense 20->16, no bias
@@ -289,7 +293,7 @@ namespace Samples
             global::CnnGen.Kernels.Softmax(new global::System.Span<float>(ws.dense2_out, 0, OutputSize), 1, 1, OutputSize, probabilities);
         }
 
-        /// <summary>The most probable class of one sample (the first on ties). Not thread-safe.</summary>
+        /// <summary>The most probable class of one sample (the first on ties). Thread-safe like Predict.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public int Classify(global::System.ReadOnlySpan<float> image)
         {

@@ -72,14 +72,17 @@ internal static partial class NetworkEmitter
             }
             w.Close();
             w.Line();
-            w.Line("private SingleSample? _single;");
-            w.Line("private Workspace<global::CnnGen.Lane1>? _scalar;");
+            w.Line("// One sample's scratch per thread (it holds no weights): Predict and Classify may run on many threads at once");
+            w.Line("// on one instance, as long as its parameters do not change meanwhile.");
+            w.Line("[global::System.ThreadStatic] private static SingleSample? t_single;");
+            w.Line("[global::System.ThreadStatic] private static Workspace<global::CnnGen.Lane1>? t_scalar;");
             w.Line();
             string shape = Plain(spec.Input);
             w.Line("/// <summary>");
             w.Line("/// Class probabilities for one sample of <see cref=\"InputSize\"/> values (C, H, W order): <see cref=\"Predict{TLane}\"/>");
             w.Line("/// with the widest lanes the CPU accelerates (<see cref=\"global::CnnGen.NetworkWorkspace.PreferredLanes\"/>), or without");
-            w.Line("/// SIMD the batch kernels at one sample per value. Not thread-safe.");
+            w.Line("/// SIMD the batch kernels at one sample per value. Thread-safe: every thread has its own scratch; do not train this");
+            w.Line("/// instance meanwhile.");
             w.Line("/// </summary>");
             w.Line(GeneratedCode);
             w.Open($"public void Predict({RO}<float> image, {SP}<float> probabilities)");
@@ -89,7 +92,7 @@ internal static partial class NetworkEmitter
             w.Line("default:");
             w.Line("    // without SIMD, the batch kernels at one sample per value beat adjacent positions in lanes of width 1");
             w.Line("    CheckImage(image);");
-            w.Line("    Infer(_scalar ??= new Workspace<global::CnnGen.Lane1>(1), image, 1, probabilities);");
+            w.Line("    Infer(t_scalar ??= new Workspace<global::CnnGen.Lane1>(1), image, 1, probabilities);");
             w.Line("    break;");
             w.Close();
             w.Close();
@@ -102,12 +105,13 @@ internal static partial class NetworkEmitter
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Class probabilities for one sample, each value of <typeparamref name=\"TLane\"/> holding adjacent positions of it");
-            w.Line("/// (output columns, dense inputs). Every width computes the same function; sums may round differently. Not thread-safe.");
+            w.Line("/// (output columns, dense inputs). Every width computes the same function; sums may round differently. Thread-safe");
+            w.Line("/// like the Predict without a lane type.");
             w.Line("/// </summary>");
             w.Line(GeneratedCode);
             w.Open($"public void Predict<TLane>({RO}<float> image, {SP}<float> probabilities) {Where}");
             w.Line("CheckImage(image);");
-            w.Line("var ws = _single ??= new SingleSample();");
+            w.Line("var ws = t_single ??= new SingleSample();");
             w.Line($"{RO}<float> p = Parameters;");
             if (spec.StateCount > 0) w.Line($"{RO}<float> s = State;");
             w.Line("image.CopyTo(ws.input);");
@@ -149,7 +153,7 @@ internal static partial class NetworkEmitter
             }
             w.Close();
             w.Line();
-            w.Line("/// <summary>The most probable class of one sample (the first on ties). Not thread-safe.</summary>");
+            w.Line("/// <summary>The most probable class of one sample (the first on ties). Thread-safe like Predict.</summary>");
             w.Line(GeneratedCode);
             w.Open($"public int Classify({RO}<float> image)");
             w.Line(spec.OutputSize <= 1024 ? $"{SP}<float> p = stackalloc float[OutputSize];" : $"{SP}<float> p = new float[OutputSize];");
