@@ -206,7 +206,7 @@ public sealed class ImageDataset
     /// last group become 0. Writes their labels to <paramref name="labels"/>. Allocates nothing.
     /// </summary>
     /// <param name="indices">Sample indices into this dataset, in batch order.</param>
-    /// <param name="lanes">Samples per SIMD value: 1, 8 or 16.</param>
+    /// <param name="lanes">Samples per SIMD value: 1, 4, 8 or 16 (<see cref="LaneWidths"/>).</param>
     /// <param name="normalization">The byte-to-float conversion.</param>
     /// <param name="destination">At least <see cref="LaneLayout.Length"/>(indices.Length, SampleSize, lanes) floats.</param>
     /// <param name="labels">At least indices.Length labels.</param>
@@ -224,8 +224,7 @@ public sealed class ImageDataset
                           Augmentation? augmentation, ulong augmentationSeed, Span<byte> scratch)
     {
         ArgumentNullException.ThrowIfNull(normalization);
-        if (lanes is not (1 or 8 or 16))
-            throw new ArgumentOutOfRangeException(nameof(lanes), lanes, "Lanes must be 1, 8 or 16.");
+        LaneWidths.Check(lanes, nameof(lanes));
         int count = indices.Length;
         int length = LaneLayout.Length(count, SampleSize, lanes);
         if (destination.Length < length)

@@ -5,7 +5,7 @@ namespace CnnGen;
 /// <summary>
 /// One value per sample for a group of samples held side by side in SIMD lanes: the element type of every
 /// activation in generated code. <see cref="Lane1"/> holds one sample (single-sample prediction, gradient
-/// checks), <see cref="Lane8"/> eight (Vector256), <see cref="Lane16"/> sixteen (Vector512).
+/// checks), <see cref="Lane4"/> four (Vector128), <see cref="Lane8"/> eight (Vector256), <see cref="Lane16"/> sixteen (Vector512).
 /// Generated kernels are generic over this interface, so one emitted body serves every width; the JIT
 /// specializes each instantiation and inlines every member.
 /// </summary>

@@ -77,8 +77,7 @@ public abstract class NetworkWorkspace
 {
     protected NetworkWorkspace(int lanes, int maxSamples)
     {
-        if (lanes is not (1 or 8 or 16))
-            throw new ArgumentOutOfRangeException(nameof(lanes), lanes, "Lanes must be 1, 8 or 16.");
+        LaneWidths.Check(lanes, nameof(lanes));
         if (maxSamples < 1)
             throw new ArgumentOutOfRangeException(nameof(maxSamples), maxSamples, "A workspace must hold at least one sample.");
         Lanes = lanes;
@@ -86,7 +85,7 @@ public abstract class NetworkWorkspace
         Groups = (maxSamples + lanes - 1) / lanes;
     }
 
-    /// <summary>Samples per SIMD value: 1, 8 or 16.</summary>
+    /// <summary>Samples per SIMD value: 1, 4, 8 or 16 (<see cref="LaneWidths"/>).</summary>
     public int Lanes { get; }
     /// <summary>The largest batch this workspace holds.</summary>
     public int MaxSamples { get; }
@@ -112,8 +111,12 @@ public abstract class NetworkWorkspace
     public static int ChunkGroups(long activationBytesPerGroup) =>
         (int)Math.Clamp((4L << 20) / Math.Max(1, activationBytesPerGroup), 1, int.MaxValue);
 
-    /// <summary>The fastest lane count this CPU runs natively: 16 with AVX-512, 8 with AVX2, else 1.</summary>
+    /// <summary>
+    /// The fastest lane count this CPU runs natively: 16 with accelerated Vector512 (AVX-512), 8 with Vector256 (AVX2),
+    /// 4 with Vector128 (ARM64 NEON, WebAssembly SIMD, x64 without AVX), else 1.
+    /// </summary>
     public static int PreferredLanes =>
         System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 :
-        System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 1;
+        System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 :
+        System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? 4 : 1;
 }

@@ -42,7 +42,7 @@ internal static class KernelPrecompiler
         if (!RuntimeFeature.IsDynamicCodeSupported || !RuntimeFeature.IsDynamicCodeCompiled) return; // NativeAOT: compiled ahead of time
         if (Environment.ProcessorCount < 2) return; // no second core to compile on
         if (AppContext.TryGetSwitch(Switch, out bool enabled) && !enabled) return;
-        Type? lane = lanes switch { 16 => typeof(Lane16), 8 => typeof(Lane8), 1 => typeof(Lane1), _ => null };
+        Type? lane = LaneWidths.LaneType(lanes);
         if (lane is null) return;
         Type type = net.GetType();
         lock (Started)

@@ -56,7 +56,7 @@ public sealed class Trainer : IDisposable
         if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must not be negative.");
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "The batch size must be at least 1.");
         if (options.Threads < 1 || options.Threads > 256) throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "Threads must be 1..256.");
-        if (options.Lanes is not (0 or 1 or 8 or 16)) throw new ArgumentOutOfRangeException(nameof(options), options.Lanes, "Lanes must be 0 (preferred), 1, 8 or 16.");
+        if (options.Lanes != 0 && !LaneWidths.IsSupported(options.Lanes)) throw new ArgumentOutOfRangeException(nameof(options), options.Lanes, "Lanes must be 0 (preferred) or " + LaneWidths.Description + ".");
         if (!(options.MaxGradientNorm >= 0)) throw new ArgumentOutOfRangeException(nameof(options), options.MaxGradientNorm, "MaxGradientNorm must be 0 (off) or positive.");
         if (options.EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(options), options.EarlyStoppingPatience, "Patience must not be negative.");
         ArgumentNullException.ThrowIfNull(options.Normalization);

@@ -19,7 +19,7 @@ public sealed class TrainerOptions
     /// <summary>Worker threads for data-parallel training and evaluation (the calling thread is one of them).</summary>
     public int Threads { get; init; } = 1;
 
-    /// <summary>Samples per SIMD value (1, 8 or 16); 0 means <see cref="NetworkWorkspace.PreferredLanes"/>.</summary>
+    /// <summary>Samples per SIMD value (1, 4, 8 or 16: <see cref="LaneWidths"/>); 0 means <see cref="NetworkWorkspace.PreferredLanes"/>.</summary>
     public int Lanes { get; init; }
 
     /// <summary>Reshuffle the training set every epoch (seeded by <see cref="Seed"/> and the epoch).</summary>
