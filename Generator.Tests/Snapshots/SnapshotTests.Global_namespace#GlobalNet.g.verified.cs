@@ -15,7 +15,7 @@
 // Non-trainable state: 0
 //
 // Activations are stored in the lanes layout: [group][C][H][W][lane], one TLane value per scalar
-// holding that scalar for TLane.Count samples side by side (1, 8 or 16). B counts lane groups.
+// holding that scalar for TLane.Count samples side by side (1, 4, 8 or 16). B counts lane groups.
 // Unrolling: auto: kernel windows unrolled times a block of channels, at most 450 statements per method.
 
 #nullable enable
@@ -135,8 +135,9 @@ partial class GlobalNet : global::CnnGen.INetwork
     {
         16 => new Workspace<global::CnnGen.Lane16>(maxSamples),
         8 => new Workspace<global::CnnGen.Lane8>(maxSamples),
+        4 => new Workspace<global::CnnGen.Lane4>(maxSamples),
         1 => new Workspace<global::CnnGen.Lane1>(maxSamples),
-        _ => throw new global::System.ArgumentOutOfRangeException(nameof(lanes), lanes, "Lanes must be 1, 8 or 16."),
+        _ => throw new global::System.ArgumentOutOfRangeException(nameof(lanes), lanes, "Lanes must be " + global::CnnGen.LaneWidths.Description + "."),
     };
 
     /// <inheritdoc/>
@@ -145,6 +146,7 @@ partial class GlobalNet : global::CnnGen.INetwork
     {
         Workspace<global::CnnGen.Lane16> ws => TrainStep(ws, input, labels, count, gradientScale, gradients, noiseSeed),
         Workspace<global::CnnGen.Lane8> ws => TrainStep(ws, input, labels, count, gradientScale, gradients, noiseSeed),
+        Workspace<global::CnnGen.Lane4> ws => TrainStep(ws, input, labels, count, gradientScale, gradients, noiseSeed),
         Workspace<global::CnnGen.Lane1> ws => TrainStep(ws, input, labels, count, gradientScale, gradients, noiseSeed),
         _ => throw WrongWorkspace(workspace),
     };
@@ -155,6 +157,7 @@ partial class GlobalNet : global::CnnGen.INetwork
     {
         Workspace<global::CnnGen.Lane16> ws => Loss(ws, input, labels, count, noiseSeed),
         Workspace<global::CnnGen.Lane8> ws => Loss(ws, input, labels, count, noiseSeed),
+        Workspace<global::CnnGen.Lane4> ws => Loss(ws, input, labels, count, noiseSeed),
         Workspace<global::CnnGen.Lane1> ws => Loss(ws, input, labels, count, noiseSeed),
         _ => throw WrongWorkspace(workspace),
     };
@@ -167,6 +170,7 @@ partial class GlobalNet : global::CnnGen.INetwork
         {
             case Workspace<global::CnnGen.Lane16> ws: Infer(ws, input, count, probabilities); break;
             case Workspace<global::CnnGen.Lane8> ws: Infer(ws, input, count, probabilities); break;
+            case Workspace<global::CnnGen.Lane4> ws: Infer(ws, input, count, probabilities); break;
             case Workspace<global::CnnGen.Lane1> ws: Infer(ws, input, count, probabilities); break;
             default: throw WrongWorkspace(workspace);
         }
@@ -257,6 +261,7 @@ partial class GlobalNet : global::CnnGen.INetwork
         {
             case 16: Predict<global::CnnGen.Lane16>(image, probabilities); break;
             case 8: Predict<global::CnnGen.Lane8>(image, probabilities); break;
+            case 4: Predict<global::CnnGen.Lane4>(image, probabilities); break;
             default:
                 // without SIMD, the batch kernels at one sample per value beat adjacent positions in lanes of width 1
                 CheckImage(image);

@@ -130,15 +130,16 @@ internal static partial class NetworkEmitter
     {
         const string Ws = "global::CnnGen.NetworkWorkspace";
         const string Result = "global::CnnGen.StepResult";
-        string[] lanes = { "global::CnnGen.Lane16", "global::CnnGen.Lane8", "global::CnnGen.Lane1" };
+        string[] lanes = { "global::CnnGen.Lane16", "global::CnnGen.Lane8", "global::CnnGen.Lane4", "global::CnnGen.Lane1" };
 
         w.Line("/// <inheritdoc/>");
         w.Line(GeneratedCode);
         w.Open($"public {Ws} CreateWorkspace(int lanes, int maxSamples) => lanes switch");
         w.Line("16 => new Workspace<global::CnnGen.Lane16>(maxSamples),");
         w.Line("8 => new Workspace<global::CnnGen.Lane8>(maxSamples),");
+        w.Line("4 => new Workspace<global::CnnGen.Lane4>(maxSamples),");
         w.Line("1 => new Workspace<global::CnnGen.Lane1>(maxSamples),");
-        w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(lanes), lanes, \"Lanes must be 1, 8 or 16.\"),");
+        w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(lanes), lanes, \"Lanes must be \" + global::CnnGen.LaneWidths.Description + \".\"),");
         w.Close(";");
         w.Line();
 

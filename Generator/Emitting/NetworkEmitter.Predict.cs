@@ -89,6 +89,7 @@ internal static partial class NetworkEmitter
             w.Open("switch (global::CnnGen.NetworkWorkspace.PreferredLanes)");
             w.Line("case 16: Predict<global::CnnGen.Lane16>(image, probabilities); break;");
             w.Line("case 8: Predict<global::CnnGen.Lane8>(image, probabilities); break;");
+            w.Line("case 4: Predict<global::CnnGen.Lane4>(image, probabilities); break;");
             w.Line("default:");
             w.Line("    // without SIMD, the batch kernels at one sample per value beat adjacent positions in lanes of width 1");
             w.Line("    CheckImage(image);");

@@ -83,7 +83,7 @@ internal static partial class NetworkEmitter
             w.Line("// " + line);
         w.Line("//");
         w.Line("// Activations are stored in the lanes layout: [group][C][H][W][lane], one TLane value per scalar");
-        w.Line("// holding that scalar for TLane.Count samples side by side (1, 8 or 16). B counts lane groups.");
+        w.Line("// holding that scalar for TLane.Count samples side by side (1, 4, 8 or 16). B counts lane groups.");
         w.Line($"// Unrolling: {UnrollText(spec)}");
         foreach (var note in spec.UnrollNotes)
             w.Line("//   " + note);
