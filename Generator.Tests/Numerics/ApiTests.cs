@@ -13,12 +13,13 @@ public class ApiTests(Xunit.Abstractions.ITestOutputHelper output)
         var net = NetCases.Create(name);
         NetCases.Randomize(net, 8);
         double worst = PredictCheck.AssertAgreesWithInfer(net, NetCases.BatchSize(name), 71, name);
-        output.WriteLine($"{name}: max |Predict - Infer| = {worst:E2} over lanes 1, 8, 16 and the default");
+        output.WriteLine($"{name}: max |Predict - Infer| = {worst:E2} over lanes 1, 4, 8, 16 and the default");
     }
 
     [Theory]
     [InlineData(16)]
     [InlineData(8)]
+    [InlineData(4)]
     public void Infer_on_a_long_batch_runs_it_in_chunks_with_the_same_results(int lanes)
     {
         // 999 LeNet-5 samples span many cache-sized chunks (a chunk is about 64 samples) and end in a partial lane group.
@@ -136,8 +137,9 @@ public class ApiTests(Xunit.Abstractions.ITestOutputHelper output)
         Throws(() => net.TrainStep(ws, input, labels, count, 1f, new float[net.ParameterCount - 1], 0), "gradient");
         // too few probabilities
         Throws(() => net.Infer(ws, input, count, new float[count * net.OutputSize - 1]), "probabilities");
-        // lane widths other than 1, 8, 16
-        Throws(() => net.CreateWorkspace(4, count), "lanes");
+        // lane widths other than 1, 4, 8, 16
+        Throws(() => net.CreateWorkspace(2, count), "lanes");
+        Throws(() => net.CreateWorkspace(32, count), "lanes");
         Throws(() => net.CreateWorkspace(8, 0), "sample");
         // a single sample of the wrong length
         var flat = new FlatNet();

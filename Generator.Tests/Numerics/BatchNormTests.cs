@@ -35,6 +35,7 @@ public class BatchNormTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(1)]
+    [InlineData(4)]
     [InlineData(8)]
     [InlineData(16)]
     public void Training_output_is_normalized_over_valid_samples_and_running_statistics_follow_the_batch(int lanes)
@@ -50,6 +51,7 @@ public class BatchNormTests(ITestOutputHelper output)
         (float[] conv, float[] bn1, float[] dense, float[] bn2) = ws switch
         {
             BatchNormNet.Workspace<Lane1> w => (Floats(w.conv1_out), Floats(w.batchnorm1_out), Floats(w.dense1_out), Floats(w.batchnorm2_out)),
+            BatchNormNet.Workspace<Lane4> w => (Floats(w.conv1_out), Floats(w.batchnorm1_out), Floats(w.dense1_out), Floats(w.batchnorm2_out)),
             BatchNormNet.Workspace<Lane8> w => (Floats(w.conv1_out), Floats(w.batchnorm1_out), Floats(w.dense1_out), Floats(w.batchnorm2_out)),
             BatchNormNet.Workspace<Lane16> w => (Floats(w.conv1_out), Floats(w.batchnorm1_out), Floats(w.dense1_out), Floats(w.batchnorm2_out)),
             _ => throw new InvalidOperationException(),

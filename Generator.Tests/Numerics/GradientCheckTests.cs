@@ -50,6 +50,7 @@ public class GradientCheckTests(ITestOutputHelper output)
     /// </summary>
     [Theory]
     [InlineData(1)]
+    [InlineData(4)]
     [InlineData(8)]
     [InlineData(16)]
     public void Parameters_without_effect_get_exactly_zero_gradient(int lanes)

@@ -20,15 +20,19 @@ public class MaxPoolTieTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(nameof(TiePoolNet), 1)]
+    [InlineData(nameof(TiePoolNet), 4)]
     [InlineData(nameof(TiePoolNet), 8)]
     [InlineData(nameof(TiePoolNet), 16)]
     [InlineData(nameof(TieOverlapPoolNet), 1)]
+    [InlineData(nameof(TieOverlapPoolNet), 4)]
     [InlineData(nameof(TieOverlapPoolNet), 8)]
     [InlineData(nameof(TieOverlapPoolNet), 16)]
     [InlineData(nameof(TieReluPoolNet), 1)]
+    [InlineData(nameof(TieReluPoolNet), 4)]
     [InlineData(nameof(TieReluPoolNet), 8)]
     [InlineData(nameof(TieReluPoolNet), 16)]
     [InlineData(nameof(TieReluOverlapPoolNet), 1)]
+    [InlineData(nameof(TieReluOverlapPoolNet), 4)]
     [InlineData(nameof(TieReluOverlapPoolNet), 16)]
     public void Gradient_goes_to_the_first_maximum_of_each_window(string name, int lanes)
     {

@@ -20,7 +20,7 @@ public static class PredictCheck
     /// </summary>
     public const double Tolerance = 1e-5;
 
-    /// <summary><c>Predict&lt;TLane&gt;</c> for lanes 1, 8 or 16; lanes 0 is the non-generic <c>Predict</c> (the CPU's widest lanes).</summary>
+    /// <summary><c>Predict&lt;TLane&gt;</c> for lanes 1, 4, 8 or 16; lanes 0 is the non-generic <c>Predict</c> (the CPU's widest lanes).</summary>
     public static PredictFunction Predict(INetwork net, int lanes)
     {
         foreach (var method in net.GetType().GetMethods(BindingFlags.Public | BindingFlags.Instance))
@@ -30,6 +30,7 @@ public static class PredictCheck
             {
                 0 => method,
                 1 => method.MakeGenericMethod(typeof(Lane1)),
+                4 => method.MakeGenericMethod(typeof(Lane4)),
                 8 => method.MakeGenericMethod(typeof(Lane8)),
                 16 => method.MakeGenericMethod(typeof(Lane16)),
                 _ => throw new ArgumentOutOfRangeException(nameof(lanes)),
@@ -55,7 +56,7 @@ public static class PredictCheck
         var single = new float[net.OutputSize];
         var classify = Classify(net);
         double worst = 0;
-        foreach (int lanes in new[] { 1, 8, 16, 0 })
+        foreach (int lanes in new[] { 1, 4, 8, 16, 0 })
         {
             var predict = Predict(net, lanes);
             for (int s = 0; s < count; s++)
