@@ -63,8 +63,8 @@ public readonly struct Lane4 : ILane<Lane4>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 operator -(Lane4 a, Lane4 b) => new(a.V - b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 operator *(Lane4 a, Lane4 b) => new(a.V * b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 operator /(Lane4 a, Lane4 b) => new(a.V / b.V);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 FusedMultiplyAdd(Lane4 a, in Lane4 b, Lane4 c) => Unsafe.BitCast<Vector128<float>, Lane4>(Vector128.FusedMultiplyAdd(a.V, b.V, c.V));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 MultiplyAdd(Lane4 a, float b, Lane4 c) => Unsafe.BitCast<Vector128<float>, Lane4>(Vector128.FusedMultiplyAdd(a.V, Vector128.Create(b), c.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 FusedMultiplyAdd(Lane4 a, in Lane4 b, Lane4 c) => Unsafe.BitCast<Vector128<float>, Lane4>(LaneMath.FusedMultiplyAdd(a.V, b.V, c.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 MultiplyAdd(Lane4 a, float b, Lane4 c) => Unsafe.BitCast<Vector128<float>, Lane4>(LaneMath.FusedMultiplyAdd(a.V, Vector128.Create(b), c.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 Max(Lane4 a, Lane4 b) => new(Vector128.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 Exp(Lane4 a) => new(Vector128.Exp(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 GreaterThan(Lane4 a, Lane4 b) => new(Vector128.GreaterThan(a.V, b.V));
@@ -199,6 +199,49 @@ public readonly struct Lane16 : ILane<Lane16>
 
     private static Vector512<int> EvenIndices => Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     public override string ToString() => V.ToString();
+}
+
+/// <summary>Vector arithmetic the hardware may lack, computed exactly in portable <see cref="Vector128"/> code.</summary>
+internal static class LaneMath
+{
+    /// <summary>
+    /// <c>a * b + c</c> with one rounding, per lane. With FMA3 or AdvSimd the instruction; without (x64 with AVX off,
+    /// WebAssembly) the software fallback of <see cref="Vector128.FusedMultiplyAdd(Vector128{float}, Vector128{float}, Vector128{float})"/>
+    /// goes one element at a time through memory, slower than scalar code, so it is computed here instead, bit for bit
+    /// the same: the product of two floats is exact in double; TwoSum gives the double sum and its exact error; rounding
+    /// that sum to odd (truncate, then set the last bit if inexact) and then to float rounds once, correctly
+    /// (53 &gt;= 2 x 24 + 2 bits; Boldo and Melquiond, "Emulation of FMA and correctly rounded sums", 2008).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> FusedMultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)
+    {
+        if (Fma.IsSupported || AdvSimd.IsSupported || !Vector128.IsHardwareAccelerated) return Vector128.FusedMultiplyAdd(a, b, c);
+        return Emulated(a, b, c);
+    }
+
+    /// <summary>The emulation itself, on any CPU (tests compare it with <see cref="MathF.FusedMultiplyAdd"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> Emulated(Vector128<float> a, Vector128<float> b, Vector128<float> c)
+    {
+        var (a0, a1) = Vector128.Widen(a);
+        var (b0, b1) = Vector128.Widen(b);
+        var (c0, c1) = Vector128.Widen(c);
+        return Vector128.Narrow(SumRoundedToOdd(a0 * b0, c0), SumRoundedToOdd(a1 * b1, c1));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> SumRoundedToOdd(Vector128<double> p, Vector128<double> c)
+    {
+        var s = p + c;
+        var bv = s - p;
+        var e = (p - (s - bv)) + (c - bv); // s + e == p + c exactly (NaN when s is not finite: nothing to fix then)
+        var zero = Vector128<double>.Zero;
+        var inexact = (~Vector128.Equals(e, zero) & Vector128.Equals(e, e)).AsInt64();
+        // e != 0 implies s != 0; the exact value is below |s| when e and s differ in sign: truncate one ulp then
+        var below = (Vector128.GreaterThan(e, zero) ^ Vector128.GreaterThan(s, zero)).AsInt64() & inexact;
+        var bits = s.AsInt64() + below; // adding the all-ones mask subtracts 1
+        return (bits | (inexact & Vector128<long>.One)).AsDouble();
+    }
 }
 
 /// <summary>Strided loads the vector widths have no instruction for: gathered one value at a time (kept out of line).</summary>
