@@ -226,7 +226,20 @@ internal static class LaneMath
         var (a0, a1) = Vector128.Widen(a);
         var (b0, b1) = Vector128.Widen(b);
         var (c0, c1) = Vector128.Widen(c);
-        return Vector128.Narrow(SumRoundedToOdd(a0 * b0, c0), SumRoundedToOdd(a1 * b1, c1));
+        Vector128<double> p0 = a0 * b0, p1 = a1 * b1;
+        Vector128<double> s0 = p0 + c0, s1 = p1 + c1;
+        // Rounding the double sum to float rounds twice, which differs from rounding once only when the sum is exactly
+        // halfway between two floats (its 29 bits below float precision are 1000...0) or in the float subnormal range
+        // (a coarser rounding position): then, rarely, the exact path.
+        var low = Vector128.Create(0x1FFFFFFF, 0, 0x1FFFFFFF, 0);
+        var half = Vector128.Create(0x10000000, 1, 0x10000000, 1); // the high halves (masked to 0) never match
+        var tie = Vector128.Equals(s0.AsInt32() & low, half) | Vector128.Equals(s1.AsInt32() & low, half);
+        // 2^-126: the smallest normal float
+        Vector128<double> abs0 = Vector128.Abs(s0), abs1 = Vector128.Abs(s1), zero = Vector128<double>.Zero, normal = Vector128.Create(1.1754943508222875E-38);
+        var subnormal = (Vector128.GreaterThan(abs0, zero) & Vector128.LessThan(abs0, normal)) | (Vector128.GreaterThan(abs1, zero) & Vector128.LessThan(abs1, normal));
+        if (tie != Vector128<int>.Zero || subnormal != Vector128<double>.Zero)
+            return Vector128.Narrow(SumRoundedToOdd(p0, c0), SumRoundedToOdd(p1, c1));
+        return Vector128.Narrow(s0, s1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

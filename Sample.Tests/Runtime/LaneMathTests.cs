@@ -40,7 +40,7 @@ public sealed class LaneMathTests
         {
             a[i] = Wide();
             b[i] = Wide();
-            switch (i % 6)
+            switch (i % 8)
             {
                 case 0: c[i] = Wide(); break;
                 case 1: c[i] = -(a[i] * b[i]); break; // the result is the product's rounding error
@@ -57,6 +57,23 @@ public sealed class LaneMathTests
                     a[i] = 1 + (float)(rng.NextUInt64() % 4096) / 4096f;
                     b[i] = 1 + (float)(rng.NextUInt64() % 4096) / 4096f;
                     c[i] = (float)(rng.NextGaussian() * 1e-20);
+                    break;
+                case 5:
+                    // results in the float subnormal range, where rounding to float drops more bits: a product just off
+                    // half the subnormal spacing (2^-150 (1 - k^2 2^-40)) added to an odd multiple of 2^-149, whose
+                    // double sum is that midpoint exactly
+                    {
+                        int k = 1 + (int)(rng.NextUInt64() % 1000);
+                        float sign = rng.NextUInt64() % 2 == 0 ? 1 : -1;
+                        a[i] = sign * MathF.ScaleB(1 + k / 1048576f, -75);
+                        b[i] = MathF.ScaleB(1 - k / 1048576f, -75);
+                        c[i] = (rng.NextUInt64() % 2 == 0 ? 1 : -1) * MathF.ScaleB(1 + 2 * (int)(rng.NextUInt64() % (1 << 22)), -149);
+                    }
+                    break;
+                case 6:
+                    a[i] = (float)(rng.NextGaussian() * Math.Pow(2, -63));
+                    b[i] = (float)(rng.NextGaussian() * Math.Pow(2, -63));
+                    c[i] = (float)(rng.NextGaussian() * Math.Pow(2, -128));
                     break;
                 default: c[i] = (float)(rng.NextGaussian() * 1e-3) * a[i] * b[i]; break;
             }
