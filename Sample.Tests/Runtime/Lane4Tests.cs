@@ -1,4 +1,5 @@
 using System;
+using System.Runtime;
 using CnnGen.Data;
 using CnnGen.Training;
 using Xunit;
@@ -49,6 +50,19 @@ public sealed class Lane4Tests
             for (int s = 0; s < indices.Length; s++) Assert.Equal(indices[s] % 4, labels[s]);
         }
         Assert.Throws<ArgumentOutOfRangeException>(() => data.PackBatch(indices, 2, PixelNormalization.Scale01, new float[1000 * data.SampleSize], new int[indices.Length]));
+    }
+
+    [Fact]
+    public void KernelPrecompiler_compiles_the_kernels_for_Lane4()
+    {
+        // LaneWidths.LaneType is what KernelPrecompiler.Start maps Trainer.Lanes with
+        var lane = LaneWidths.LaneType(4);
+        Assert.Equal(typeof(Lane4), lane);
+        int kernels = KernelPrecompiler.Kernels(typeof(PrecompiledNet)).Count;
+        long before = JitInfo.GetCompiledMethodCount(currentThread: true);
+        KernelPrecompiler.Compile(typeof(PrecompiledNet), lane!);
+        long compiled = JitInfo.GetCompiledMethodCount(currentThread: true) - before;
+        Assert.True(compiled >= kernels, $"{compiled} methods compiled for {kernels} kernels at 4 lanes");
     }
 
     [Fact]
