@@ -16,7 +16,7 @@ public readonly record struct StepResult(double LossSum, int Correct);
 /// next sample: <c>input[((group * InputSize) + element) * lanes + lane]</c> holds element <c>element</c>
 /// (flattened C,H,W) of sample <c>group * lanes + lane</c>. Lanes past <c>count</c> in the last group are
 /// padding: they are ignored in the loss, the gradients and batch statistics. <see cref="LaneLayout"/> packs
-/// batches. Supported lane counts are 1, 8 and 16.
+/// batches. Supported lane counts are 1, 4, 8 and 16 (<see cref="LaneWidths"/>).
 /// </remarks>
 public interface INetwork
 {
