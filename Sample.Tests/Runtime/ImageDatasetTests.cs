@@ -6,7 +6,8 @@ namespace CnnGen.Sample.Tests.Runtime;
 
 public sealed class ImageDatasetTests
 {
-    private static ImageDataset Make(int count, int channels, int height, int width, int classes)
+    /// <summary>A small dataset with distinct bytes per sample and element (also used by <see cref="Lane4Tests"/>).</summary>
+    internal static ImageDataset Make(int count, int channels, int height, int width, int classes)
     {
         int size = channels * height * width;
         var pixels = new byte[count * size];

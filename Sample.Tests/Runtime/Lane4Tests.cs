@@ -9,18 +9,8 @@ namespace CnnGen.Sample.Tests.Runtime;
 /// <summary>Four lanes (Vector128) through the runtime's batch packing and trainer checks.</summary>
 public sealed class Lane4Tests
 {
-    private static ImageDataset Make(int count, int channels, int height, int width, int classes)
-    {
-        int size = channels * height * width;
-        var pixels = new byte[count * size];
-        var labels = new byte[count];
-        for (int s = 0; s < count; s++)
-        {
-            labels[s] = (byte)(s % classes);
-            for (int e = 0; e < size; e++) pixels[s * size + e] = (byte)(s * 31 + e * 5);
-        }
-        return new ImageDataset(pixels, labels, channels, height, width, classes);
-    }
+    private static ImageDataset Make(int count, int channels, int height, int width, int classes) =>
+        ImageDatasetTests.Make(count, channels, height, width, classes);
 
     [Theory]
     [InlineData(1, 2, 3)]
