@@ -8,6 +8,7 @@ namespace CnnGen.Benchmarks;
 ///   compare (default)  CnnGen vs PyTorch, LeNet-5, same data, batch, optimizer and thread counts, in one invocation
 ///   bdn                BenchmarkDotNet: TrainStep (batch 64, lanes 16/8/1), Infer (batch 1000), Predict, optimizer step
 ///   augment            LeNet-5 training throughput with and without augmentation, paired runs
+///   lanes              LeNet-5 training and Predict at every lane width (1, 4, 8, 16)
 ///   firstbatch         internal: trains one batch right after start-up and prints the time since process start
 ///                      (Sample.Aot has the same command, compiled with NativeAOT)
 /// </summary>
@@ -31,6 +32,8 @@ public static class Program
                     return Bdn.Run(rest);
                 case "augment":
                     return AugmentationCost.Run(rest);
+                case "lanes":
+                    return LaneWidthCost.Run(rest);
                 case "firstbatch":
                     return FirstBatch.Child();
                 case "help" or "--help" or "-h":
@@ -59,6 +62,8 @@ public static class Program
           augment   LeNet-5 training, one epoch, without and with augmentation in turn (--runs 5,
                     --threads 2, --data DIR, --augment SPEC; default the record preset's digits
                     augmentation): samples/s of each, their ratio, and Augmentation.Apply per image.
+          lanes     LeNet-5 training samples/s and one-sample Predict latency at lane widths 1, 4, 8
+                    and 16 (--runs 3, --threads 2, --batches 150): 4 lanes stands in for ARM64.
           bdn       BenchmarkDotNet, in process: TrainStep (batch 64, lanes 16/8/1), Infer (batch 1000),
                     Predict (1 sample), SGD step. --quick = short run; other arguments go to
                     BenchmarkDotNet (default --filter '*'), e.g. bdn --quick --filter '*TrainStep*'.

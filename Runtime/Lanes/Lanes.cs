@@ -63,8 +63,14 @@ public readonly struct Lane4 : ILane<Lane4>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 operator -(Lane4 a, Lane4 b) => new(a.V - b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 operator *(Lane4 a, Lane4 b) => new(a.V * b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 operator /(Lane4 a, Lane4 b) => new(a.V / b.V);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 FusedMultiplyAdd(Lane4 a, in Lane4 b, Lane4 c) => Unsafe.BitCast<Vector128<float>, Lane4>(LaneMath.FusedMultiplyAdd(a.V, b.V, c.V));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 MultiplyAdd(Lane4 a, float b, Lane4 c) => Unsafe.BitCast<Vector128<float>, Lane4>(LaneMath.FusedMultiplyAdd(a.V, Vector128.Create(b), c.V));
+    // The instruction called directly where the CPU has it (one inlining level, like Lane8 and Lane16: the unrolled kernels
+    // stay within the JIT's inlining budget); the exact emulation only without FMA3 or AdvSimd.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane4 FusedMultiplyAdd(Lane4 a, in Lane4 b, Lane4 c) =>
+        Unsafe.BitCast<Vector128<float>, Lane4>(Fma.IsSupported || AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(a.V, b.V, c.V) : LaneMath.FusedMultiplyAdd(a.V, b.V, c.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane4 MultiplyAdd(Lane4 a, float b, Lane4 c) =>
+        Unsafe.BitCast<Vector128<float>, Lane4>(Fma.IsSupported || AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(a.V, Vector128.Create(b), c.V) : LaneMath.FusedMultiplyAdd(a.V, Vector128.Create(b), c.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 Max(Lane4 a, Lane4 b) => new(Vector128.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 Exp(Lane4 a) => new(Vector128.Exp(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 GreaterThan(Lane4 a, Lane4 b) => new(Vector128.GreaterThan(a.V, b.V));
