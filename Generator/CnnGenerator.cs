@@ -44,9 +44,9 @@ public sealed class CnnGenerator : IIncrementalGenerator
         });
 
         // Classes that declare layers but forgot [Network].
-        foreach (var layer in KnownNames.Layers)
+        foreach (var kind in Layers.LayerRegistry.Kinds)
         {
-            var name = layer;
+            var name = kind.Attribute;
             var missing = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     name,

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using CnnGen.Generator.Model;
+using static CnnGen.Generator.Emitting.Code;
 
 namespace CnnGen.Generator.Emitting;
 
@@ -13,22 +14,9 @@ namespace CnnGen.Generator.Emitting;
 /// </summary>
 internal static partial class NetworkEmitter
 {
-    public const string Version = "0.1.0";
-
-    internal const string RO = "global::System.ReadOnlySpan";
-    internal const string SP = "global::System.Span";
-    internal const string Lane = "TLane";
-    internal const string Where = "where TLane : unmanaged, global::CnnGen.ILane<TLane>";
-    internal const string Hot = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
-    internal const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"CnnGen\", \"" + Version + "\")]";
-
-    internal static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
-    internal static string F(double value) => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
-
     public static string Emit(NetworkSpec spec)
     {
         var w = new SourceWriter();
-        var plan = new BufferPlan(spec);
         EmitHeader(w, spec);
         bool hasNamespace = spec.Namespace.Length > 0;
         if (hasNamespace) w.Open("namespace " + spec.Namespace);
@@ -36,39 +24,22 @@ internal static partial class NetworkEmitter
         EmitConstants(w, spec);
         EmitParameterStorage(w, spec);
         EmitInitialize(w, spec);
-        EmitWorkspace(w, spec, plan);
-        EmitEntryPoints(w, spec, plan);
-        EmitForwardPass(w, spec, plan);
-        EmitBackwardPass(w, spec, plan);
+        EmitWorkspace(w, spec);
+        EmitEntryPoints(w, spec);
+        EmitForwardPass(w, spec);
+        EmitBackwardPass(w, spec);
         foreach (var layer in spec.Layers)
         {
             w.Line();
             w.Line("// " + new string('-', 100));
             w.Line($"// {layer.Name}: {layer.Describe()}");
             w.Line();
-            EmitLayer(w, layer, plan);
+            layer.EmitKernels(w, new PassContext(spec, layer));
+            layer.EmitPredictKernel(w);
         }
         w.Close();
         if (hasNamespace) w.Close();
         return w.ToString();
-    }
-
-    private static void EmitLayer(SourceWriter w, LayerSpec layer, BufferPlan plan)
-    {
-        bool dx = plan.NeedsInputGradient(layer.Index);
-        switch (layer)
-        {
-            case Conv2DSpec c: Conv2D.EmitForward(w, c); Conv2D.EmitBackward(w, c, dx); break;
-            case ActivationSpec a: Activation.EmitForward(w, a); if (dx) Activation.EmitBackward(w, a); break;
-            case PoolSpec p when p.Kind == LayerKind.MaxPool: MaxPool.EmitForward(w, p); if (dx) MaxPool.EmitBackward(w, p); break;
-            case PoolSpec p: AvgPool.EmitForward(w, p); if (dx) AvgPool.EmitBackward(w, p); break;
-            case FlattenSpec f: Flatten.EmitForward(w, f); Flatten.EmitBackward(w, f); break;
-            case DenseSpec d: Dense.EmitForward(w, d); Dense.EmitBackward(w, d, dx); break;
-            case DropoutSpec d: Dropout.EmitForward(w, d); if (dx) Dropout.EmitBackward(w, d); break;
-            case BatchNormSpec b: BatchNorm.EmitForward(w, b); BatchNorm.EmitBackward(w, b, dx); break;
-            case SoftmaxSpec s: Softmax.EmitForward(w, s); Softmax.EmitBackward(w, s); break;
-        }
-        Predict.EmitLayer(w, layer);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -95,8 +66,8 @@ internal static partial class NetworkEmitter
     private static string UnrollText(NetworkSpec spec) => spec.UnrollMode switch
     {
         2 => "none (Unroll.None): every kernel window is a plain loop.",
-        1 => $"full (Unroll.Full): kernel windows unrolled times a block of channels, at most {Parsing.ShapeInference.UnrollBudget} statements per method.",
-        _ => $"auto: kernel windows unrolled times a block of channels, at most {Parsing.ShapeInference.UnrollBudget} statements per method.",
+        1 => $"full (Unroll.Full): kernel windows unrolled times a block of channels, at most {Planning.UnrollPlan.Budget} statements per method.",
+        _ => $"auto: kernel windows unrolled times a block of channels, at most {Planning.UnrollPlan.Budget} statements per method.",
     };
 
     /// <summary>The Keras-style summary table, line by line.</summary>
@@ -188,16 +159,14 @@ internal static partial class NetworkEmitter
     {
         w.Line("// Parameters, layer by layer, in one flat buffer (offset: name shape):");
         foreach (var l in spec.Layers)
-            foreach (var (name, offset, length, shape) in ParameterSlices(l))
-                w.Line($"//   {I(offset),8}: {name} {shape}");
+            foreach (var slice in l.ParameterSlices())
+                w.Line($"//   {I(slice.Offset),8}: {slice.Name} {slice.Shape}");
         if (spec.StateCount > 0)
         {
             w.Line("// State (running statistics):");
-            foreach (var l in spec.Layers.OfType<BatchNormSpec>())
-            {
-                w.Line($"//   {I(l.StateOffset),8}: {l.Prefix}_running_mean ({I(l.Input.C)})");
-                w.Line($"//   {I(l.StateOffset + l.Input.C),8}: {l.Prefix}_running_var ({I(l.Input.C)})");
-            }
+            foreach (var l in spec.Layers)
+                foreach (var line in l.StateLines())
+                    w.Line("//   " + line);
         }
         EmitStore(w, "Parameters", "_parameters", "ParameterCount", spec.ParameterCount, "Every trainable parameter, layer by layer (see the table above).");
         EmitStore(w, "Gradients", "_gradients", "ParameterCount", spec.ParameterCount, "The network's own gradient buffer, laid out like <see cref=\"Parameters\"/>.");
@@ -241,32 +210,6 @@ internal static partial class NetworkEmitter
         w.Line($"public {SP}<float> {property} => global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.As<{bufferType}, float>(ref {field}), {constant});");
     }
 
-    /// <summary>Each trainable tensor of a layer: name, offset in the flat parameters, length, shape.</summary>
-    internal static IEnumerable<(string Name, int Offset, int Length, string Shape)> ParameterSlices(LayerSpec layer)
-    {
-        switch (layer)
-        {
-            case Conv2DSpec c:
-            {
-                int n = c.Filters * c.Input.C * c.Kernel * c.Kernel;
-                yield return (c.Prefix + "_w", c.ParameterOffset, n, $"({I(c.Filters)},{I(c.Input.C)},{I(c.Kernel)},{I(c.Kernel)})");
-                if (c.Bias) yield return (c.Prefix + "_b", c.ParameterOffset + n, c.Filters, $"({I(c.Filters)})");
-                break;
-            }
-            case DenseSpec d:
-            {
-                int n = d.Units * d.Input.C;
-                yield return (d.Prefix + "_w", d.ParameterOffset, n, $"({I(d.Units)},{I(d.Input.C)})");
-                if (d.Bias) yield return (d.Prefix + "_b", d.ParameterOffset + n, d.Units, $"({I(d.Units)})");
-                break;
-            }
-            case BatchNormSpec b:
-                yield return (b.Prefix + "_gamma", b.ParameterOffset, b.Input.C, $"({I(b.Input.C)})");
-                yield return (b.Prefix + "_beta", b.ParameterOffset + b.Input.C, b.Input.C, $"({I(b.Input.C)})");
-                break;
-        }
-    }
-
     private static void EmitInitialize(SourceWriter w, NetworkSpec spec)
     {
         w.Line("/// <summary>");
@@ -278,43 +221,9 @@ internal static partial class NetworkEmitter
         w.Line("var rng = new global::CnnGen.Rng(seed);");
         w.Line("var p = Parameters;");
         foreach (var l in spec.Layers)
-        {
-            switch (l)
-            {
-                case Conv2DSpec c:
-                {
-                    int fanIn = c.Input.C * c.Kernel * c.Kernel, fanOut = c.Filters * c.Kernel * c.Kernel;
-                    var slices = ParameterSlices(c).ToList();
-                    EmitInit(w, c.Init, slices[0], fanIn, fanOut);
-                    if (c.Bias) w.Line($"p.Slice({I(slices[1].Offset)}, {I(slices[1].Length)}).Clear(); // {slices[1].Name}");
-                    break;
-                }
-                case DenseSpec d:
-                {
-                    var slices = ParameterSlices(d).ToList();
-                    EmitInit(w, d.Init, slices[0], d.Input.C, d.Units);
-                    if (d.Bias) w.Line($"p.Slice({I(slices[1].Offset)}, {I(slices[1].Length)}).Clear(); // {slices[1].Name}");
-                    break;
-                }
-                case BatchNormSpec b:
-                    w.Line($"p.Slice({I(b.ParameterOffset)}, {I(b.Input.C)}).Fill(1f); // {b.Prefix}_gamma");
-                    w.Line($"p.Slice({I(b.ParameterOffset + b.Input.C)}, {I(b.Input.C)}).Clear(); // {b.Prefix}_beta");
-                    w.Line($"State.Slice({I(b.StateOffset)}, {I(b.Input.C)}).Clear(); // {b.Prefix}_running_mean");
-                    w.Line($"State.Slice({I(b.StateOffset + b.Input.C)}, {I(b.Input.C)}).Fill(1f); // {b.Prefix}_running_var");
-                    break;
-            }
-        }
+            l.EmitInit(w);
         w.Line("Gradients.Clear();");
         w.Close();
         w.Line();
-    }
-
-    private static void EmitInit(SourceWriter w, InitKind init, (string Name, int Offset, int Length, string Shape) slice, int fanIn, int fanOut)
-    {
-        string target = $"p.Slice({I(slice.Offset)}, {I(slice.Length)})";
-        if (init == InitKind.HeNormal)
-            w.Line($"global::CnnGen.Initializers.HeNormal({target}, fanIn: {I(fanIn)}, ref rng); // {slice.Name} {slice.Shape}");
-        else
-            w.Line($"global::CnnGen.Initializers.GlorotUniform({target}, fanIn: {I(fanIn)}, fanOut: {I(fanOut)}, ref rng); // {slice.Name} {slice.Shape}");
     }
 }

@@ -1,16 +1,22 @@
-using System.Globalization;
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Generator.Emitting;
 
 namespace CnnGen.Generator.Model;
-
-internal enum LayerKind
-{
-    Conv2D, ReLU, LeakyReLU, Tanh, Sigmoid, MaxPool, AvgPool, Flatten, Dense, Dropout, BatchNorm, Softmax,
-}
 
 /// <summary>How a layer's weights are initialized.</summary>
 internal enum InitKind { None, HeNormal, GlorotUniform }
 
-/// <summary>One layer with its shapes already inferred and its place in the flat parameter and state spans.</summary>
+/// <summary>One trainable tensor of a layer: its buffer name, offset in the flat parameters, length and shape.</summary>
+internal readonly record struct ParameterSlice(string Name, int Offset, int Length, string Shape);
+
+/// <summary>A workspace buffer a layer needs besides its output: name, values per sample, comment, used by inference.</summary>
+internal readonly record struct WorkspaceBuffer(string Name, long PerSample, string Comment, bool Forward);
+
+/// <summary>
+/// One layer with its shapes inferred, its place in the flat parameter and state spans, and the buffers planned for it.
+/// Each kind's record (in <c>Layers/</c>) also prints itself: its buffers, its calls in the passes, and its kernels.
+/// </summary>
 internal abstract record LayerSpec
 {
     /// <summary>Name in generated code, e.g. <c>Conv1</c>.</summary>
@@ -25,22 +31,111 @@ internal abstract record LayerSpec
     public int ParameterCount { get; init; }
     public int StateOffset { get; init; }
     public int StateCount { get; init; }
+    /// <summary>The buffers planned for this layer (<see cref="Planning.BufferPlanner"/>).</summary>
+    public LayerBuffers Buffers { get; init; }
 
-    public abstract LayerKind Kind { get; }
-    /// <summary>One line for comments and the summary, e.g. <c>Conv2D 1->6, k=5, stride=1, pad=2</c>.</summary>
+    /// <summary>One line for comments and the summary, e.g. <c>Conv2D 1->6, k=5, stride=1, pad=2</c>. Free to reword.</summary>
     public abstract string Describe();
+
+    /// <summary>
+    /// The canonical structural form of this layer for the model-file fingerprint: written out per kind, never derived
+    /// from <see cref="Describe"/>, so that rewording a description cannot make saved models unloadable.
+    /// </summary>
+    public abstract string Fingerprint();
+
     /// <summary>
     /// Backward writes (=) every element of its input gradient instead of accumulating (+=) into a cleared buffer: true
     /// when each input element gets exactly one contribution (element-wise layers, pools whose windows tile the input),
     /// which saves clearing the buffer and reading it back.
     /// </summary>
     public virtual bool WritesInputGradient => false;
-    /// <summary>The part of the fingerprint that identifies this layer's architecture.</summary>
-    public virtual string Fingerprint() => Describe();
 
-    protected static string F(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-    protected static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The layer's output is its input, in the batch passes (<paramref name="singleSample"/> false) or in the
+    /// single-sample Predict path: it gets no output buffer of its own, and in the batch passes no gradient buffer.
+    /// </summary>
+    public virtual bool PassesInputOn(bool singleSample) => false;
+
+    /// <summary>Whether the backward pass has anything to do for this layer (Flatten and Softmax have not).</summary>
+    public virtual bool HasBackward => true;
+
+    /// <summary>How far apart adjacent windows start (the Predict kernels' vector loads run this far per column).</summary>
+    public virtual int WindowStride => 1;
+
+    // ---- storage ---------------------------------------------------------------------------------------------
+
+    /// <summary>Each trainable tensor of the layer, in the order of the flat parameter span.</summary>
+    public virtual IEnumerable<ParameterSlice> ParameterSlices() => Enumerable.Empty<ParameterSlice>();
+
+    /// <summary>Comment lines (offset: name shape) for the layer's non-trainable state.</summary>
+    public virtual IEnumerable<string> StateLines() => Enumerable.Empty<string>();
+
+    /// <summary>Statements of <c>InitializeParameters</c> for this layer (<c>p</c> the parameters, <c>rng</c> the generator).</summary>
+    public virtual void EmitInit(SourceWriter w) { }
+
+    // ---- workspace -------------------------------------------------------------------------------------------
+
+    /// <summary>Buffers besides the output and its gradient (padded input, masks), in workspace order.</summary>
+    public virtual IEnumerable<WorkspaceBuffer> ExtraBuffers(bool inputGradient) => Enumerable.Empty<WorkspaceBuffer>();
+
+    /// <summary>Floats of transpose scratch per 64 samples this layer's backward needs.</summary>
+    public virtual long Scratch => 0;
+
+    /// <summary>Fields of the workspace besides lane buffers (per-channel statistics).</summary>
+    public virtual void EmitWorkspaceFields(SourceWriter w) { }
+
+    // ---- the passes ------------------------------------------------------------------------------------------
+
+    /// <summary>The layer's statements in <c>Forward</c>, after its preamble.</summary>
+    public virtual void EmitForward(SourceWriter w, PassContext ctx) => w.Line(DefaultForward(ctx).Call());
+
+    /// <summary>The layer's statements in <c>Backward</c>: comment, clearing of an accumulated input gradient, the call.</summary>
+    public virtual void EmitBackward(SourceWriter w, PassContext ctx)
+    {
+        w.Line($"// {Name}: {Describe()}");
+        ctx.ClearInputGradient(w);
+        EmitBackwardCall(w, ctx);
+    }
+
+    /// <summary>The call of the backward kernel (and what it needs) in <c>Backward</c>.</summary>
+    protected virtual void EmitBackwardCall(SourceWriter w, PassContext ctx) => w.Line(DefaultBackward(ctx).Call());
+
+    /// <summary>The layer's kernels: forward, then backward (when <paramref name="ctx"/> needs one).</summary>
+    public abstract void EmitKernels(SourceWriter w, PassContext ctx);
+
+    /// <summary><c>{Name}_Forward(x, y, B)</c>.</summary>
+    protected KernelSignature DefaultForward(PassContext ctx) =>
+        new KernelSignature(Name + "_Forward").In("x", ctx.X).Out("y", ctx.Y).Groups();
+
+    /// <summary><c>{Name}_Backward(x, y, dy, dx, B)</c>.</summary>
+    protected KernelSignature DefaultBackward(PassContext ctx) =>
+        new KernelSignature(Name + "_Backward").In("x", ctx.X).In("y", ctx.Y).In("dy", ctx.DY!).Out("dx", ctx.DX!).Groups();
+
+    // ---- single-sample Predict -------------------------------------------------------------------------------
+
+    /// <summary>Single-sample buffers besides the output: (name, values, comment).</summary>
+    public virtual IEnumerable<(string Name, long Size, string Comment)> PredictExtraBuffers() =>
+        Enumerable.Empty<(string, long, string)>();
+
+    /// <summary>The layer's statements in <c>Predict&lt;TLane&gt;</c>, after its preamble.</summary>
+    public virtual void EmitPredict(SourceWriter w, PredictContext ctx) => w.Line(PredictKernel(ctx.X, ctx.Y).Call());
+
+    /// <summary><c>{Name}_Predict(x, y)</c> over plain floats.</summary>
+    protected virtual KernelSignature PredictKernel(string x, string y) =>
+        new KernelSignature(Name + "_Predict").Floats("x", x).FloatsOut("y", y);
+
+    /// <summary>The layer's <c>_Predict</c> kernel, if it has one (others reuse their batch kernel with Lane1).</summary>
+    public virtual void EmitPredictKernel(SourceWriter w) { }
 }
+
+/// <summary>Where a layer's output and output gradient live, as planned once for the batch passes and for Predict.</summary>
+/// <param name="Out">Batch passes: the layer's output (its own workspace buffer, or the buffer it passes on).</param>
+/// <param name="DOut">Batch passes: the gradient of the output, or null when no layer at or before this one trains.</param>
+/// <param name="PredictOut">Predict: the single-sample buffer of the output.</param>
+/// <param name="OwnsOut">The layer has a workspace buffer <c>{prefix}_out</c> of its own.</param>
+/// <param name="OwnsDOut">The layer has a workspace buffer <c>{prefix}_dout</c> of its own.</param>
+/// <param name="OwnsPredictOut">The layer has a single-sample buffer <c>{prefix}_out</c> of its own.</param>
+internal readonly record struct LayerBuffers(string Out, string? DOut, string PredictOut, bool OwnsOut, bool OwnsDOut, bool OwnsPredictOut);
 
 /// <summary>How much of a kernel window is unrolled.</summary>
 /// <param name="Taps">The whole window is written out as straight-line statements.</param>
@@ -48,70 +143,3 @@ internal abstract record LayerSpec
 /// <param name="PositionBlock">Adjacent output columns computed together (forward only), so that a small channel
 /// block still has 12-18 independent accumulators.</param>
 internal readonly record struct Unrolling(bool Taps, int ChannelBlock, int PositionBlock = 1);
-
-internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Padding, bool Bias, InitKind Init,
-                                  Unrolling Forward, Unrolling Backward) : LayerSpec
-{
-    public override LayerKind Kind => LayerKind.Conv2D;
-    public override string Describe() =>
-        $"Conv2D {I(Input.C)}->{I(Filters)}, k={I(Kernel)}, stride={I(Stride)}, pad={I(Padding)}{(Bias ? "" : ", no bias")}";
-    public TensorShape Padded => TensorShape.Spatial(Input.C, Input.H + 2 * Padding, Input.W + 2 * Padding);
-    /// <summary>Unrolling of the single-sample kernel (<c>_Predict</c>), whose values hold adjacent output columns.</summary>
-    public Unrolling Predict { get; init; }
-}
-
-internal sealed record ActivationSpec(LayerKind ActivationKind, double Slope) : LayerSpec
-{
-    public override LayerKind Kind => ActivationKind;
-    public override bool WritesInputGradient => true;
-    /// <summary>
-    /// A ReLU right before a max pool, which applies it: max over the window of max(x, 0) is max(0, max over the window),
-    /// and the gradient passes only where that maximum is above 0. This layer then has no pass and no buffer of its own.
-    /// </summary>
-    public bool FusedIntoPool { get; init; }
-    public override string Describe() => ActivationKind == LayerKind.LeakyReLU ? $"LeakyReLU, slope={F(Slope)}" : ActivationKind.ToString();
-}
-
-internal sealed record PoolSpec(LayerKind PoolKind, int Size, int Stride, bool Unrolled) : LayerSpec
-{
-    public override LayerKind Kind => PoolKind;
-    /// <summary>The ReLU before this max pool is applied here (see <see cref="ActivationSpec.FusedIntoPool"/>).</summary>
-    public bool ReluFused { get; init; }
-    /// <summary>The windows tile the input: stride = size, and the size divides the height and width.</summary>
-    public override bool WritesInputGradient => Stride == Size && Input.H % Size == 0 && Input.W % Size == 0;
-    public override string Describe() => $"{PoolKind} {I(Size)}x{I(Size)}, stride={I(Stride)}";
-}
-
-internal sealed record FlattenSpec() : LayerSpec
-{
-    public override LayerKind Kind => LayerKind.Flatten;
-    public override string Describe() => "Flatten";
-}
-
-internal sealed record DenseSpec(int Units, bool Bias, InitKind Init, int UnitBlock) : LayerSpec
-{
-    public override LayerKind Kind => LayerKind.Dense;
-    public override string Describe() => $"Dense {I(Input.C)}->{I(Units)}{(Bias ? "" : ", no bias")}";
-}
-
-internal sealed record DropoutSpec(double Rate) : LayerSpec
-{
-    public override LayerKind Kind => LayerKind.Dropout;
-    public override bool WritesInputGradient => true;
-    public override string Describe() => $"Dropout, rate={F(Rate)}";
-}
-
-internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpec
-{
-    public override LayerKind Kind => LayerKind.BatchNorm;
-    public override string Describe() =>
-        $"BatchNorm per {(Input.IsFlat ? "feature" : "channel")} ({I(Input.C)}), momentum={F(Momentum)}, eps={F(Epsilon)}";
-    /// <summary>Values normalized together per channel, per sample: H x W (1 for flat inputs).</summary>
-    public int Spatial => Input.H * Input.W;
-}
-
-internal sealed record SoftmaxSpec() : LayerSpec
-{
-    public override LayerKind Kind => LayerKind.Softmax;
-    public override string Describe() => "Softmax + cross-entropy";
-}

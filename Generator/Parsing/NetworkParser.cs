@@ -4,7 +4,9 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using CnnGen.Generator.Diagnostics;
+using CnnGen.Generator.Layers;
 using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -75,11 +77,11 @@ internal static class NetworkParser
         var layers = new List<(AttributeData Data, SyntaxNode Syntax, LayerKind Kind)>();
         foreach (var attribute in symbol.GetAttributes())
         {
-            int kind = Array.IndexOf(KnownNames.Layers, FullName(attribute.AttributeClass));
-            if (kind < 0) continue;
+            var kind = LayerRegistry.Find(FullName(attribute.AttributeClass));
+            if (kind is null) continue;
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
             if (syntax is null) continue;
-            layers.Add((attribute, syntax, (LayerKind)kind));
+            layers.Add((attribute, syntax, kind));
         }
         layers.Sort((a, b) =>
         {
@@ -137,54 +139,22 @@ internal static class NetworkParser
         return true;
     }
 
+    /// <summary>
+    /// The layer's declaration, read by its kind from the attribute's arguments by parameter and property name;
+    /// null when the attribute does not compile (the compiler reports that).
+    /// </summary>
     private static LayerDecl? ReadLayer(AttributeData attribute, LayerKind kind)
     {
-        if (attribute.AttributeConstructor is null) return null;
+        var constructor = attribute.AttributeConstructor;
+        if (constructor is null) return null;
         var args = attribute.ConstructorArguments;
-        if (args.Any(a => a.Kind == TypedConstantKind.Error)) return null;
-        var decl = new LayerDecl { Kind = kind };
-        int Int(int i) => args.Length > i && args[i].Value is int v ? v : 0;
-        double Double(int i, double fallback) => args.Length > i && args[i].Value is double v ? v : fallback;
-
-        switch (kind)
-        {
-            case LayerKind.Conv2D:
-                decl.Size = Int(0);
-                decl.Kernel = Int(1);
-                break;
-            case LayerKind.MaxPool:
-            case LayerKind.AvgPool:
-                decl.Size = Int(0);
-                decl.Stride = args.Length > 1 ? Int(1) : decl.Size;
-                break;
-            case LayerKind.Dense:
-                decl.Size = Int(0);
-                break;
-            case LayerKind.LeakyReLU:
-                decl.Value = Double(0, 0.01);
-                break;
-            case LayerKind.Dropout:
-                decl.Value = Double(0, 0);
-                break;
-            case LayerKind.BatchNorm:
-                decl.Value = 0.1;
-                decl.Epsilon = 1e-5;
-                break;
-        }
+        if (args.Any(a => a.Kind == TypedConstantKind.Error) || args.Length != constructor.Parameters.Length) return null;
+        var values = new AttributeArgs();
+        for (int i = 0; i < args.Length; i++)
+            values.Set(constructor.Parameters[i].Name, args[i].Value);
         foreach (var named in attribute.NamedArguments)
-        {
-            object? value = named.Value.Value;
-            switch (named.Key)
-            {
-                case "Name" when value is string s: decl.Name = s; break;
-                case "Stride" when value is int v: decl.Stride = v; break;
-                case "Padding" when value is int v: decl.Padding = v; break;
-                case "Bias" when value is bool b: decl.Bias = b; break;
-                case "Momentum" when value is double m: decl.Value = m; break;
-                case "Epsilon" when value is double e: decl.Epsilon = e; break;
-            }
-        }
-        return decl;
+            values.Set(named.Key, named.Value.Value);
+        return kind.Read(values) with { Name = values.String("Name") };
     }
 
     /// <summary>Reports CNN002 for a class with layer attributes but no [Network], once, on its first layer attribute.</summary>
@@ -198,7 +168,7 @@ internal static class NetworkParser
         {
             string? name = FullName(attribute.AttributeClass);
             if (name == KnownNames.Network) return ImmutableArray<Diagnostic>.Empty;
-            if (Array.IndexOf(KnownNames.Layers, name) < 0) continue;
+            if (LayerRegistry.Find(name) is null) continue;
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
             if (syntax is null) continue;
             string file = syntax.SyntaxTree.FilePath;

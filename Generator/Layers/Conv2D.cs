@@ -1,0 +1,524 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Generator.Diagnostics;
+using CnnGen.Generator.Emitting;
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
+using static CnnGen.Generator.Emitting.Code;
+
+namespace CnnGen.Generator.Layers;
+
+/// <summary><c>[Conv2D(filters, kernel, Stride =, Padding =, Bias =)]</c>: 2-D convolution.</summary>
+internal sealed class Conv2DKind : LayerKind
+{
+    public static readonly Conv2DKind Instance = new();
+    private Conv2DKind() : base("Conv2D", "Conv") { }
+
+    public override LayerDecl Read(AttributeArgs a) =>
+        new Conv2DDecl(a.Int("filters"), a.Int("kernel"), a.Int("Stride", 1), a.Int("Padding"), a.Bool("Bias", true));
+}
+
+internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Padding, bool Bias) : LayerDecl
+{
+    public override LayerKind Kind => Conv2DKind.Instance;
+
+    public override void Check(SettingsCheck check)
+    {
+        check.Positive("filters", Filters);
+        check.Positive("kernel", Kernel);
+        check.Positive("stride", Stride);
+        check.Range(Padding >= 0, "padding", "zero or more", Padding);
+    }
+
+    public override LayerSpec? Infer(InferContext ctx)
+    {
+        if (!ctx.RequireSpatial(Kind)) return null;
+        var x = ctx.Input;
+        // In 64 bits: a large padding must not wrap around.
+        long h = x.H + 2L * Padding, w = x.W + 2L * Padding;
+        if (Kernel > h || Kernel > w)
+        {
+            ctx.Problem(DiagnosticDescriptors.KernelLargerThanInput, ctx.Name, Kernel, x.H, x.W, Padding);
+            return null;
+        }
+        if (Padding > 0 && ctx.TooLarge("the padded input", InferContext.Volume(x.C, h, w))) return null;
+        long oh = (h - Kernel) / Stride + 1, ow = (w - Kernel) / Stride + 1;
+        if (ctx.TooLarge("the output", InferContext.Volume(Filters, oh, ow))) return null;
+        ctx.WarnUnused(Kernel, Stride, h, w);
+        int kk = Kernel * Kernel;
+        long weights = (long)Filters * x.C * kk;
+        if (ctx.TooLarge("the weight count", weights)) return null;
+
+        int mode = ctx.UnrollMode;
+        var forward = UnrollPlan.WithPositionBlock(UnrollPlan.Choose(kk, Filters, 1, mode), kk, Filters, (int)ow);
+        var backward = UnrollPlan.Choose(kk, Filters, 2, mode);
+        if (mode != 2 && (!forward.Taps || !backward.Taps))
+        {
+            // The backward method holds more per tap, so it can fail alone: name the pass that failed and the
+            // fewest statements it would need (one output channel at a time).
+            string window = $"{I(Kernel)}x{I(Kernel)} kernel window" + (forward.Taps ? " of the backward pass" : "");
+            long cost = forward.Taps ? UnrollPlan.MinimalCost(kk, 2) : UnrollPlan.MinimalCost(kk, 1);
+            ctx.Notes.Add($"{ctx.Name}: {window} kept as loops ({I(cost)} statements exceed the budget of {I(UnrollPlan.Budget)}).");
+            if (mode == 1)
+                ctx.Problem(DiagnosticDescriptors.NotUnrolled, ctx.Name, window, cost, UnrollPlan.Budget);
+        }
+        int tail = backward.Taps ? Filters % backward.ChannelBlock : 0;
+        return new Conv2DSpec(Filters, Kernel, Stride, Padding, Bias, ctx.Init(), forward, backward)
+        {
+            // Predict: each value holds adjacent columns of one sample, so every tap is one vector load shared
+            // by the block; past 8 channels the loads of broadcast weights, not FMAs, would limit it.
+            Predict = UnrollPlan.Choose(kk, Filters, 1, mode, maxBlock: UnrollPlan.PredictChannelBlock),
+            // the weight gradient keeps one accumulator per tap: up to 32 of them
+            UnrollWeightGradient = backward.Taps && kk <= 32,
+            TapGroup = UnrollPlan.TapGroup(kk, backward.ChannelBlock),
+            TailTapGroup = tail > 0 ? UnrollPlan.TapGroup(kk, tail) : 0,
+            Output = TensorShape.Spatial(Filters, (int)oh, (int)ow),
+            ParameterCount = (int)weights + (Bias ? Filters : 0),
+        };
+    }
+}
+
+/// <summary>2-D convolution: the kernel window unrolled times a block of output channels.</summary>
+internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Padding, bool Bias, InitKind Init,
+                                  Unrolling Forward, Unrolling Backward) : LayerSpec
+{
+    /// <summary>Unrolling of the single-sample kernel (<c>_Predict</c>), whose values hold adjacent output columns.</summary>
+    public Unrolling Predict { get; init; }
+    /// <summary>The weight gradient written out tap by tap (one accumulator each).</summary>
+    public bool UnrollWeightGradient { get; init; }
+    /// <summary>Taps accumulated at once by the input gradient, for a full block and for the tail block.</summary>
+    public int TapGroup { get; init; }
+    public int TailTapGroup { get; init; }
+
+    public override string Describe() =>
+        $"Conv2D {I(Input.C)}->{I(Filters)}, k={I(Kernel)}, stride={I(Stride)}, pad={I(Padding)}{(Bias ? "" : ", no bias")}";
+    public override string Fingerprint() =>
+        $"Conv2D {I(Input.C)}->{I(Filters)}, k={I(Kernel)}, stride={I(Stride)}, pad={I(Padding)}{(Bias ? "" : ", no bias")}";
+    public TensorShape Padded => TensorShape.Spatial(Input.C, Input.H + 2 * Padding, Input.W + 2 * Padding);
+    public override int WindowStride => Stride;
+    private int WeightCount => Filters * Input.C * Kernel * Kernel;
+    private string XPad => $"ws.{Prefix}_xpad";
+    private string DXPad => $"ws.{Prefix}_dxpad";
+
+    // ---- storage -------------------------------------------------------------------------------------------------
+
+    public override IEnumerable<ParameterSlice> ParameterSlices()
+    {
+        yield return new(Prefix + "_w", ParameterOffset, WeightCount, $"({I(Filters)},{I(Input.C)},{I(Kernel)},{I(Kernel)})");
+        if (Bias) yield return new(Prefix + "_b", ParameterOffset + WeightCount, Filters, $"({I(Filters)})");
+    }
+
+    public override void EmitInit(SourceWriter w)
+    {
+        var slices = ParameterSlices().ToList();
+        Initialization.EmitWeights(w, Init, slices[0], fanIn: Input.C * Kernel * Kernel, fanOut: Filters * Kernel * Kernel);
+        if (Bias) Initialization.EmitZero(w, slices[1]);
+    }
+
+    public override IEnumerable<WorkspaceBuffer> ExtraBuffers(bool inputGradient)
+    {
+        if (Padding == 0) yield break;
+        yield return new($"{Prefix}_xpad", Padded.Size, $"{Name}'s input inside a zero border of {I(Padding)}: {Shape(Padded)}", true);
+        if (inputGradient)
+            yield return new($"{Prefix}_dxpad", Padded.Size, $"gradient of {Prefix}_xpad: {Shape(Padded)}", false);
+    }
+
+    // ---- the passes ----------------------------------------------------------------------------------------------
+
+    private KernelSignature PadKernel(string x, string xpad, string groups) =>
+        new KernelSignature(Name + "_Pad").In("x", x).Out("xpad", xpad).Groups(groups);
+
+    private KernelSignature ForwardKernel(PassContext ctx) =>
+        new KernelSignature(Name + "_Forward").In("x", Padding > 0 ? XPad : ctx.X).Floats("w", Prefix + "_w")
+            .If(Bias, k => k.Floats("b", Prefix + "_b")).Out("y", ctx.Y).Groups();
+
+    private KernelSignature BackwardKernel(PassContext ctx) =>
+        new KernelSignature(Name + "_Backward").In("x", Padding > 0 ? XPad : ctx.X)
+            .If(ctx.InputGradient, k => k.Floats("w", Prefix + "_w"))
+            .In("dy", ctx.DY!)
+            .If(ctx.InputGradient, k => k.Out("dx", Padding > 0 ? DXPad : ctx.DX!))
+            .FloatsOut("dw", Prefix + "_dw")
+            .If(Bias, k => k.FloatsOut("db", Prefix + "_db"))
+            .Groups();
+
+    private KernelSignature BackwardInputKernel() =>
+        new KernelSignature(Name + "_BackwardInput").Floats("w", "w").In("dy", "dy").Out("dx", "dx").Groups();
+
+    private KernelSignature UnpadKernel(PassContext ctx) =>
+        new KernelSignature(Name + "_Unpad").In("dxpad", DXPad).Out("dx", ctx.DX!).Groups();
+
+    public override void EmitForward(SourceWriter w, PassContext ctx)
+    {
+        if (Padding > 0) w.Line(PadKernel(ctx.X, XPad, "B").Call());
+        w.Line(ForwardKernel(ctx).Call());
+    }
+
+    public override void EmitBackward(SourceWriter w, PassContext ctx)
+    {
+        w.Line($"// {Name}: {Describe()}");
+        // the padded gradient accumulates too, so it starts at 0 as well
+        if (ctx.InputGradient && Padding > 0)
+            w.Line($"{ArraySlice(DXPad, "B * " + I(Padded.Size))}.Clear();");
+        ctx.ClearInputGradient(w);
+        w.Line($"var {Prefix}_dw = g.Slice({I(ParameterOffset)}, {I(WeightCount)});");
+        if (Bias) w.Line($"var {Prefix}_db = g.Slice({I(ParameterOffset + WeightCount)}, {I(Filters)});");
+        if (ctx.InputGradient) w.Line($"var {Prefix}_w = p.Slice({I(ParameterOffset)}, {I(WeightCount)});");
+        w.Line(BackwardKernel(ctx).Call());
+        if (ctx.InputGradient && Padding > 0)
+            w.Line(UnpadKernel(ctx).Call());
+    }
+
+    // ---- kernels -------------------------------------------------------------------------------------------------
+
+    private string Consts()
+    {
+        var x = Padded;
+        return $"const int C = {I(x.C)}, H = {I(x.H)}, W = {I(x.W)}, OC = {I(Filters)}, K = {I(Kernel)}, S = {I(Stride)}, OH = {I(Output.H)}, OW = {I(Output.W)};";
+    }
+
+    private string Taps() => $"{I(Kernel)}x{I(Kernel)} window, taps (0,0)..({I(Kernel - 1)},{I(Kernel - 1)})";
+
+    public override void EmitKernels(SourceWriter w, PassContext ctx)
+    {
+        EmitForwardKernels(w, ctx);
+        EmitBackwardKernels(w, ctx);
+    }
+
+    private void EmitForwardKernels(SourceWriter w, PassContext ctx)
+    {
+        var x = Padded;
+        if (Padding > 0)
+        {
+            w.Line($"// {Name}_Pad: copy x into the middle of a zero border of {I(Padding)} (the border stays 0)");
+            w.Line($"// x {Shape(Input)}  ->  xpad {Shape(x)}");
+            w.Line(Hot);
+            w.Open(PadKernel("", "", "").Declaration);
+            w.Line($"const int C = {I(Input.C)}, H = {I(Input.H)}, W = {I(Input.W)}, P = {I(Padding)}, HP = H + 2 * P, WP = W + 2 * P;");
+            w.Line("for (int bc = 0; bc < B * C; bc++)");
+            w.Line("    for (int h = 0; h < H; h++)");
+            w.Line("        x.Slice((bc * H + h) * W, W).CopyTo(xpad.Slice((bc * HP + h + P) * WP + P, W));");
+            w.Close();
+            w.Line();
+        }
+        w.Line($"// {Name}_Forward: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]");
+        w.Line($"// x {Shape(x)}  w ({I(Filters)},{I(x.C)},{I(Kernel)},{I(Kernel)}){(Bias ? $"  b ({I(Filters)})" : "")}  ->  y {Shape(Output)}");
+        w.Line(Hot);
+        w.Open(ForwardKernel(ctx).Declaration);
+        w.Line(Consts());
+        w.Line("const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc");
+        w.Open("for (int bg = 0; bg < B; bg++)");
+        w.Line("// seek to x[bg] and y[bg]");
+        w.Line("var xb = x.Slice(bg * (C * H * W), C * H * W);");
+        w.Line("var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);");
+        if (Forward.Taps)
+        {
+            int n = Forward.ChannelBlock, full = Filters / n * n, tail = Filters - full;
+            ForwardBlock(w, n, "0", tail == 0 ? "OC" : I(full));
+            if (tail > 0) ForwardBlock(w, tail, I(full), "OC");
+        }
+        else
+        {
+            w.Line("// one output channel at a time, the window as loops");
+            w.Line("for (int oc = 0; oc < OC; oc++)");
+            w.Line("for (int oh = 0; oh < OH; oh++)");
+            w.Open("for (int ow = 0; ow < OW; ow++)");
+            w.Line(Bias ? "TLane acc = TLane.Broadcast(b[oc]);" : "TLane acc = TLane.Zero;");
+            w.Line("for (int c = 0; c < C; c++)");
+            w.Line("for (int kh = 0; kh < K; kh++)");
+            w.Line("for (int kw = 0; kw < K; kw++)");
+            w.Line("    acc = TLane.MultiplyAdd(xb[(c * H + oh * S + kh) * W + ow * S + kw], w[oc * CKK + (c * K + kh) * K + kw], acc);");
+            w.Line("yb[(oc * OH + oh) * OW + ow] = acc;");
+            w.Close();
+        }
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>Output channels [from, to) in blocks of <paramref name="n"/>, each with its own accumulator.</summary>
+    private void ForwardBlock(SourceWriter w, int n, string from, string to)
+    {
+        int k = Kernel, p = Forward.PositionBlock;
+        string A(int j, int q) => p == 1 ? $"a{I(j)}" : $"a{I(j)}_{I(q)}";
+        string V(int q) => p == 1 ? "v" : $"v{I(q)}";
+        w.Line(p == 1
+            ? $"// output channels in blocks of {I(n)}, one accumulator each"
+            : $"// output channels in blocks of {I(n)} times {I(p)} adjacent columns, one accumulator each");
+        w.Line($"for (int oc = {from}; oc < {to}; oc += {I(n)})");
+        w.Line("for (int oh = 0; oh < OH; oh++)");
+        w.Open(p == 1 ? "for (int ow = 0; ow < OW; ow++)" : $"for (int ow = 0; ow < OW; ow += {I(p)})");
+        w.Line(Bias ? "// accumulators start at the bias" : "// accumulators start at 0 (no bias)");
+        for (int j = 0; j < n; j++)
+            for (int q = 0; q < p; q++)
+                w.Line(Bias ? $"TLane {A(j, q)} = TLane.Broadcast(b[oc + {I(j)}]);" : $"TLane {A(j, q)} = TLane.Zero;");
+        w.Open("for (int c = 0; c < C; c++)");
+        w.Line("// seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks");
+        w.Line(p == 1
+            ? "var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);"
+            : $"var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + {I(p - 1)} * S);");
+        w.Line($"var wk = w.Slice(oc * CKK + c * KK, {I(n - 1)} * CKK + KK);");
+        w.Line($"TLane {string.Join(", ", Enumerable.Range(0, p).Select(V))};");
+        w.Line($"// {Taps()}, times channels oc..oc+{I(n - 1)}{(p > 1 ? $", times columns ow..ow+{I(p - 1)}" : "")}");
+        for (int kh = 0; kh < k; kh++)
+            for (int kw = 0; kw < k; kw++)
+            {
+                int t = kh * k + kw;
+                for (int q = 0; q < p; q++)
+                    w.Line(q == 0 ? $"{V(q)} = xk[{I(kh)} * W + {I(kw)}];" : $"{V(q)} = xk[{I(kh)} * W + {I(kw)} + {I(q)} * S];");
+                for (int j = 0; j < n; j++)
+                    for (int q = 0; q < p; q++)
+                        w.Line($"{A(j, q)} = TLane.MultiplyAdd({V(q)}, wk[{I(j)} * CKK + {I(t)}], {A(j, q)});");
+            }
+        w.Close();
+        w.Line("// seek to y[oc, oh, ow]");
+        w.Line("int yo = (oc * OH + oh) * OW + ow;");
+        for (int j = 0; j < n; j++)
+            for (int q = 0; q < p; q++)
+                w.Line(q == 0 ? $"yb[yo + {I(j)} * (OH * OW)] = {A(j, q)};" : $"yb[yo + {I(j)} * (OH * OW) + {I(q)}] = {A(j, q)};");
+        w.Close();
+    }
+
+    private void EmitBackwardKernels(SourceWriter w, PassContext ctx)
+    {
+        var x = Padded;
+        bool dx = ctx.InputGradient;
+        int k = Kernel, kk = k * k;
+        w.Line($"// {Name}_Backward (accumulates +=):");
+        w.Line("//   dw[oc,c,kh,kw] += sum over samples, oh, ow of dy[oc,oh,ow] * x[c, oh*S+kh, ow*S+kw]");
+        if (Bias) w.Line("//   db[oc]         += sum over samples, oh, ow of dy[oc,oh,ow]");
+        if (dx) w.Line("//   dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]");
+        w.Line($"// x {Shape(x)}  dy {Shape(Output)}  ->  dw ({I(Filters)},{I(x.C)},{I(k)},{I(k)}){(Bias ? $"  db ({I(Filters)})" : "")}{(dx ? $"  dx {Shape(x)}" : "")}");
+        w.Line(Hot);
+        w.Open(BackwardKernel(ctx).Declaration);
+        w.Line(Consts());
+        w.Line("const int KK = K * K, CKK = C * KK;");
+        if (Bias)
+        {
+            w.Line("// db: sum dy per output channel");
+            w.Open("for (int oc = 0; oc < OC; oc++)");
+            w.Line("TLane acc = TLane.Zero;");
+            w.Line("for (int bg = 0; bg < B; bg++)");
+            w.Line("    for (int o = 0; o < OH * OW; o++)");
+            w.Line("        acc += dy[(bg * OC + oc) * (OH * OW) + o];");
+            w.Line("db[oc] += TLane.Sum(acc);");
+            w.Close();
+        }
+        w.Line("// dw: one accumulator per tap of the window, summed over samples and positions");
+        w.Line("for (int oc = 0; oc < OC; oc++)");
+        w.Open("for (int c = 0; c < C; c++)");
+        if (UnrollWeightGradient)
+        {
+            for (int t = 0; t < kk; t++) w.Line($"TLane g{I(t)} = TLane.Zero;");
+            w.Line("for (int bg = 0; bg < B; bg++)");
+            w.Line("for (int oh = 0; oh < OH; oh++)");
+            w.Open("for (int ow = 0; ow < OW; ow++)");
+            w.Line("// seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]");
+            w.Line("TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];");
+            w.Line("var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);");
+            w.Line($"// {Taps()}");
+            for (int kh = 0; kh < k; kh++)
+                for (int kw = 0; kw < k; kw++)
+                    w.Line($"g{I(kh * k + kw)} = TLane.FusedMultiplyAdd(d, xk[{I(kh)} * W + {I(kw)}], g{I(kh * k + kw)});");
+            w.Close();
+            w.Line("// seek to dw[oc, c, 0, 0]");
+            w.Line("int wo = oc * CKK + c * KK;");
+            for (int t = 0; t < kk; t++) w.Line($"dw[wo + {I(t)}] += TLane.Sum(g{I(t)});");
+        }
+        else
+        {
+            w.Line("for (int kh = 0; kh < K; kh++)");
+            w.Open("for (int kw = 0; kw < K; kw++)");
+            w.Line("TLane acc = TLane.Zero;");
+            w.Line("for (int bg = 0; bg < B; bg++)");
+            w.Line("for (int oh = 0; oh < OH; oh++)");
+            w.Line("for (int ow = 0; ow < OW; ow++)");
+            w.Line("    acc = TLane.FusedMultiplyAdd(dy[((bg * OC + oc) * OH + oh) * OW + ow], x[((bg * C + c) * H + oh * S + kh) * W + ow * S + kw], acc);");
+            w.Line("dw[oc * CKK + (c * K + kh) * K + kw] += TLane.Sum(acc);");
+            w.Close();
+        }
+        w.Close();
+        if (dx)
+        {
+            w.Line("// dx: in its own method, so each method stays inside the JIT's inlining budget");
+            w.Line(BackwardInputKernel().Call());
+        }
+        w.Close();
+        w.Line();
+        if (dx)
+        {
+            w.Line($"// {Name}_BackwardInput (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]");
+            w.Line($"// w ({I(Filters)},{I(x.C)},{I(k)},{I(k)})  dy {Shape(Output)}  ->  dx {Shape(x)}");
+            w.Line(Hot);
+            w.Open(BackwardInputKernel().Declaration);
+            w.Line(Consts());
+            w.Line("const int KK = K * K, CKK = C * KK;");
+            w.Line("// dx: scatter each output gradient back through the window");
+            w.Open("for (int bg = 0; bg < B; bg++)");
+            w.Line("// seek to dy[bg] and dx[bg]");
+            w.Line("var dyb = dy.Slice(bg * (OC * OH * OW), OC * OH * OW);");
+            w.Line("var dxb = dx.Slice(bg * (C * H * W), C * H * W);");
+            if (Backward.Taps)
+            {
+                int n = Backward.ChannelBlock, full = Filters / n * n, tail = Filters - full;
+                DxBlock(w, n, TapGroup, "0", tail == 0 ? "OC" : I(full));
+                if (tail > 0) DxBlock(w, tail, TailTapGroup, I(full), "OC");
+            }
+            else
+            {
+                w.Line("for (int oc = 0; oc < OC; oc++)");
+                w.Line("for (int oh = 0; oh < OH; oh++)");
+                w.Open("for (int ow = 0; ow < OW; ow++)");
+                w.Line("TLane d = dyb[(oc * OH + oh) * OW + ow];");
+                w.Line("for (int c = 0; c < C; c++)");
+                w.Line("for (int kh = 0; kh < K; kh++)");
+                w.Open("for (int kw = 0; kw < K; kw++)");
+                w.Line("int xi = (c * H + oh * S + kh) * W + ow * S + kw;");
+                w.Line("dxb[xi] = TLane.MultiplyAdd(d, w[oc * CKK + (c * K + kh) * K + kw], dxb[xi]);");
+                w.Close();
+                w.Close();
+            }
+            w.Close();
+            w.Close();
+            w.Line();
+        }
+        if (dx && Padding > 0)
+        {
+            w.Line($"// {Name}_Unpad: dx += the middle of dxpad (the border's gradient belongs to no input)");
+            w.Line($"// dxpad {Shape(x)}  ->  dx {Shape(Input)}");
+            w.Line(Hot);
+            w.Open(UnpadKernel(ctx).Declaration);
+            w.Line($"const int C = {I(Input.C)}, H = {I(Input.H)}, W = {I(Input.W)}, P = {I(Padding)}, HP = H + 2 * P, WP = W + 2 * P;");
+            w.Line("for (int bc = 0; bc < B * C; bc++)");
+            w.Line("    for (int h = 0; h < H; h++)");
+            w.Line("        for (int i = 0; i < W; i++)");
+            w.Line("            dx[(bc * H + h) * W + i] += dxpad[(bc * HP + h + P) * WP + P + i];");
+            w.Close();
+            w.Line();
+        }
+    }
+
+    /// <summary>Output channels [from, to) in blocks of <paramref name="n"/>; taps in groups of <paramref name="group"/>, each with its own accumulator.</summary>
+    private void DxBlock(SourceWriter w, int n, int group, string from, string to)
+    {
+        int k = Kernel;
+        w.Line($"// output channels in blocks of {I(n)}");
+        w.Line($"for (int oc = {from}; oc < {to}; oc += {I(n)})");
+        w.Line("for (int oh = 0; oh < OH; oh++)");
+        w.Open("for (int ow = 0; ow < OW; ow++)");
+        w.Line("// gradients of channels oc.. at (oh, ow)");
+        w.Line("int yo = (oc * OH + oh) * OW + ow;");
+        for (int j = 0; j < n; j++)
+            w.Line($"TLane d{I(j)} = dyb[yo + {I(j)} * (OH * OW)];");
+        w.Open("for (int c = 0; c < C; c++)");
+        w.Line("// seek to the window dx[c, oh*S.., ow*S..] and to w[oc.., c, :, :]");
+        w.Line("var dxk = dxb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);");
+        w.Line($"var wk = w.Slice(oc * CKK + c * KK, {I(n - 1)} * CKK + KK);");
+        // Taps in groups, each tap with its own accumulator: the FMAs of one channel go to independent
+        // registers instead of one dependent chain per tap.
+        int taps = k * k;
+        w.Line($"TLane {string.Join(", ", Enumerable.Range(0, group).Select(g => "t" + I(g)))};");
+        for (int first = 0; first < taps; first += group)
+        {
+            int count = System.Math.Min(group, taps - first);
+            string At(int t) => $"{I(t / k)} * W + {I(t % k)}";
+            w.Line($"// taps ({I(first / k)},{I(first % k)})..({I((first + count - 1) / k)},{I((first + count - 1) % k)}): read, add channels oc..oc+{I(n - 1)}, write back");
+            for (int g = 0; g < count; g++)
+                w.Line($"t{I(g)} = dxk[{At(first + g)}];");
+            for (int j = 0; j < n; j++)
+                for (int g = 0; g < count; g++)
+                    w.Line($"t{I(g)} = TLane.MultiplyAdd(d{I(j)}, wk[{I(j)} * CKK + {I(first + g)}], t{I(g)});");
+            for (int g = 0; g < count; g++)
+                w.Line($"dxk[{At(first + g)}] = t{I(g)};");
+        }
+        w.Close();
+        w.Close();
+    }
+
+    // ---- single-sample Predict -----------------------------------------------------------------------------------
+
+    public override IEnumerable<(string Name, long Size, string Comment)> PredictExtraBuffers()
+    {
+        if (Padding > 0)
+            yield return ($"{Prefix}_xpad", Padded.Size, $"{Name}'s input inside a zero border of {I(Padding)}: {Plain(Padded)}");
+    }
+
+    protected override KernelSignature PredictKernel(string x, string y) =>
+        new KernelSignature(Name + "_Predict").Floats("x", x).Floats("w", Prefix + "_w")
+            .If(Bias, k => k.Floats("b", Prefix + "_b")).FloatsOut("y", y);
+
+    public override void EmitPredict(SourceWriter w, PredictContext ctx)
+    {
+        string input = ctx.X;
+        if (Padding > 0)
+        {
+            w.Line(PadKernel(Lane1s(ctx.X, Input.Size), Lane1s(XPad, Padded.Size), "1").Call("global::CnnGen.Lane1"));
+            input = XPad;
+        }
+        w.Line(PredictKernel(input, ctx.Y).Call());
+    }
+
+    public override void EmitPredictKernel(SourceWriter w)
+    {
+        var x = Padded;
+        int k = Kernel;
+        w.Line($"// {Name}_Predict: {Name}_Forward for one sample, each value holding TLane.Count adjacent output columns");
+        w.Line($"// x {Plain(x)}  w ({I(Filters)},{I(x.C)},{I(k)},{I(k)}){(Bias ? $"  b ({I(Filters)})" : "")}  ->  y {Plain(Output)}, floats with slack");
+        w.Line(Hot);
+        w.Open(PredictKernel("", "").Declaration);
+        w.Line($"const int C = {I(x.C)}, H = {I(x.H)}, W = {I(x.W)}, OC = {I(Filters)}, K = {I(k)}, S = {I(Stride)}, OH = {I(Output.H)}, OW = {I(Output.W)};");
+        w.Line("const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc");
+        if (!Predict.Taps)
+        {
+            w.Line("// one output channel at a time, the window as loops");
+            w.Line("for (int oc = 0; oc < OC; oc++)");
+            w.Line("for (int oh = 0; oh < OH; oh++)");
+            PredictRuns.Open(w);
+            w.Line(Bias ? "TLane acc = TLane.Broadcast(b[oc]);" : "TLane acc = TLane.Zero;");
+            w.Line("for (int c = 0; c < C; c++)");
+            w.Line("for (int kh = 0; kh < K; kh++)");
+            w.Line("for (int kw = 0; kw < K; kw++)");
+            w.Line("    acc = TLane.MultiplyAdd(TLane.LoadStrided(x, (c * H + oh * S + kh) * W + ow * S + kw, S), w[oc * CKK + (c * K + kh) * K + kw], acc);");
+            PredictRuns.Store(w, new[] { ("acc", "(oc * OH + oh) * OW + ow") });
+            w.Close();
+        }
+        else
+        {
+            int n = Predict.ChannelBlock, full = Filters / n * n, tail = Filters - full;
+            PredictBlock(w, n, "0", tail == 0 ? "OC" : I(full));
+            if (tail > 0) PredictBlock(w, tail, I(full), "OC");
+        }
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>Output channels [from, to) in blocks of <paramref name="n"/>; one vector load per tap serves the block.</summary>
+    private void PredictBlock(SourceWriter w, int n, string from, string to)
+    {
+        int k = Kernel;
+        w.Line($"// output channels in blocks of {I(n)}, one accumulator each");
+        w.Line($"for (int oc = {from}; oc < {to}; oc += {I(n)})");
+        w.Line("for (int oh = 0; oh < OH; oh++)");
+        PredictRuns.Open(w);
+        w.Line(Bias ? "// accumulators start at the bias" : "// accumulators start at 0 (no bias)");
+        for (int j = 0; j < n; j++)
+            w.Line(Bias ? $"TLane a{I(j)} = TLane.Broadcast(b[oc + {I(j)}]);" : $"TLane a{I(j)} = TLane.Zero;");
+        w.Open("for (int c = 0; c < C; c++)");
+        w.Line("// seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]");
+        w.Line("var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);");
+        w.Line($"var wk = w.Slice(oc * CKK + c * KK, {I(n - 1)} * CKK + KK);");
+        w.Line("TLane v;");
+        w.Line($"// {I(k)}x{I(k)} window, taps (0,0)..({I(k - 1)},{I(k - 1)}), times channels oc..oc+{I(n - 1)}");
+        for (int kh = 0; kh < k; kh++)
+            for (int kw = 0; kw < k; kw++)
+            {
+                w.Line($"v = TLane.LoadStrided(xk, {I(kh)} * W + {I(kw)}, S);");
+                for (int j = 0; j < n; j++)
+                    w.Line($"a{I(j)} = TLane.MultiplyAdd(v, wk[{I(j)} * CKK + {I(kh * k + kw)}], a{I(j)});");
+            }
+        w.Close();
+        w.Line("// seek to y[oc, oh, ow]");
+        w.Line("int yo = (oc * OH + oh) * OW + ow;");
+        PredictRuns.Store(w, Enumerable.Range(0, n).Select(j => ($"a{I(j)}", j == 0 ? "yo" : $"yo + {I(j)} * (OH * OW)")).ToList());
+        w.Close();
+    }
+}

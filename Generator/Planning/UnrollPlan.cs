@@ -1,0 +1,57 @@
+using System;
+using CnnGen.Generator.Model;
+
+namespace CnnGen.Generator.Planning;
+
+/// <summary>How much of each kernel window is written out as straight-line statements, and in what blocks.</summary>
+internal static class UnrollPlan
+{
+    /// <summary>
+    /// Straight-line lane statements one emitted method may hold. Each is one inlined call into the lane type;
+    /// past about 450 per method the JIT's inlining budget runs out and the rest become real calls (10-20x slower).
+    /// </summary>
+    public const int Budget = 450;
+    /// <summary>Largest channel block with its own accumulators (16 of the 32 vector registers).</summary>
+    public const int MaxChannelBlock = 16;
+    /// <summary>Most output channels per block in single-sample (Predict) convolution kernels.</summary>
+    public const int PredictChannelBlock = 8;
+
+    /// <summary>
+    /// Unroll the whole window times a channel block when it fits the budget: each tap costs one load plus one
+    /// statement per channel (plus <paramref name="extra"/> for read-modify-write kernels).
+    /// </summary>
+    public static Unrolling Choose(int taps, int channels, int extra, int unrollMode, int maxBlock = MaxChannelBlock)
+    {
+        if (unrollMode == 2) return new Unrolling(false, 1);
+        for (int block = Math.Min(channels, maxBlock); block >= 1; block--)
+        {
+            int tail = channels % block;
+            long cost = (long)taps * (block + extra) + (tail > 0 ? (long)taps * (tail + extra) : 0);
+            if (cost <= Budget) return new Unrolling(true, block);
+        }
+        return new Unrolling(false, 1);
+    }
+
+    /// <summary>
+    /// Widens a small forward channel block across adjacent output columns (which must divide the output width)
+    /// while the accumulators stay at most 18 and the statements within the budget.
+    /// </summary>
+    public static Unrolling WithPositionBlock(Unrolling u, int taps, int channels, int outputWidth)
+    {
+        if (!u.Taps) return u;
+        int tail = channels % u.ChannelBlock;
+        for (int p = 4; p >= 2; p--)
+        {
+            if (outputWidth % p != 0 || u.ChannelBlock * p > 18) continue;
+            long cost = (long)taps * (u.ChannelBlock + 1) * p + (tail > 0 ? (long)taps * (tail + 1) * p : 0);
+            if (cost <= Budget) return u with { PositionBlock = p };
+        }
+        return u;
+    }
+
+    /// <summary>Statements of the cheapest unrolling (a block of one channel), as counted by <see cref="Choose"/>.</summary>
+    public static long MinimalCost(int taps, int extra) => (long)taps * (1 + extra);
+
+    /// <summary>Taps of the input-gradient kernel accumulated at once: enough independent chains to hide FMA latency, within 28 registers.</summary>
+    public static int TapGroup(int taps, int channels) => Math.Max(1, Math.Min(taps, Math.Min(13, 28 - channels)));
+}
