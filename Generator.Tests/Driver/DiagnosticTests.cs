@@ -184,6 +184,24 @@ public class DiagnosticTests
         """),
         new Expected("CNN006", Warning, "Layer 'Pool1': window 2 with stride 2 on input 6x5 never reads the last 0 row(s) and 1 column(s)")).Sources);
 
+    [Fact, Triggers("CNN006")]
+    public void CNN006_padding_smaller_than_the_unread_rows_still_warns() => Reports(Source("""
+        [Network(1, 28, 28)]
+        [[|Conv2D(6, 4, Stride = 3, Padding = 1)|], ReLU]
+        [Flatten, Dense(10), Softmax]
+        public partial class Net { }
+        """),
+        new Expected("CNN006", Warning, "Layer 'Conv1': window 4 with stride 3 on input 30x30 never reads the last 2 row(s) and 2 column(s)"));
+
+    /// <summary>A 3x3 convolution with stride 2 and padding 1 on an even size skips only the zero border's last row.</summary>
+    [Fact, DoesNotTrigger("CNN006")]
+    public void CNN006_only_padding_left_unread_is_fine() => DoesNotReport("CNN006", Source("""
+        [Network(1, 28, 28)]
+        [Conv2D(6, 3, Stride = 2, Padding = 1), ReLU]
+        [Flatten, Dense(10), Softmax]
+        public partial class Net { }
+        """));
+
     [Fact, DoesNotTrigger("CNN006")]
     public void CNN006_stride_that_covers_the_input_is_fine() => DoesNotReport("CNN006", Source("""
         [Network(1, 28, 28)]
@@ -600,4 +618,111 @@ public class DiagnosticTests
         Assert.Empty(run.Sources);
         SnapshotAssert.Diagnostics(this, run);
     }
+
+    // ---------------------------------------------------------------- CNN023 ResidualShapeMismatch
+
+    [Fact, Triggers("CNN023")]
+    public void CNN023_block_changes_the_shape_without_projection() => Reports(Source("""
+        [Network(1, 8, 8)]
+        [Conv2D(4, 3, Padding = 1), ReLU]
+        [Residual, Conv2D(8, 3, Stride = 2, Padding = 1), ReLU, [|Add|]]
+        [GlobalAvgPool, Dense(3), Softmax]
+        public partial class Net { }
+        """),
+        new Expected("CNN023", Error, "Layer 'Add1': the block's input 4x8x8 and its output 8x4x4 differ; set Projection = true to add the input through a strided 1x1 convolution"));
+
+    [Fact, DoesNotTrigger("CNN023")]
+    public void CNN023_same_shape_or_projection_is_fine() => DoesNotReport("CNN023", Source("""
+        [Network(1, 8, 8)]
+        [Conv2D(4, 3, Padding = 1), ReLU]
+        [Residual, Conv2D(4, 3, Padding = 1), ReLU, Add]
+        [Residual, Conv2D(8, 3, Stride = 2, Padding = 1), ReLU, Add(Projection = true)]
+        [GlobalAvgPool, Dense(3), Softmax]
+        public partial class Net { }
+        """));
+
+    // ---------------------------------------------------------------- CNN024 ProjectionImpossible
+
+    [Fact, Triggers("CNN024")]
+    public void CNN024_no_stride_maps_the_input_to_the_output() => Reports(Source("""
+        [Network(1, 8, 8)]
+        [Residual, Conv2D(4, 3), ReLU, [|Add(Projection = true)|]]
+        [Flatten, Dense(3), Softmax]
+        public partial class Net { }
+        """),
+        new Expected("CNN024", Error, "Layer 'Add1': no strided 1x1 convolution maps the block's input 1x8x8 to its output 4x6x6"));
+
+    [Fact, DoesNotTrigger("CNN024")]
+    public void CNN024_a_stride_that_fits_is_fine() => DoesNotReport("CNN024", Source("""
+        [Network(1, 8, 8)]
+        [Residual, Conv2D(4, 3, Stride = 2, Padding = 1), ReLU, Add(Projection = true)]
+        [Flatten, Dense(3), Softmax]
+        public partial class Net { }
+        """));
+
+    // ---------------------------------------------------------------- CNN025 AddWithoutResidual
+
+    [Fact, Triggers("CNN025")]
+    public void CNN025_add_without_residual() => Reports(Source("""
+        [Network(1, 8, 8)]
+        [Conv2D(4, 3, Padding = 1), ReLU, [|Add|]]
+        [GlobalAvgPool, Dense(3), Softmax]
+        public partial class Net { }
+        """),
+        new Expected("CNN025", Error, "Layer 'Add1' closes no residual block; put [Residual] where the block starts"));
+
+    [Fact, Triggers("CNN025")]
+    public void CNN025_second_add_after_a_closed_block() => Reports(Source("""
+        [Network(1, 8, 8)]
+        [Residual, Conv2D(1, 3, Padding = 1), Add, ReLU, [|Add|]]
+        [GlobalAvgPool, Dense(3), Softmax]
+        public partial class Net { }
+        """),
+        new Expected("CNN025", Error, "Layer 'Add2' closes no residual block; put [Residual] where the block starts"));
+
+    [Fact, DoesNotTrigger("CNN025")]
+    public void CNN025_add_closing_a_block_is_fine() => DoesNotReport("CNN025", Source("""
+        [Network(1, 8, 8)]
+        [Residual, Conv2D(1, 3, Padding = 1), Add, ReLU]
+        [GlobalAvgPool, Dense(3), Softmax]
+        public partial class Net { }
+        """));
+
+    // ---------------------------------------------------------------- CNN026 ResidualNotClosed
+
+    [Fact, Triggers("CNN026")]
+    public void CNN026_residual_never_closed() => Reports(Source("""
+        [Network(1, 8, 8)]
+        [Conv2D(4, 3, Padding = 1), ReLU, [|Residual|], Conv2D(4, 3, Padding = 1)]
+        [GlobalAvgPool, Dense(3), Softmax]
+        public partial class Net { }
+        """),
+        new Expected("CNN026", Error, "Layer 'Res1' opens a residual block that no [Add] closes"));
+
+    [Fact, DoesNotTrigger("CNN026")]
+    public void CNN026_closed_block_is_fine() => DoesNotReport("CNN026", Source("""
+        [Network(1, 8, 8)]
+        [Conv2D(4, 3, Padding = 1), ReLU, Residual, Conv2D(4, 3, Padding = 1), Add]
+        [GlobalAvgPool, Dense(3), Softmax]
+        public partial class Net { }
+        """));
+
+    // ---------------------------------------------------------------- CNN027 NestedResidual
+
+    [Fact, Triggers("CNN027")]
+    public void CNN027_nested_blocks() => Reports(Source("""
+        [Network(1, 8, 8)]
+        [Residual, Conv2D(1, 3, Padding = 1), [|Residual|], Conv2D(1, 3, Padding = 1), Add, Add]
+        [GlobalAvgPool, Dense(3), Softmax]
+        public partial class Net { }
+        """),
+        new Expected("CNN027", Error, "Layer 'Res2': residual blocks cannot be nested; close the block opened by 'Res1' with [Add] first"));
+
+    [Fact, DoesNotTrigger("CNN027")]
+    public void CNN027_blocks_one_after_the_other_are_fine() => DoesNotReport("CNN027", Source("""
+        [Network(1, 8, 8)]
+        [Residual, Conv2D(1, 3, Padding = 1), Add, Residual, Conv2D(1, 3, Padding = 1), Add]
+        [GlobalAvgPool, Dense(3), Softmax]
+        public partial class Net { }
+        """));
 }

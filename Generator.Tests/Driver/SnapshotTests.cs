@@ -99,6 +99,20 @@ public class SnapshotTests
             public partial class Averaging { }
             """, "Samples.Averaging.g.cs");
 
+    /// <summary>A residual block with the identity skip, one with a strided projection, global average pooling.</summary>
+    [Fact]
+    public void Residual_blocks_and_global_pooling() => Verify("""
+            using CnnGen;
+            namespace Samples;
+
+            [Network(1, 8, 8)]
+            [Conv2D(4, 3, Padding = 1), ReLU]
+            [Residual, Conv2D(4, 3, Padding = 1), BatchNorm, ReLU, Conv2D(4, 3, Padding = 1), Add, ReLU]
+            [Residual, Conv2D(8, 3, Stride = 2, Padding = 1), ReLU, Add(Projection = true), ReLU]
+            [GlobalAvgPool, Dense(10), Softmax]
+            public partial class Residuals { }
+            """, "Samples.Residuals.g.cs");
+
     [Fact]
     public void Flatten() => Verify("""
             using CnnGen;

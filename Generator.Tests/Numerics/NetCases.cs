@@ -14,7 +14,7 @@ internal static class NetCases
     public static readonly string[] Names =
     [
         nameof(ConvPadStrideNet), nameof(WideConvTanhNet), nameof(LeakyOverlapNet), nameof(DropoutNet),
-        nameof(BatchNormNet),
+        nameof(BatchNormNet), nameof(ResidualNet), nameof(SkipFirstNet),
         nameof(NoUnrollNet), nameof(FlatNet), nameof(LeNet5),
     ];
 
@@ -28,6 +28,8 @@ internal static class NetCases
         nameof(LeakyOverlapNet) => new LeakyOverlapNet(),
         nameof(DropoutNet) => new DropoutNet(),
         nameof(BatchNormNet) => new BatchNormNet(),
+        nameof(ResidualNet) => new ResidualNet(),
+        nameof(SkipFirstNet) => new SkipFirstNet(),
         nameof(NoUnrollNet) => new NoUnrollNet(),
         nameof(FlatNet) => new FlatNet(),
         nameof(TiePoolNet) => new TiePoolNet(),

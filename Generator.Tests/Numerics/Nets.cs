@@ -41,6 +41,29 @@ public partial class DropoutNet { }
 [Flatten, Dense(20), BatchNorm, Tanh, Dense(3), Softmax]
 public partial class BatchNormNet { }
 
+/// <summary>
+/// Two residual blocks: one with the identity skip (through BatchNorm and a ReLU), one that halves the size and widens
+/// the channels (a projection with stride 2); global average pooling feeds the dense layer directly. Smooth
+/// activations: behind a global average every weight reaches every position, so with ReLUs most weights' central
+/// differences straddle some kink (ReLU's own gradient is checked by the other nets).
+/// </summary>
+[Network(2, 8, 8)]
+[Conv2D(4, 3, Padding = 1), Tanh]
+[Residual, Conv2D(4, 3, Padding = 1), BatchNorm, Sigmoid, Conv2D(4, 3, Padding = 1), Add, Tanh]
+[Residual, Conv2D(6, 3, Stride = 2, Padding = 1), Tanh, Add(Projection = true)]
+[GlobalAvgPool, Dense(5), Softmax]
+public partial class ResidualNet { }
+
+/// <summary>
+/// A residual block at the very input (nothing before it trains), an empty block with a projection of stride 1,
+/// and global average pooling over a non-square plane (Tanh for the reason given at ResidualNet).
+/// </summary>
+[Network(3, 6, 5)]
+[Residual, Conv2D(3, 3, Padding = 1), Tanh, Add]
+[Residual, Add(Projection = true)]
+[GlobalAvgPool, Dense(4), Softmax]
+public partial class SkipFirstNet { }
+
 /// <summary>Plain loops everywhere (Unroll.None), two convolutions (17 channels, then stride 2), dense tail.</summary>
 [Network(2, 10, 10, Unroll = Unroll.None)]
 [Conv2D(17, 3, Padding = 1), ReLU, MaxPool(2)]

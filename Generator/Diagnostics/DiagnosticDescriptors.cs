@@ -116,4 +116,29 @@ internal static class DiagnosticDescriptors
         "CNN022", "Network declared as a record",
         "Network '{0}' is a record; declare it as a partial class",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ResidualShapeMismatch = new(
+        "CNN023", "Residual block changes the shape",
+        "Layer '{0}': the block's input {1} and its output {2} differ; set Projection = true to add the input through a strided 1x1 convolution",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ProjectionImpossible = new(
+        "CNN024", "No projection maps the block's input to its output",
+        "Layer '{0}': no strided 1x1 convolution maps the block's input {1} to its output {2}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor AddWithoutResidual = new(
+        "CNN025", "Add without a residual block",
+        "Layer '{0}' closes no residual block; put [Residual] where the block starts",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ResidualNotClosed = new(
+        "CNN026", "Residual block not closed",
+        "Layer '{0}' opens a residual block that no [Add] closes",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NestedResidual = new(
+        "CNN027", "Nested residual blocks",
+        "Layer '{0}': residual blocks cannot be nested; close the block opened by '{1}' with [Add] first",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

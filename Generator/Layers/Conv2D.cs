@@ -44,7 +44,7 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
         if (Padding > 0 && ctx.TooLarge("the padded input", InferContext.Volume(x.C, h, w))) return null;
         long oh = (h - Kernel) / Stride + 1, ow = (w - Kernel) / Stride + 1;
         if (ctx.TooLarge("the output", InferContext.Volume(Filters, oh, ow))) return null;
-        ctx.WarnUnused(Kernel, Stride, h, w);
+        ctx.WarnUnused(Kernel, Stride, h, w, Padding);
         int kk = Kernel * Kernel;
         long weights = (long)Filters * x.C * kk;
         if (ctx.TooLarge("the weight count", weights)) return null;

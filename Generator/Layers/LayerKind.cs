@@ -128,8 +128,9 @@ internal sealed class InferContext
     private readonly IReadOnlyList<LayerDecl> _decls;
 
     public InferContext(string name, int index, TensorShape input, int unrollMode, IReadOnlyList<LayerDecl> decls,
-                        List<ShapeProblem> problems, List<string> notes)
+                        IReadOnlyList<LayerSpec> earlier, List<ShapeProblem> problems, List<string> notes)
     {
+        Earlier = earlier;
         Name = name;
         Index = index;
         Input = input;
@@ -144,6 +145,8 @@ internal sealed class InferContext
     public TensorShape Input { get; }
     /// <summary>0 Auto, 1 Full, 2 None (the values of <c>CnnGen.Unroll</c>).</summary>
     public int UnrollMode { get; }
+    /// <summary>The specs of the layers before this one, named and placed.</summary>
+    public IReadOnlyList<LayerSpec> Earlier { get; }
     /// <summary>Notes for the generated header on what could not be unrolled.</summary>
     public List<string> Notes { get; }
 
@@ -166,11 +169,15 @@ internal sealed class InferContext
         return true;
     }
 
-    /// <summary>CNN006 when the last rows or columns are never covered by a window.</summary>
-    public void WarnUnused(int window, int stride, long h, long w)
+    /// <summary>
+    /// CNN006 when the last rows or columns of the input are never covered by a window. <paramref name="h"/> and
+    /// <paramref name="w"/> include a zero border of <paramref name="padding"/>: skipping only border rows loses nothing
+    /// (a 3x3 convolution with stride 2 and padding 1 on an even size, as ResNets downsample), so that is no warning.
+    /// </summary>
+    public void WarnUnused(int window, int stride, long h, long w, int padding = 0)
     {
         long rows = (h - window) % stride, cols = (w - window) % stride;
-        if (rows != 0 || cols != 0)
+        if (rows > padding || cols > padding)
             Problem(DiagnosticDescriptors.StrideLeavesInputUnused, Name, window, stride, h, w, rows, cols);
     }
 

@@ -17,6 +17,9 @@ internal static class LayerRegistry
         DropoutKind.Instance,
         BatchNormKind.Instance,
         SoftmaxKind.Instance,
+        GlobalAvgPoolKind.Instance,
+        ResidualKind.Instance,
+        AddKind.Instance,
     };
 
     /// <summary>The kind whose attribute has the metadata name <paramref name="attribute"/>, or null.</summary>

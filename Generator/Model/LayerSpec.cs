@@ -56,6 +56,16 @@ internal abstract record LayerSpec
     /// </summary>
     public virtual bool PassesInputOn(bool singleSample) => false;
 
+    /// <summary>In the batch passes, the gradient of the output is the gradient of the input (no buffer of its own).</summary>
+    public virtual bool PassesGradientOn => PassesInputOn(singleSample: false);
+
+    /// <summary>
+    /// Checks that need the whole network (a block opened here is closed later), once every layer's shape is known;
+    /// reports through <paramref name="problem"/> (descriptor, arguments) on this layer.
+    /// </summary>
+    public virtual void CheckComplete(System.Collections.Generic.IReadOnlyList<LayerSpec> layers,
+                                      System.Action<Microsoft.CodeAnalysis.DiagnosticDescriptor, object[]> problem) { }
+
     /// <summary>Whether the backward pass has anything to do for this layer (Flatten and Softmax have not).</summary>
     public virtual bool HasBackward => true;
 
@@ -104,8 +114,11 @@ internal abstract record LayerSpec
     public abstract void EmitKernels(SourceWriter w, PassContext ctx);
 
     /// <summary><c>{Name}_Forward(x, y, B)</c>.</summary>
-    protected KernelSignature DefaultForward(PassContext ctx) =>
-        new KernelSignature(Name + "_Forward").In("x", ctx.X).Out("y", ctx.Y).Groups();
+    protected KernelSignature DefaultForward(PassContext ctx) => DefaultForwardOn(ctx.X, ctx.Y, "B");
+
+    /// <summary><c>{Name}_Forward(x, y, B)</c> with the given arguments (Predict passes one-sample lanes).</summary>
+    protected KernelSignature DefaultForwardOn(string x, string y, string groups) =>
+        new KernelSignature(Name + "_Forward").In("x", x).Out("y", y).Groups(groups);
 
     /// <summary><c>{Name}_Backward(x, y, dy, dx, B)</c>.</summary>
     protected KernelSignature DefaultBackward(PassContext ctx) =>

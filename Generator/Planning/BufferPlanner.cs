@@ -21,11 +21,11 @@ internal static class BufferPlanner
             gradient |= l.ParameterCount > 0;
             bool alias = l.PassesInputOn(singleSample: false), predictAlias = l.PassesInputOn(singleSample: true);
             string output = alias ? input : $"ws.{l.Prefix}_out";
-            string? dOutput = alias ? dIn : gradient ? $"ws.{l.Prefix}_dout" : null;
+            string? dOutput = l.PassesGradientOn ? dIn : gradient ? $"ws.{l.Prefix}_dout" : null;
             string predictOutput = predictAlias ? predictInput : $"ws.{l.Prefix}_out";
             layers[i] = l with
             {
-                Buffers = new LayerBuffers(output, dOutput, predictOutput, !alias, !alias && dOutput is not null, !predictAlias),
+                Buffers = new LayerBuffers(output, dOutput, predictOutput, !alias, !l.PassesGradientOn && dOutput is not null, !predictAlias),
             };
             input = output;
             dIn = dOutput;

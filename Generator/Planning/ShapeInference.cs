@@ -65,7 +65,7 @@ internal static class ShapeInference
             if (!shapeKnown) continue;
             if (!check.Ok) { shapeKnown = false; continue; }
 
-            var spec = d.Infer(new InferContext(name, i, shape, unrollMode, decls, result.Problems, result.UnrollNotes));
+            var spec = d.Infer(new InferContext(name, i, shape, unrollMode, decls, result.Layers, result.Problems, result.UnrollNotes));
             if (spec is null) { shapeKnown = false; continue; }
             var outputVolume = InferContext.Volume(spec.Output.C, spec.Output.H, spec.Output.W);
             if (outputVolume > MaxValues)
@@ -111,6 +111,10 @@ internal static class ShapeInference
 
         if (shapeKnown && result.Layers.Count == decls.Count && parameters == 0)
             Problem(-1, DiagnosticDescriptors.NoParameters, className);
+
+        if (shapeKnown && result.Layers.Count == decls.Count)
+            foreach (var l in result.Layers)
+                l.CheckComplete(result.Layers, (d, args) => Problem(l.Index, d, args));
 
         BufferPlanner.Plan(result.Layers);
         result.ParameterCount = (int)Math.Min(parameters, int.MaxValue);

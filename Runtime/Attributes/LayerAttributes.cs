@@ -12,6 +12,12 @@ public sealed class Conv2DAttribute : LayerAttribute
     public int Stride { get; set; } = 1;
     public int Padding { get; set; }
     public bool Bias { get; set; } = true;
+    /// <summary>
+    /// Channel groups: input channels and filters are split into this many groups, each filter sees only its group's
+    /// input channels (weights (filters, channels / groups, kernel, kernel)). Equal to the input channels, with
+    /// filters a multiple of them, it is a depthwise convolution. Must divide both. Default 1.
+    /// </summary>
+    public int Groups { get; set; } = 1;
 }
 
 /// <summary>Rectified linear unit: <c>max(x, 0)</c>.</summary>
@@ -93,3 +99,29 @@ public sealed class BatchNormAttribute : LayerAttribute
 /// <summary>Final softmax; in training it is fused with cross-entropy loss (gradient <c>p - y</c>).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class SoftmaxAttribute : LayerAttribute { }
+
+/// <summary>
+/// Global average pooling: (C, H, W) to C features, the mean of each channel's plane. Its output is flat, so a
+/// <c>Dense</c> layer may follow without <c>Flatten</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GlobalAvgPoolAttribute : LayerAttribute { }
+
+/// <summary>
+/// Opens a residual block: the tensor here (the block's input) is kept and added to the block's output by the
+/// <c>Add</c> that closes the block. Blocks do not nest.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ResidualAttribute : LayerAttribute { }
+
+/// <summary>
+/// Closes the residual block opened by the nearest <c>Residual</c> before it: output = block output + block input.
+/// When the block changes the shape (more channels, a stride), set <see cref="Projection"/> to add the input through
+/// a strided 1x1 convolution with bias instead.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class AddAttribute : LayerAttribute
+{
+    /// <summary>Project the block's input with a learned strided 1x1 convolution (with bias) before adding it.</summary>
+    public bool Projection { get; set; }
+}

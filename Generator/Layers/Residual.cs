@@ -1,0 +1,314 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Generator.Diagnostics;
+using CnnGen.Generator.Emitting;
+using CnnGen.Generator.Model;
+using static CnnGen.Generator.Emitting.Code;
+
+namespace CnnGen.Generator.Layers;
+
+/// <summary><c>[Residual]</c> opens a residual block; <c>[Add(Projection =)]</c> closes it.</summary>
+internal sealed class ResidualKind : LayerKind
+{
+    public static readonly ResidualKind Instance = new();
+    private ResidualKind() : base("Residual", "Res") { }
+    public override InitRole Role => InitRole.Transparent;
+    public override LayerDecl Read(AttributeArgs a) => new ResidualDecl();
+
+    /// <summary>The residual block still open before layer <paramref name="earlier"/>'s end: the nearest Residual not closed by an Add.</summary>
+    public static ResidualSpec? OpenBlock(IReadOnlyList<LayerSpec> earlier)
+    {
+        for (int i = earlier.Count - 1; i >= 0; i--)
+        {
+            if (earlier[i] is AddSpec) return null;
+            if (earlier[i] is ResidualSpec r) return r;
+        }
+        return null;
+    }
+}
+
+internal sealed class AddKind : LayerKind
+{
+    public static readonly AddKind Instance = new();
+    private AddKind() : base("Add", "Add") { }
+    public override LayerDecl Read(AttributeArgs a) => new AddDecl(a.Bool("Projection", false));
+}
+
+internal sealed record ResidualDecl : LayerDecl
+{
+    public override LayerKind Kind => ResidualKind.Instance;
+
+    public override LayerSpec? Infer(InferContext ctx)
+    {
+        if (ResidualKind.OpenBlock(ctx.Earlier) is { } open)
+        {
+            ctx.Problem(DiagnosticDescriptors.NestedResidual, ctx.Name, open.Name);
+            return null;
+        }
+        return new ResidualSpec { Output = ctx.Input };
+    }
+}
+
+internal sealed record AddDecl(bool Projection) : LayerDecl
+{
+    public override LayerKind Kind => AddKind.Instance;
+
+    public override LayerSpec? Infer(InferContext ctx)
+    {
+        if (ResidualKind.OpenBlock(ctx.Earlier) is not { } block)
+        {
+            ctx.Problem(DiagnosticDescriptors.AddWithoutResidual, ctx.Name);
+            return null;
+        }
+        TensorShape skip = block.Input, y = ctx.Input;
+        if (!Projection)
+        {
+            if (skip != y)
+            {
+                ctx.Problem(DiagnosticDescriptors.ResidualShapeMismatch, ctx.Name, skip.ToString(), y.ToString());
+                return null;
+            }
+            return new AddSpec(block.Index, block.Name, skip, Projection: false, Stride: 1, InitKind.None) { Output = y };
+        }
+        // a 1x1 convolution with stride S maps H to (H - 1) / S + 1: find the S that gives the block's output
+        int stride = 0;
+        if (!skip.IsFlat && !y.IsFlat)
+            for (int s = 1; s <= Math.Max(skip.H, skip.W) && stride == 0; s++)
+                if ((skip.H - 1) / s + 1 == y.H && (skip.W - 1) / s + 1 == y.W) stride = s;
+        if (stride == 0)
+        {
+            ctx.Problem(DiagnosticDescriptors.ProjectionImpossible, ctx.Name, skip.ToString(), y.ToString());
+            return null;
+        }
+        long weights = (long)y.C * skip.C;
+        if (ctx.TooLarge("the weight count", weights)) return null;
+        return new AddSpec(block.Index, block.Name, skip, Projection: true, stride, ctx.Init())
+        {
+            Output = y,
+            ParameterCount = (int)weights + y.C,
+        };
+    }
+}
+
+/// <summary>
+/// Opens a residual block. Forward it passes its input on (the Add that closes the block reads it again); backward
+/// the input gets both gradients: the block's (through this layer's own gradient buffer) plus the skip path's.
+/// </summary>
+internal sealed record ResidualSpec : LayerSpec
+{
+    public override string Describe() => "Residual: keeps its input for the Add that closes the block";
+    public override string Fingerprint() => "Residual";
+    public override bool PassesInputOn(bool singleSample) => true;
+    /// <summary>The block writes its input gradient here, apart from the skip path's, and backward sums the two.</summary>
+    public override bool PassesGradientOn => false;
+    public override bool WritesInputGradient => true;
+
+    public override void CheckComplete(IReadOnlyList<LayerSpec> layers, Action<Microsoft.CodeAnalysis.DiagnosticDescriptor, object[]> problem)
+    {
+        if (Join(layers) is null) problem(DiagnosticDescriptors.ResidualNotClosed, new object[] { Name });
+    }
+
+    /// <summary>The Add that closes this block, if any.</summary>
+    public AddSpec? Join(IReadOnlyList<LayerSpec> layers) =>
+        layers.OfType<AddSpec>().FirstOrDefault(a => a.BlockStart == Index);
+
+    public override void EmitForward(SourceWriter w, PassContext ctx) =>
+        w.Line($"// the block's input stays in {ctx.X} for {Join(ctx.Network.Layers.ToList())!.Name}: no copy.");
+
+    private KernelSignature BackwardKernel(PassContext ctx)
+    {
+        var join = Join(ctx.Network.Layers.ToList())!;
+        return new KernelSignature(Name + "_Backward").In("dy", ctx.DY!).In("dskip", join.SkipGradient(ctx.Network)).Out("dx", ctx.DX!).Groups();
+    }
+
+    protected override void EmitBackwardCall(SourceWriter w, PassContext ctx) => w.Line(BackwardKernel(ctx).Call());
+
+    public override void EmitKernels(SourceWriter w, PassContext ctx)
+    {
+        w.Line($"// {Name}_Forward: none. The block's input is read again by {Join(ctx.Network.Layers.ToList())!.Name}.");
+        if (!ctx.InputGradient) return;
+        w.Line($"// {Name}_Backward (writes dx: the sum of the two paths): dx = dy (through the block) + dskip (around it)");
+        w.Line($"// dy, dskip {Shape(Input)}  ->  dx {Shape(Input)}");
+        w.Line(Hot);
+        w.Open(BackwardKernel(ctx).Declaration);
+        w.Line($"const int N = {I(Input.Size)};");
+        w.Line("for (int i = 0; i < B * N; i++)");
+        w.Line("    dx[i] = dy[i] + dskip[i];");
+        w.Close();
+        w.Line();
+    }
+
+    public override void EmitPredict(SourceWriter w, PredictContext ctx) => w.Line("// the block's input stays where it is: no copy.");
+}
+
+/// <summary>
+/// Closes a residual block: y = x + skip, or y = x + b + w * skip sampled with a stride (a 1x1 convolution) when
+/// <see cref="Projection"/> is set. Backward: dx = dy; the skip path's gradient is dy itself, or w^T dy.
+/// </summary>
+internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Skip, bool Projection, int Stride, InitKind Init) : LayerSpec
+{
+    public override string Describe() => Projection
+        ? $"Add the input of {BlockName}, projected: 1x1 conv {I(Skip.C)}->{I(Output.C)}, stride={I(Stride)}"
+        : $"Add the input of {BlockName}";
+    public override string Fingerprint() => Projection ? $"Add, projection {I(Skip.C)}->{I(Output.C)}, stride={I(Stride)}" : "Add";
+    public override bool WritesInputGradient => true;
+    private int WeightCount => Output.C * Skip.C;
+
+    /// <summary>The skip path's input: the output (which is the input) of the block's Residual.</summary>
+    private string SkipInput(NetworkSpec network) => network.Layers[BlockStart].Buffers.Out;
+    private string SkipInputPredict(NetworkSpec network) => network.Layers[BlockStart].Buffers.PredictOut;
+
+    /// <summary>Whether anything before the block trains, so that the skip path needs a gradient.</summary>
+    private bool NeedsSkipGradient(NetworkSpec network) => new PassContext(network, network.Layers[BlockStart]).InputGradient;
+
+    /// <summary>Where the skip path's gradient is: this layer's output gradient itself, or the projection's own buffer.</summary>
+    public string SkipGradient(NetworkSpec network) => Projection ? $"ws.{Prefix}_dskip" : Buffers.DOut!;
+
+    public override IEnumerable<ParameterSlice> ParameterSlices()
+    {
+        if (!Projection) yield break;
+        yield return new(Prefix + "_w", ParameterOffset, WeightCount, $"({I(Output.C)},{I(Skip.C)},1,1)");
+        yield return new(Prefix + "_b", ParameterOffset + WeightCount, Output.C, $"({I(Output.C)})");
+    }
+
+    public override void EmitInit(SourceWriter w)
+    {
+        if (!Projection) return;
+        var slices = ParameterSlices().ToList();
+        Initialization.EmitWeights(w, Init, slices[0], fanIn: Skip.C, fanOut: Output.C);
+        Initialization.EmitZero(w, slices[1]);
+    }
+
+    public override IEnumerable<WorkspaceBuffer> ExtraBuffers(bool inputGradient)
+    {
+        // (the planner's context is per layer; whether the skip needs a gradient is known from the network, so the
+        // buffer exists whenever a projection exists: it is small next to the block's activations)
+        if (Projection)
+            yield return new($"{Prefix}_dskip", Skip.Size, $"gradient of {BlockName}'s input through the projection: {Shape(Skip)}", false);
+    }
+
+    private KernelSignature ForwardKernel(string x, string skip, string y, string groups) =>
+        new KernelSignature(Name + "_Forward").In("x", x).In("skip", skip)
+            .If(Projection, k => k.Floats("w", Prefix + "_w").Floats("b", Prefix + "_b"))
+            .Out("y", y).Groups(groups);
+
+    private KernelSignature BackwardKernel(PassContext ctx) =>
+        new KernelSignature(Name + "_Backward").In("dy", ctx.DY!)
+            .If(ctx.InputGradient, k => k.Out("dx", ctx.DX!))
+            .If(Projection, k => k.In("skip", SkipInput(ctx.Network)).Floats("w", Prefix + "_w")
+                .If(NeedsSkipGradient(ctx.Network), k2 => k2.Out("dskip", SkipGradient(ctx.Network)))
+                .FloatsOut("dw", Prefix + "_dw").FloatsOut("db", Prefix + "_db"))
+            .Groups();
+
+    public override void EmitForward(SourceWriter w, PassContext ctx) =>
+        w.Line(ForwardKernel(ctx.X, SkipInput(ctx.Network), ctx.Y, "B").Call());
+
+    public override void EmitBackward(SourceWriter w, PassContext ctx)
+    {
+        bool skipGradient = NeedsSkipGradient(ctx.Network);
+        if (!ctx.InputGradient && !Projection && !skipGradient) return;
+        w.Line($"// {Name}: {Describe()}");
+        if (Projection)
+        {
+            if (skipGradient) w.Line($"{ArraySlice(SkipGradient(ctx.Network), "B * " + I(Skip.Size))}.Clear();");
+            w.Line($"var {Prefix}_dw = g.Slice({I(ParameterOffset)}, {I(WeightCount)});");
+            w.Line($"var {Prefix}_db = g.Slice({I(ParameterOffset + WeightCount)}, {I(Output.C)});");
+            w.Line($"var {Prefix}_w = p.Slice({I(ParameterOffset)}, {I(WeightCount)});");
+        }
+        if (ctx.InputGradient || Projection) w.Line(BackwardKernel(ctx).Call());
+    }
+
+    public override void EmitKernels(SourceWriter w, PassContext ctx)
+    {
+        var x = Output;
+        w.Line(Projection
+            ? $"// {Name}_Forward: y[oc,oh,ow] = x[oc,oh,ow] + b[oc] + sum over c of w[oc,c] * skip[c, oh*S, ow*S]"
+            : $"// {Name}_Forward: y = x + skip");
+        w.Line($"// x {Shape(x)}  skip {Shape(Skip)}{(Projection ? $"  w ({I(Output.C)},{I(Skip.C)},1,1)  b ({I(Output.C)})" : "")}  ->  y {Shape(Output)}");
+        w.Line(Hot);
+        w.Open(ForwardKernel("", "", "", "").Declaration);
+        if (!Projection)
+        {
+            w.Line($"const int N = {I(Output.Size)};");
+            w.Line("for (int i = 0; i < B * N; i++)");
+            w.Line("    y[i] = x[i] + skip[i];");
+        }
+        else
+        {
+            w.Line(Consts());
+            w.Line("for (int bg = 0; bg < B; bg++)");
+            w.Line("for (int oc = 0; oc < OC; oc++)");
+            w.Line("for (int oh = 0; oh < OH; oh++)");
+            w.Open("for (int ow = 0; ow < OW; ow++)");
+            w.Line("int yi = ((bg * OC + oc) * OH + oh) * OW + ow;");
+            w.Line("TLane acc = x[yi] + TLane.Broadcast(b[oc]);");
+            w.Line("// seek to skip[bg, 0, oh*S, ow*S]; channels are H*W apart");
+            w.Line("int si = (bg * C * H + oh * S) * W + ow * S;");
+            w.Line("for (int c = 0; c < C; c++)");
+            w.Line("    acc = TLane.MultiplyAdd(skip[si + c * (H * W)], w[oc * C + c], acc);");
+            w.Line("y[yi] = acc;");
+            w.Close();
+        }
+        w.Close();
+        w.Line();
+
+        bool dx = ctx.InputGradient, dskip = Projection && NeedsSkipGradient(ctx.Network);
+        if (!dx && !Projection) return;
+        w.Line($"// {Name}_Backward{(dx ? " (writes dx: dx = dy)" : "")}{(Projection ? ", then the projection (accumulates +=):" : "")}");
+        if (Projection)
+        {
+            w.Line("//   dw[oc,c] += sum over samples, oh, ow of dy[oc,oh,ow] * skip[c, oh*S, ow*S];  db[oc] += sum of dy[oc,:,:]");
+            if (dskip) w.Line("//   dskip[c, oh*S, ow*S] += sum over oc of w[oc,c] * dy[oc,oh,ow] (dskip cleared before)");
+        }
+        w.Line(Hot);
+        w.Open(BackwardKernel(ctx).Declaration);
+        if (dx)
+        {
+            w.Line($"const int N = {I(Output.Size)};");
+            w.Line("dy.Slice(0, B * N).CopyTo(dx);");
+        }
+        if (Projection)
+        {
+            w.Line(Consts());
+            w.Open("for (int oc = 0; oc < OC; oc++)");
+            w.Line("TLane sum = TLane.Zero;");
+            w.Line("for (int bg = 0; bg < B; bg++)");
+            w.Line("    for (int o = 0; o < OH * OW; o++)");
+            w.Line("        sum += dy[(bg * OC + oc) * (OH * OW) + o];");
+            w.Line("db[oc] += TLane.Sum(sum);");
+            w.Open("for (int c = 0; c < C; c++)");
+            w.Line("TLane acc = TLane.Zero;");
+            w.Line("for (int bg = 0; bg < B; bg++)");
+            w.Line("for (int oh = 0; oh < OH; oh++)");
+            w.Line("for (int ow = 0; ow < OW; ow++)");
+            w.Line("    acc = TLane.FusedMultiplyAdd(dy[((bg * OC + oc) * OH + oh) * OW + ow], skip[((bg * C + c) * H + oh * S) * W + ow * S], acc);");
+            w.Line("dw[oc * C + c] += TLane.Sum(acc);");
+            w.Close();
+            w.Close();
+            if (dskip)
+            {
+                w.Line("for (int bg = 0; bg < B; bg++)");
+                w.Line("for (int oh = 0; oh < OH; oh++)");
+                w.Open("for (int ow = 0; ow < OW; ow++)");
+                w.Line("int si = (bg * C * H + oh * S) * W + ow * S;");
+                w.Open("for (int oc = 0; oc < OC; oc++)");
+                w.Line("TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];");
+                w.Line("for (int c = 0; c < C; c++)");
+                w.Line("    dskip[si + c * (H * W)] = TLane.MultiplyAdd(d, w[oc * C + c], dskip[si + c * (H * W)]);");
+                w.Close();
+                w.Close();
+            }
+        }
+        w.Close();
+        w.Line();
+    }
+
+    private string Consts() =>
+        $"const int C = {I(Skip.C)}, H = {I(Skip.H)}, W = {I(Skip.W)}, OC = {I(Output.C)}, S = {I(Stride)}, OH = {I(Output.H)}, OW = {I(Output.W)};";
+
+    /// <summary>One sample: the batch kernel at one sample per value.</summary>
+    public override void EmitPredict(SourceWriter w, PredictContext ctx) =>
+        w.Line(ForwardKernel(Lane1s(ctx.X, Output.Size), Lane1s(SkipInputPredict(ctx.Network), Skip.Size), Lane1s(ctx.Y, Output.Size), "1")
+            .Call("global::CnnGen.Lane1"));
+}
