@@ -32,6 +32,8 @@ public static class NetworkCatalog
             () => Generated(new BnNet())),
         new("vgg", nameof(VggNet), "VGG-style: 4 3x3 convolutions with BatchNorm (32, 32, 64, 64) and a dense 256, 19 M multiply-adds (slow: ~45x LeNet-5)",
             () => Generated(new VggNet())),
+        new("resnet", nameof(ResNet), "ResNet: a 3x3 stem and three residual stages (16, 32, 64 channels; stride-2 projections), global average pooling, 9.2 M multiply-adds",
+            () => Generated(new ResNet())),
     ];
 
     /// <summary>The names, for messages and --help.</summary>

@@ -23,3 +23,16 @@ public partial class BnNet { }
 [Conv2D(64, 3, Padding = 1, Bias = false), BatchNorm, ReLU, Conv2D(64, 3, Padding = 1, Bias = false), BatchNorm, ReLU, MaxPool(2)]
 [Flatten, Dense(256, Bias = false), BatchNorm, ReLU, Dropout(0.4), Dense(10), Softmax]
 public partial class VggNet { }
+
+/// <summary>
+/// A small ResNet for 28x28 input: a 3x3 stem (16 channels), three residual stages of one basic block each (16 channels
+/// at 28x28; 32 at 14x14 and 64 at 7x7, each downsampling with a stride-2 convolution and a strided 1x1 projection on the
+/// skip path), global average pooling and one dense layer: 9.2 M multiply-adds per image (23x LeNet-5).
+/// </summary>
+[Network(1, 28, 28)]
+[Conv2D(16, 3, Padding = 1, Bias = false), BatchNorm, ReLU]
+[Residual, Conv2D(16, 3, Padding = 1, Bias = false), BatchNorm, ReLU, Conv2D(16, 3, Padding = 1, Bias = false), BatchNorm, Add, ReLU]
+[Residual, Conv2D(32, 3, Stride = 2, Padding = 1, Bias = false), BatchNorm, ReLU, Conv2D(32, 3, Padding = 1, Bias = false), BatchNorm, Add(Projection = true), ReLU]
+[Residual, Conv2D(64, 3, Stride = 2, Padding = 1, Bias = false), BatchNorm, ReLU, Conv2D(64, 3, Padding = 1, Bias = false), BatchNorm, Add(Projection = true), ReLU]
+[GlobalAvgPool, Dense(10), Softmax]
+public partial class ResNet { }

@@ -60,6 +60,26 @@ public sealed class NetworkCliTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(2, Invoke("train", "--net", "resnet9000").ExitCode);
     }
 
+    /// <summary>The README's ResNet trains from the command line: one short epoch must leave chance (10 %) far behind.</summary>
+    [Fact]
+    public void The_resnet_trains_and_its_model_evaluates()
+    {
+        _ = RealMnist.Location;
+        var train = Invoke("train", "--net", "resnet", "--epochs", "1", "--train-limit", "3000", "--test-limit", "500",
+                           "--no-plots", "--output", Out("resnet"));
+        Assert.Equal(0, train.ExitCode);
+        Assert.Contains("Training ResNet (77,658 parameters)", train.Out);
+        string line = train.Out.Split('\n').First(l => l.StartsWith("Test accuracy:", StringComparison.Ordinal));
+        double accuracy = double.Parse(line.Split(' ')[2].TrimEnd('%'), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(accuracy > 60, line);
+
+        var eval = Invoke("eval", "--model", Path.Combine(Out("resnet"), "resnet.model"), "--test-limit", "500");
+        Assert.Equal(0, eval.ExitCode);
+        Assert.Contains("(ResNet, 77,658 parameters)", eval.Out);
+        string Accuracy(string text) => text.Split('\n').First(l => l.StartsWith("Test accuracy:", StringComparison.Ordinal));
+        Assert.Equal(Accuracy(train.Out), Accuracy(eval.Out));
+    }
+
     [Fact]
     public void The_record_preset_sets_what_the_user_did_not_and_keeps_what_they_did()
     {
