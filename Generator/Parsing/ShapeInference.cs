@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Numerics;
 using CnnGen.Generator.Diagnostics;
@@ -25,8 +26,12 @@ internal sealed class LayerDecl
     public double Epsilon;
 }
 
-/// <summary>A problem found by <see cref="ShapeInference"/>; <see cref="Layer"/> is -1 for the network itself.</summary>
-internal sealed record ShapeProblem(int Layer, DiagnosticDescriptor Descriptor, string[] Arguments);
+/// <summary>
+/// A problem found by <see cref="ShapeInference"/>; <see cref="Layer"/> is -1 for the network itself.
+/// <see cref="Properties"/> carries what a code fix needs (keys in <see cref="DiagnosticDescriptors"/>).
+/// </summary>
+internal sealed record ShapeProblem(int Layer, DiagnosticDescriptor Descriptor, string[] Arguments,
+                                    ImmutableDictionary<string, string?>? Properties = null);
 
 /// <summary>Pure shape inference: input shape and declared layers in, layer specs or problems out.</summary>
 internal static class ShapeInference
@@ -58,10 +63,13 @@ internal static class ShapeInference
         var result = new Result();
         void Problem(int layer, DiagnosticDescriptor d, params object[] args)
         {
-            var text = new string[args.Length];
-            for (int i = 0; i < args.Length; i++)
+            // A trailing dictionary (from FixProperties) is not a message argument: it becomes the diagnostic's properties.
+            var properties = args.Length > 0 ? args[args.Length - 1] as ImmutableDictionary<string, string?> : null;
+            int count = properties is null ? args.Length : args.Length - 1;
+            var text = new string[count];
+            for (int i = 0; i < count; i++)
                 text[i] = args[i] is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : args[i]?.ToString() ?? "";
-            result.Problems.Add(new ShapeProblem(layer, d, text));
+            result.Problems.Add(new ShapeProblem(layer, d, text, properties));
         }
 
         bool inputOk = true;
@@ -175,12 +183,18 @@ internal static class ShapeInference
     private static void CheckNames(IReadOnlyList<LayerDecl> decls, string[] names, Action<int, DiagnosticDescriptor, object[]> problem)
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // Every name in the network plus the ones already suggested: a suggestion must clash with none of them.
+        var taken = new HashSet<string>(names, StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < decls.Count; i++)
         {
             if (decls[i].Name is { } user && !IsIdentifier(user))
                 problem(i, DiagnosticDescriptors.InvalidLayerName, new object[] { user });
             else if (!seen.Add(names[i]))
-                problem(i, DiagnosticDescriptors.DuplicateLayerName, new object[] { names[i] });
+            {
+                string unique = names[i];
+                for (int n = 2; !taken.Add(unique = names[i] + "_" + n.ToString(CultureInfo.InvariantCulture)); n++) { }
+                problem(i, DiagnosticDescriptors.DuplicateLayerName, new object[] { names[i], FixProperties(DiagnosticDescriptors.NameProperty, unique) });
+            }
         }
     }
 
@@ -252,7 +266,8 @@ internal static class ShapeInference
                 long h = x.H + 2L * d.Padding, w = x.W + 2L * d.Padding;
                 if (d.Kernel > h || d.Kernel > w)
                 {
-                    problem(i, DiagnosticDescriptors.KernelLargerThanInput, new object[] { name, d.Kernel, x.H, x.W, d.Padding });
+                    problem(i, DiagnosticDescriptors.KernelLargerThanInput, new object[] { name, d.Kernel, x.H, x.W, d.Padding,
+                        FixProperties(DiagnosticDescriptors.PaddingProperty, FittingPadding(d.Kernel, d.Stride, x.H, x.W)) });
                     return null;
                 }
                 if (d.Padding > 0 && Volume(x.C, h, w) > MaxValues)
@@ -266,7 +281,7 @@ internal static class ShapeInference
                     problem(i, DiagnosticDescriptors.NetworkTooLarge, new object[] { name, "the output", Volume(d.Size, oh, ow), MaxValues });
                     return null;
                 }
-                WarnUnused(i, name, d.Kernel, d.Stride, h, w, problem);
+                WarnUnused(i, name, d.Kernel, d.Stride, h, w, problem, d.Padding);
                 int kk = d.Kernel * d.Kernel;
                 long weights = (long)d.Size * x.C * kk;
                 if (weights > MaxValues)
@@ -300,7 +315,8 @@ internal static class ShapeInference
             {
                 if (d.Size > x.H || d.Size > x.W)
                 {
-                    problem(i, DiagnosticDescriptors.PoolLargerThanInput, new object[] { name, d.Size, x.H, x.W });
+                    problem(i, DiagnosticDescriptors.PoolLargerThanInput, new object[] { name, d.Size, x.H, x.W,
+                        FixProperties(DiagnosticDescriptors.SizeProperty, Math.Min(x.H, x.W)) });
                     return null;
                 }
                 WarnUnused(i, name, d.Size, d.Stride, x.H, x.W, problem);
@@ -353,13 +369,47 @@ internal static class ShapeInference
         }
     }
 
-    /// <summary>Warns when the last rows or columns are never covered by a window.</summary>
-    private static void WarnUnused(int i, string name, int window, int stride, long h, long w, Action<int, DiagnosticDescriptor, object[]> problem)
+    /// <summary>
+    /// Warns when the last rows or columns are never covered by a window. For a convolution (<paramref name="padding"/>
+    /// given) it also suggests the next larger padding, below the kernel size, that covers them, when there is one.
+    /// </summary>
+    private static void WarnUnused(int i, string name, int window, int stride, long h, long w, Action<int, DiagnosticDescriptor, object[]> problem,
+                                   int? padding = null)
     {
         long rows = (h - window) % stride, cols = (w - window) % stride;
-        if (rows != 0 || cols != 0)
-            problem(i, DiagnosticDescriptors.StrideLeavesInputUnused, new object[] { name, window, stride, h, w, rows, cols });
+        if (rows == 0 && cols == 0) return;
+        object? fix = null;
+        if (padding is int p)
+            for (int q = p + 1; q <= p + stride && q < window; q++)
+                if ((rows + 2L * (q - p)) % stride == 0 && (cols + 2L * (q - p)) % stride == 0)
+                {
+                    fix = FixProperties(DiagnosticDescriptors.PaddingProperty, q);
+                    break;
+                }
+        problem(i, DiagnosticDescriptors.StrideLeavesInputUnused,
+            fix is null ? new object[] { name, window, stride, h, w, rows, cols } : new object[] { name, window, stride, h, w, rows, cols, fix });
     }
+
+    /// <summary>
+    /// The smallest padding with which a <paramref name="kernel"/> fits an <paramref name="h"/> x <paramref name="w"/>
+    /// input; of the next few (below the kernel size), the first whose stride also covers every row and column.
+    /// </summary>
+    private static int FittingPadding(int kernel, int stride, int h, int w)
+    {
+        long shortest = Math.Min(h, w);
+        int fits = (int)Math.Max(0, (kernel - shortest + 1) / 2);
+        for (int q = fits; q < fits + Math.Max(stride, 1) && q < kernel; q++)
+            if ((h + 2L * q - kernel) % stride == 0 && (w + 2L * q - kernel) % stride == 0)
+                return q;
+        return fits;
+    }
+
+    /// <summary>Diagnostic properties for a code fix, passed as the last argument of a problem.</summary>
+    private static ImmutableDictionary<string, string?> FixProperties(string key, long value) =>
+        FixProperties(key, value.ToString(CultureInfo.InvariantCulture));
+
+    private static ImmutableDictionary<string, string?> FixProperties(string key, string value) =>
+        ImmutableDictionary<string, string?>.Empty.Add(key, value);
 
     /// <summary>
     /// Unroll the whole window times a channel block when it fits the budget: each tap costs one load plus one
