@@ -1,0 +1,56 @@
+using System.Composition;
+using System.Linq;
+using CnnGen.Generator.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace CnnGen.CodeFixes;
+
+/// <summary>CNN001: adds <c>partial</c> to the network class, just before <c>class</c>.</summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddPartialFix)), Shared]
+public sealed class AddPartialFix : CnnCodeFix
+{
+    public AddPartialFix() : base(DiagnosticDescriptors.ClassNotPartial.Id) { }
+
+    private protected override PlannedFix? Plan(FixInput input)
+    {
+        var attribute = LayerSyntax.FindAttribute(input.Root, input.Diagnostic);
+        if (attribute?.Parent?.Parent is not ClassDeclarationSyntax type || type.Modifiers.Any(SyntaxKind.PartialKeyword)) return null;
+        return new PlannedFix($"Make '{type.Identifier.ValueText}' partial",
+            new TextChange(new TextSpan(type.Keyword.SpanStart, 0), "partial "));
+    }
+}
+
+/// <summary>
+/// CNN022: turns the record into a partial class, keeping its modifiers, base list and members. A positional record
+/// (with a parameter list) gets no fix: its generated properties would disappear.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RecordToClassFix)), Shared]
+public sealed class RecordToClassFix : CnnCodeFix
+{
+    public RecordToClassFix() : base(DiagnosticDescriptors.RecordUnsupported.Id) { }
+
+    private protected override PlannedFix? Plan(FixInput input)
+    {
+        var attribute = LayerSyntax.FindAttribute(input.Root, input.Diagnostic);
+        if (attribute?.Parent?.Parent is not RecordDeclarationSyntax record || record.ParameterList is not null) return null;
+        // Other partial declarations of the record would be left behind as records.
+        if (input.Model.GetDeclaredSymbol(record, input.CancellationToken) is not { DeclaringSyntaxReferences.Length: 1 }) return null;
+
+        bool isPartial = record.Modifiers.Any(SyntaxKind.PartialKeyword);
+        int end = record.ClassOrStructKeyword.IsKind(SyntaxKind.None) ? record.Keyword.Span.End : record.ClassOrStructKeyword.Span.End;
+        var keyword = new TextChange(TextSpan.FromBounds(record.Keyword.SpanStart, end), isPartial ? "class" : "partial class");
+        string title = $"Make '{record.Identifier.ValueText}' a partial class";
+        if (record.OpenBraceToken.IsKind(SyntaxKind.None) && record.SemicolonToken.IsKind(SyntaxKind.SemicolonToken))
+            // "record Net;" becomes "class Net { }": a class without a body needs C# 12.
+        {
+            int at = record.SemicolonToken.SpanStart;
+            string body = at > 0 && !char.IsWhiteSpace(input.Text[at - 1]) ? " { }" : "{ }";
+            return new PlannedFix(title, keyword, new TextChange(record.SemicolonToken.Span, body));
+        }
+        return new PlannedFix(title, keyword);
+    }
+}
