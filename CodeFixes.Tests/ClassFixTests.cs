@@ -51,6 +51,41 @@ public class ClassFixTests
             """);
 
     [Fact]
+    public Task CNN001_fix_all_in_the_project_makes_every_network_partial()
+    {
+        var test = new CnnFixTest<AddPartialFix>();
+        test.TestState.Sources.Add(("First.cs", """
+            using CnnGen;
+
+            [{|CNN001:Network(16)|}]
+            [Dense(8), ReLU, Dense(2), Softmax]
+            public class First { }
+            """));
+        test.TestState.Sources.Add(("Second.cs", """
+            using CnnGen;
+
+            [{|CNN001:Network(1, 4, 4)|}]
+            [Flatten, Dense(2), Softmax]
+            internal class Second { }
+            """));
+        test.FixedState.Sources.Add(("First.cs", """
+            using CnnGen;
+
+            [Network(16)]
+            [Dense(8), ReLU, Dense(2), Softmax]
+            public partial class First { }
+            """));
+        test.FixedState.Sources.Add(("Second.cs", """
+            using CnnGen;
+
+            [Network(1, 4, 4)]
+            [Flatten, Dense(2), Softmax]
+            internal partial class Second { }
+            """));
+        return test.RunAsync();
+    }
+
+    [Fact]
     public Task CNN022_turns_a_bodiless_record_into_a_partial_class() =>
         Verify<RecordToClassFix>.FixAsync("""
             using CnnGen;

@@ -124,6 +124,26 @@ public class LayerFixTests
             """);
 
     [Fact]
+    public Task CNN010_moves_the_last_Softmax_of_a_list_after_a_layer_in_a_later_list() =>
+        Verify<MoveSoftmaxFix>.FixAsync("""
+            using CnnGen;
+
+            [Network(16)]
+            [Dense(8), ReLU, {|CNN010:Softmax|}]
+            // the output layer
+            [{|CNN009:Dense(2)|}]
+            public partial class Flat { }
+            """, """
+            using CnnGen;
+
+            [Network(16)]
+            [Dense(8), ReLU]
+            // the output layer
+            [Dense(2), Softmax]
+            public partial class Flat { }
+            """);
+
+    [Fact]
     public Task CNN021_removes_Flatten_and_its_comma() =>
         Verify<RemoveFlattenFix>.FixAsync("""
             using CnnGen;
