@@ -25,6 +25,21 @@ public class HarnessTests
         public partial class Flat { }
         """;
 
+    /// <summary>
+    /// The diagnostics the fixes are tested on are the generator's: the test analyzer is empty, so without the generator
+    /// the expected CNN009 is not reported and the same test fails.
+    /// </summary>
+    [Fact]
+    public async Task The_diagnostics_come_from_the_generator()
+    {
+        string fixedSource = MissingSoftmax.Replace("{|CNN009:Dense(2)|}", "Dense(2), Softmax");
+        await new CnnFixTest<AppendSoftmaxFix> { TestCode = MissingSoftmax, FixedCode = fixedSource }.RunAsync();
+        var e = await Assert.ThrowsAnyAsync<Exception>(() =>
+            new CnnFixTest<AppendSoftmaxFix> { TestCode = MissingSoftmax, FixedCode = fixedSource, RunGenerator = false }.RunAsync());
+        Assert.Contains("Diagnostics of test state", e.Message);
+        Assert.Contains("Mismatch between number of diagnostics returned, expected \"1\" actual \"0\"", e.Message);
+    }
+
     [Fact]
     public async Task A_wrong_fixed_source_fails()
     {
