@@ -126,6 +126,19 @@ public class ClassFixTests
             """);
 
     [Fact]
+    public Task CNN022_offers_no_fix_for_a_record_deriving_from_a_record() =>
+        // A class cannot derive from a record (CS8865), so turning only the network into a class would not compile.
+        Verify<RecordToClassFix>.NoFixAsync("""
+            using CnnGen;
+
+            public record Base;
+
+            [{|CNN022:Network(16)|}]
+            [Dense(8), ReLU, Dense(2), Softmax]
+            public record Flat : Base;
+            """);
+
+    [Fact]
     public Task CNN022_offers_no_fix_for_a_positional_record() =>
         Verify<RecordToClassFix>.NoFixAsync("""
             using CnnGen;

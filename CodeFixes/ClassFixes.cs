@@ -25,8 +25,9 @@ public sealed class AddPartialFix : CnnCodeFix
 }
 
 /// <summary>
-/// CNN022: turns the record into a partial class, keeping its modifiers, base list and members. A positional record
-/// (with a parameter list) gets no fix: its generated properties would disappear.
+/// CNN022: turns the record into a partial class, keeping its modifiers, base list and members. No fix for a positional
+/// record (its generated properties would disappear), a record deriving from a record, a readonly or ref record
+/// struct, or a record declared in several parts.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RecordToClassFix)), Shared]
 public sealed class RecordToClassFix : CnnCodeFix
@@ -37,8 +38,11 @@ public sealed class RecordToClassFix : CnnCodeFix
     {
         var attribute = LayerSyntax.FindAttribute(input.Root, input.Diagnostic);
         if (attribute?.Parent?.Parent is not RecordDeclarationSyntax record || record.ParameterList is not null) return null;
-        // Other partial declarations of the record would be left behind as records.
-        if (input.Model.GetDeclaredSymbol(record, input.CancellationToken) is not { DeclaringSyntaxReferences.Length: 1 }) return null;
+        // Other partial declarations of the record would be left behind as records; a class cannot derive from a record.
+        if (input.Model.GetDeclaredSymbol(record, input.CancellationToken) is not { DeclaringSyntaxReferences.Length: 1 } symbol
+            || symbol.BaseType is { IsRecord: true }) return null;
+        // "readonly" and "ref" are struct modifiers: a class cannot have them.
+        if (record.Modifiers.Any(SyntaxKind.ReadOnlyKeyword) || record.Modifiers.Any(SyntaxKind.RefKeyword)) return null;
 
         bool isPartial = record.Modifiers.Any(SyntaxKind.PartialKeyword);
         int end = record.ClassOrStructKeyword.IsKind(SyntaxKind.None) ? record.Keyword.Span.End : record.ClassOrStructKeyword.Span.End;
