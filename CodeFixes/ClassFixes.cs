@@ -1,4 +1,3 @@
-using System.Composition;
 using System.Linq;
 using CnnGen.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
@@ -10,7 +9,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace CnnGen.CodeFixes;
 
 /// <summary>CNN001: adds <c>partial</c> to the network class, just before <c>class</c>.</summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddPartialFix)), Shared]
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddPartialFix))]
 public sealed class AddPartialFix : CnnCodeFix
 {
     public AddPartialFix() : base(DiagnosticDescriptors.ClassNotPartial.Id) { }
@@ -29,7 +28,7 @@ public sealed class AddPartialFix : CnnCodeFix
 /// record (its generated properties would disappear), a record deriving from a record, a readonly or ref record
 /// struct, or a record declared in several parts.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RecordToClassFix)), Shared]
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RecordToClassFix))]
 public sealed class RecordToClassFix : CnnCodeFix
 {
     public RecordToClassFix() : base(DiagnosticDescriptors.RecordUnsupported.Id) { }

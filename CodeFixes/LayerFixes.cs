@@ -1,4 +1,3 @@
-using System.Composition;
 using System.Linq;
 using CnnGen.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
@@ -8,7 +7,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace CnnGen.CodeFixes;
 
 /// <summary>CNN007: inserts <c>Flatten</c> just before the Dense (or final Softmax) layer, in the same attribute list.</summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(InsertFlattenFix)), Shared]
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(InsertFlattenFix))]
 public sealed class InsertFlattenFix : CnnCodeFix
 {
     public InsertFlattenFix() : base(DiagnosticDescriptors.DenseNeedsFlatInput.Id) { }
@@ -28,7 +27,7 @@ public sealed class InsertFlattenFix : CnnCodeFix
 /// CNN009: appends <c>Softmax</c> after the last layer. When the network has a Softmax elsewhere, CNN010's fix (move it)
 /// is the right one, and this fix is not offered.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AppendSoftmaxFix)), Shared]
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AppendSoftmaxFix))]
 public sealed class AppendSoftmaxFix : CnnCodeFix
 {
     public AppendSoftmaxFix() : base(DiagnosticDescriptors.MissingSoftmax.Id) { }
@@ -47,7 +46,7 @@ public sealed class AppendSoftmaxFix : CnnCodeFix
 }
 
 /// <summary>CNN010: moves the Softmax (as written, with its arguments) from where it is to just after the last layer.</summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MoveSoftmaxFix)), Shared]
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MoveSoftmaxFix))]
 public sealed class MoveSoftmaxFix : CnnCodeFix
 {
     public MoveSoftmaxFix() : base(DiagnosticDescriptors.MisplacedSoftmax.Id) { }
@@ -68,7 +67,7 @@ public sealed class MoveSoftmaxFix : CnnCodeFix
 }
 
 /// <summary>CNN021: removes the Flatten that has nothing to flatten.</summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveFlattenFix)), Shared]
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveFlattenFix))]
 public sealed class RemoveFlattenFix : CnnCodeFix
 {
     public RemoveFlattenFix() : base(DiagnosticDescriptors.FlattenOnFlatInput.Id) { }
@@ -89,7 +88,7 @@ public sealed class RemoveFlattenFix : CnnCodeFix
 /// larger one that covers every row and column. Without that property (no such padding, e.g. an odd remainder
 /// with stride 2) there is no fix.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PaddingFix)), Shared]
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PaddingFix))]
 public sealed class PaddingFix : CnnCodeFix
 {
     public PaddingFix() : base(DiagnosticDescriptors.KernelLargerThanInput.Id, DiagnosticDescriptors.StrideLeavesInputUnused.Id) { }
@@ -111,7 +110,7 @@ public sealed class PaddingFix : CnnCodeFix
 /// <see cref="DiagnosticDescriptors.SizeProperty"/>. Pooling has no padding, so that is the one fix; with the
 /// one-argument form the stride, which equals the size, shrinks with it.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PoolSizeFix)), Shared]
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PoolSizeFix))]
 public sealed class PoolSizeFix : CnnCodeFix
 {
     public PoolSizeFix() : base(DiagnosticDescriptors.PoolLargerThanInput.Id) { }
@@ -129,7 +128,7 @@ public sealed class PoolSizeFix : CnnCodeFix
 }
 
 /// <summary>CNN018: names the layer with the unused name the generator suggested (property <see cref="DiagnosticDescriptors.NameProperty"/>).</summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UniqueNameFix)), Shared]
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UniqueNameFix))]
 public sealed class UniqueNameFix : CnnCodeFix
 {
     public UniqueNameFix() : base(DiagnosticDescriptors.DuplicateLayerName.Id) { }
