@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Package consumer test: packs CnnGen with a unique prerelease version (so no cached package can mask a broken
 # one), then in a temporary directory
-#   1. checks the package: lib/, analyzers/ (the generator), README, MIT license, tags, no generator dependency,
+#   1. checks the package: lib/, analyzers/ (the generator and its code fixes), README, MIT license, tags, no generator dependency,
 #      and a .snupkg with the Runtime's symbols;
 #   2. 'dotnet new console' + only the CnnGen package from the local feed (the machine's default source stays):
 #      declares a small network, builds with TreatWarningsAsErrors, Nullable and AnalysisLevel latest, checks the
@@ -26,7 +26,7 @@ fail() { echo "consumer: FAILED: $*"; exit 1; }
 # From a copy of the sources, so a fresh Release build of Generator and Runtime goes into the package (no stale
 # generator DLL from an earlier build, and no clash with builds running in the work tree).
 mkdir -p "$work/src" "$feed"
-git ls-files -z --cached --others --exclude-standard -- Directory.Build.props Generator Runtime \
+git ls-files -z --cached --others --exclude-standard -- Directory.Build.props Generator CodeFixes Runtime \
   | tar --null -T - -cf - | tar -xf - -C "$work/src" || fail "copying the sources"
 echo "consumer: packing CnnGen $version"
 dotnet pack "$work/src/Runtime/Runtime.csproj" -c Release -o "$feed" -p:Version="$version" >"$work/pack.log" 2>&1 \
@@ -44,9 +44,10 @@ names = set(z.namelist())
 nuspec = z.read(next(n for n in names if n.endswith(".nuspec"))).decode()
 problems = []
 for need in ["lib/net10.0/CnnGen.Runtime.dll", "lib/net10.0/CnnGen.Runtime.xml",
-             "analyzers/dotnet/cs/CnnGen.Generator.dll", "README.md"]:
+             "analyzers/dotnet/cs/CnnGen.Generator.dll", "analyzers/dotnet/cs/CnnGen.CodeFixes.dll", "README.md"]:
     if need not in names: problems.append(f"missing {need}")
-if any(n.startswith("analyzers/") and n != "analyzers/dotnet/cs/CnnGen.Generator.dll" for n in names):
+analyzers = {"analyzers/dotnet/cs/CnnGen.Generator.dll", "analyzers/dotnet/cs/CnnGen.CodeFixes.dll"}
+if any(n.startswith("analyzers/") and n not in analyzers for n in names):
     problems.append("extra files under analyzers/: " + ", ".join(sorted(n for n in names if n.startswith("analyzers/"))))
 checks = {
     "license MIT": r'<license type="expression">MIT</license>',

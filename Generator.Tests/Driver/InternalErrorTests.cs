@@ -47,7 +47,8 @@ public class InternalErrorTests
         var d = Assert.Single(diagnostics);
         Assert.Equal("CNN020", d.Id);
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
-        Assert.Equal("CnnGen could not generate code for 'LeNet5': InvalidOperationException: boom. Please report this.",
+        Assert.Equal("CnnGen could not generate code for 'LeNet5': InvalidOperationException: boom. This is a bug in CnnGen; please report it "
+            + "with the CnnGen version, this message, and the [Network] class with its layer attributes (the smallest declaration that still fails).",
             d.GetMessage(CultureInfo.InvariantCulture));
         Assert.Equal(spans.Single(), d.Location.SourceSpan);
         Assert.Same(tree, d.Location.SourceTree);

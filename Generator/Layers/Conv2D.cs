@@ -30,6 +30,20 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
         check.Range(Padding >= 0, "padding", "zero or more", Padding);
     }
 
+    /// <summary>
+    /// The smallest padding with which a <paramref name="kernel"/> fits an <paramref name="h"/> x <paramref name="w"/>
+    /// input; of the next few (below the kernel size), the first whose stride also covers every row and column.
+    /// </summary>
+    private static int FittingPadding(int kernel, int stride, int h, int w)
+    {
+        long shortest = System.Math.Min(h, w);
+        int fits = (int)System.Math.Max(0, (kernel - shortest + 1) / 2);
+        for (int q = fits; q < fits + System.Math.Max(stride, 1) && q < kernel; q++)
+            if ((h + 2L * q - kernel) % stride == 0 && (w + 2L * q - kernel) % stride == 0)
+                return q;
+        return fits;
+    }
+
     public override LayerSpec? Infer(InferContext ctx)
     {
         if (!ctx.RequireSpatial(Kind)) return null;
@@ -38,7 +52,8 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
         long h = x.H + 2L * Padding, w = x.W + 2L * Padding;
         if (Kernel > h || Kernel > w)
         {
-            ctx.Problem(DiagnosticDescriptors.KernelLargerThanInput, ctx.Name, Kernel, x.H, x.W, Padding);
+            ctx.Problem(DiagnosticDescriptors.KernelLargerThanInput, ctx.Name, Kernel, x.H, x.W, Padding,
+                ShapeProblem.FixProperties(DiagnosticDescriptors.PaddingProperty, FittingPadding(Kernel, Stride, x.H, x.W)));
             return null;
         }
         if (Padding > 0 && ctx.TooLarge("the padded input", InferContext.Volume(x.C, h, w))) return null;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Numerics;
 using CnnGen.Generator.Diagnostics;
@@ -75,16 +76,30 @@ internal sealed class AttributeArgs
     public string? String(string name) => _values.TryGetValue(name, out var v) ? v as string : null;
 }
 
-/// <summary>A problem found while planning; <see cref="Layer"/> is -1 for the network itself.</summary>
-internal sealed record ShapeProblem(int Layer, DiagnosticDescriptor Descriptor, string[] Arguments)
+/// <summary>
+/// A problem found while planning; <see cref="Layer"/> is -1 for the network itself.
+/// <see cref="Properties"/> carries what a code fix needs (keys in <see cref="DiagnosticDescriptors"/>).
+/// </summary>
+internal sealed record ShapeProblem(int Layer, DiagnosticDescriptor Descriptor, string[] Arguments,
+                                    ImmutableDictionary<string, string?>? Properties = null)
 {
+    /// <summary>The problem with its arguments as invariant text; a trailing dictionary (from <see cref="FixProperties(string, string)"/>) becomes the properties.</summary>
     public static ShapeProblem Create(int layer, DiagnosticDescriptor descriptor, object[] args)
     {
-        var text = new string[args.Length];
-        for (int i = 0; i < args.Length; i++)
+        var properties = args.Length > 0 ? args[args.Length - 1] as ImmutableDictionary<string, string?> : null;
+        int count = properties is null ? args.Length : args.Length - 1;
+        var text = new string[count];
+        for (int i = 0; i < count; i++)
             text[i] = args[i] is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : args[i]?.ToString() ?? "";
-        return new ShapeProblem(layer, descriptor, text);
+        return new ShapeProblem(layer, descriptor, text, properties);
     }
+
+    /// <summary>Diagnostic properties for a code fix, passed as the last argument of a problem.</summary>
+    public static ImmutableDictionary<string, string?> FixProperties(string key, long value) =>
+        FixProperties(key, value.ToString(CultureInfo.InvariantCulture));
+
+    public static ImmutableDictionary<string, string?> FixProperties(string key, string value) =>
+        ImmutableDictionary<string, string?>.Empty.Add(key, value);
 }
 
 /// <summary>Settings checks of one layer, reported on its attribute.</summary>
@@ -173,12 +188,24 @@ internal sealed class InferContext
     /// CNN006 when the last rows or columns of the input are never covered by a window. <paramref name="h"/> and
     /// <paramref name="w"/> include a zero border of <paramref name="padding"/>: skipping only border rows loses nothing
     /// (a 3x3 convolution with stride 2 and padding 1 on an even size, as ResNets downsample), so that is no warning.
+    /// For a convolution (<paramref name="padding"/> given) it also suggests the next larger padding, below the kernel
+    /// size, that covers them, when there is one.
     /// </summary>
-    public void WarnUnused(int window, int stride, long h, long w, int padding = 0)
+    public void WarnUnused(int window, int stride, long h, long w, int? padding = null)
     {
         long rows = (h - window) % stride, cols = (w - window) % stride;
-        if (rows > padding || cols > padding)
-            Problem(DiagnosticDescriptors.StrideLeavesInputUnused, Name, window, stride, h, w, rows, cols);
+        int border = padding ?? 0;
+        if (rows <= border && cols <= border) return;
+        object? fix = null;
+        if (padding is int p)
+            for (int q = p + 1; q <= p + stride && q < window; q++)
+                if ((rows + 2L * (q - p)) % stride == 0 && (cols + 2L * (q - p)) % stride == 0)
+                {
+                    fix = ShapeProblem.FixProperties(DiagnosticDescriptors.PaddingProperty, q);
+                    break;
+                }
+        if (fix is null) Problem(DiagnosticDescriptors.StrideLeavesInputUnused, Name, window, stride, h, w, rows, cols);
+        else Problem(DiagnosticDescriptors.StrideLeavesInputUnused, Name, window, stride, h, w, rows, cols, fix);
     }
 
     /// <summary>He when the next activation (looking through <see cref="InitRole.Transparent"/> kinds) is in the ReLU family; Glorot otherwise.</summary>

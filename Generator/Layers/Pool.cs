@@ -41,7 +41,8 @@ internal sealed record PoolDecl(PoolKind PoolKind, int Size, int Stride) : Layer
         var x = ctx.Input;
         if (Size > x.H || Size > x.W)
         {
-            ctx.Problem(DiagnosticDescriptors.PoolLargerThanInput, ctx.Name, Size, x.H, x.W);
+            ctx.Problem(DiagnosticDescriptors.PoolLargerThanInput, ctx.Name, Size, x.H, x.W,
+                ShapeProblem.FixProperties(DiagnosticDescriptors.SizeProperty, Math.Min(x.H, x.W)));
             return null;
         }
         ctx.WarnUnused(Size, Stride, x.H, x.W);

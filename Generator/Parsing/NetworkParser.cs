@@ -111,7 +111,7 @@ internal static class NetworkParser
         foreach (var problem in result.Problems)
         {
             var location = problem.Layer >= 0 && problem.Layer < layers.Count ? layers[problem.Layer].Syntax.GetLocation() : networkLocation;
-            diagnostics.Add(Diagnostic.Create(problem.Descriptor, location, problem.Arguments));
+            diagnostics.Add(Diagnostic.Create(problem.Descriptor, location, problem.Properties, problem.Arguments));
         }
 
         if (!ok || result.HasErrors) return null;

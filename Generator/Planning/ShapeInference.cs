@@ -140,12 +140,18 @@ internal static class ShapeInference
     private static void CheckNames(IReadOnlyList<LayerDecl> decls, string[] names, Action<int, DiagnosticDescriptor, object[]> problem)
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // Every name in the network plus the ones already suggested: a suggestion must clash with none of them.
+        var taken = new HashSet<string>(names, StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < decls.Count; i++)
         {
             if (decls[i].Name is { } user && !IsIdentifier(user))
                 problem(i, DiagnosticDescriptors.InvalidLayerName, new object[] { user });
             else if (!seen.Add(names[i]))
-                problem(i, DiagnosticDescriptors.DuplicateLayerName, new object[] { names[i] });
+            {
+                string unique = names[i];
+                for (int n = 2; !taken.Add(unique = names[i] + "_" + n.ToString(CultureInfo.InvariantCulture)); n++) { }
+                problem(i, DiagnosticDescriptors.DuplicateLayerName, new object[] { names[i], ShapeProblem.FixProperties(DiagnosticDescriptors.NameProperty, unique) });
+            }
         }
     }
 
