@@ -105,3 +105,11 @@ public partial class TieReluOverlapPoolNet { }
 [Conv2D(32, 11), ReLU, MaxPool(2)]
 [Flatten, Dense(16), Softmax]
 public partial class BigKernelNet { }
+
+/// <summary>
+/// BatchNorm over 3 x 24 x 24 inputs (576 values per channel and sample, thousands per channel in a batch), for the
+/// float64 reference comparison of <see cref="BatchNormPrecisionTests"/>.
+/// </summary>
+[Network(3, 24, 24)]
+[BatchNorm, Flatten, Dense(10), Softmax]
+public partial class BatchNormPrecisionNet { }

@@ -1686,25 +1686,34 @@ namespace Samples
         {
             const int C = 4, HW = 64;
             const float Eps = 1E-05f;
-            float n = (float)count * HW;
+            double n = (double)count * HW;
             for (int c = 0; c < C; c++)
             {
-                // mean over valid samples and positions
-                TLane acc = TLane.Zero;
+                // mean over valid samples and positions: summed in lanes within a lane group, across groups in double
+                // (one float accumulator over all of a channel's values would drift by 1e-4 relative)
+                double sum = 0;
                 for (int bg = 0; bg < B; bg++)
+                {
+                    TLane acc = TLane.Zero;
                     for (int hw = 0; hw < HW; hw++)
                         acc = TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], valid[bg], acc);
-                float mu = TLane.Sum(acc) / n;
-                // biased variance
-                TLane m = TLane.Broadcast(mu);
-                acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++)
-                    for (int hw = 0; hw < HW; hw++)
-                {
-                    TLane d = x[(bg * C + c) * HW + hw] - m;
-                    acc = TLane.FusedMultiplyAdd(d * d, valid[bg], acc);
+                    sum += TLane.Sum(acc);
                 }
-                float var = TLane.Sum(acc) / n;
+                float mu = (float)(sum / n);
+                // biased variance, summed the same way
+                TLane m = TLane.Broadcast(mu);
+                sum = 0;
+                for (int bg = 0; bg < B; bg++)
+                {
+                    TLane acc = TLane.Zero;
+                    for (int hw = 0; hw < HW; hw++)
+                    {
+                        TLane d = x[(bg * C + c) * HW + hw] - m;
+                        acc = TLane.FusedMultiplyAdd(d * d, valid[bg], acc);
+                    }
+                    sum += TLane.Sum(acc);
+                }
+                float var = (float)(sum / n);
                 float inv = 1f / global::System.MathF.Sqrt(var + Eps);
                 mean[c] = mu; variance[c] = var; invstd[c] = inv;
                 // y = x * scale + shift
@@ -1738,23 +1747,28 @@ namespace Samples
         private static void BatchNorm1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<TLane> valid, int count, global::System.ReadOnlySpan<float> mean, global::System.ReadOnlySpan<float> invstd, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dgamma, global::System.Span<float> dbeta, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 4, HW = 64;
-            float n = (float)count * HW;
+            double n = (double)count * HW;
             for (int c = 0; c < C; c++)
             {
                 TLane m = TLane.Broadcast(mean[c]), inv = TLane.Broadcast(invstd[c]);
-                TLane sumDy = TLane.Zero, sumDyXhat = TLane.Zero;
+                // sums in lanes within a lane group, across groups in double (as the forward statistics)
+                double sDy = 0, sDyXhat = 0;
                 for (int bg = 0; bg < B; bg++)
-                    for (int hw = 0; hw < HW; hw++)
                 {
-                    int i = (bg * C + c) * HW + hw;
-                    TLane g = dy[i] * valid[bg];
-                    sumDy += g;
-                    sumDyXhat = TLane.FusedMultiplyAdd(g, (x[i] - m) * inv, sumDyXhat);
+                    TLane sumDy = TLane.Zero, sumDyXhat = TLane.Zero;
+                    for (int hw = 0; hw < HW; hw++)
+                    {
+                        int i = (bg * C + c) * HW + hw;
+                        TLane g = dy[i] * valid[bg];
+                        sumDy += g;
+                        sumDyXhat = TLane.FusedMultiplyAdd(g, (x[i] - m) * inv, sumDyXhat);
+                    }
+                    sDy += TLane.Sum(sumDy);
+                    sDyXhat += TLane.Sum(sumDyXhat);
                 }
-                float sDy = TLane.Sum(sumDy), sDyXhat = TLane.Sum(sumDyXhat);
-                dgamma[c] += sDyXhat;
-                dbeta[c] += sDy;
-                TLane k = TLane.Broadcast(gamma[c] * invstd[c]), a = TLane.Broadcast(sDy / n), q = TLane.Broadcast(sDyXhat / n);
+                dgamma[c] += (float)sDyXhat;
+                dbeta[c] += (float)sDy;
+                TLane k = TLane.Broadcast(gamma[c] * invstd[c]), a = TLane.Broadcast((float)(sDy / n)), q = TLane.Broadcast((float)(sDyXhat / n));
                 for (int bg = 0; bg < B; bg++)
                     for (int hw = 0; hw < HW; hw++)
                 {
