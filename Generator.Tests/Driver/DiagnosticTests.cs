@@ -725,4 +725,23 @@ public class DiagnosticTests
         [GlobalAvgPool, Dense(3), Softmax]
         public partial class Net { }
         """));
+
+    // ---------------------------------------------------------------- CNN028 GroupsDoNotDivide
+
+    [Fact, Triggers("CNN028")]
+    public void CNN028_groups_do_not_divide_the_channels() => Reports(Source("""
+        [Network(3, 8, 8)]
+        [[|Conv2D(4, 3, Groups = 2)|], ReLU]
+        [Flatten, Dense(3), Softmax]
+        public partial class Net { }
+        """),
+        new Expected("CNN028", Error, "Layer 'Conv1': 2 groups must divide both its 3 input channels and its 4 filters"));
+
+    [Fact, DoesNotTrigger("CNN028")]
+    public void CNN028_groups_that_divide_and_depthwise_are_fine() => DoesNotReport("CNN028", Source("""
+        [Network(4, 8, 8)]
+        [Conv2D(6, 3, Groups = 2), ReLU, Conv2D(12, 3, Groups = 6), ReLU]
+        [Flatten, Dense(3), Softmax]
+        public partial class Net { }
+        """));
 }

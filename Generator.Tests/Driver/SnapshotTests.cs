@@ -113,6 +113,19 @@ public class SnapshotTests
             public partial class Residuals { }
             """, "Samples.Residuals.g.cs");
 
+    /// <summary>A grouped convolution, a depthwise one with a stride and a pointwise 1x1 (MobileNet's block).</summary>
+    [Fact]
+    public void Grouped_and_depthwise_convolution() => Verify("""
+            using CnnGen;
+            namespace Samples;
+
+            [Network(4, 8, 8)]
+            [Conv2D(8, 3, Padding = 1, Groups = 2), ReLU]
+            [Conv2D(8, 3, Stride = 2, Padding = 1, Groups = 8, Bias = false), BatchNorm, ReLU, Conv2D(16, 1)]
+            [GlobalAvgPool, Dense(10), Softmax]
+            public partial class Separable { }
+            """, "Samples.Separable.g.cs");
+
     [Fact]
     public void Flatten() => Verify("""
             using CnnGen;

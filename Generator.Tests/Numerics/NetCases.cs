@@ -15,6 +15,7 @@ internal static class NetCases
     [
         nameof(ConvPadStrideNet), nameof(WideConvTanhNet), nameof(LeakyOverlapNet), nameof(DropoutNet),
         nameof(BatchNormNet), nameof(ResidualNet), nameof(SkipFirstNet),
+        nameof(GroupedNet), nameof(GroupedLoopsNet),
         nameof(NoUnrollNet), nameof(FlatNet), nameof(LeNet5),
     ];
 
@@ -30,6 +31,8 @@ internal static class NetCases
         nameof(BatchNormNet) => new BatchNormNet(),
         nameof(ResidualNet) => new ResidualNet(),
         nameof(SkipFirstNet) => new SkipFirstNet(),
+        nameof(GroupedNet) => new GroupedNet(),
+        nameof(GroupedLoopsNet) => new GroupedLoopsNet(),
         nameof(NoUnrollNet) => new NoUnrollNet(),
         nameof(FlatNet) => new FlatNet(),
         nameof(TiePoolNet) => new TiePoolNet(),

@@ -64,6 +64,32 @@ public partial class ResidualNet { }
 [GlobalAvgPool, Dense(4), Softmax]
 public partial class SkipFirstNet { }
 
+/// <summary>
+/// A grouped convolution (2 groups), a depthwise one with a stride (6 groups of one channel), a 1x1 pointwise one,
+/// global average pooling (smooth activations, as in ResidualNet).
+/// </summary>
+[Network(4, 7, 7)]
+[Conv2D(6, 3, Padding = 1, Groups = 2), Tanh, Conv2D(6, 3, Stride = 2, Groups = 6), Sigmoid, Conv2D(4, 1)]
+[GlobalAvgPool, Dense(3), Softmax]
+public partial class GroupedNet { }
+
+/// <summary>Grouped and depthwise convolutions with every window as plain loops, and a depthwise multiplier of 2.</summary>
+[Network(4, 6, 6, Unroll = Unroll.None)]
+[Conv2D(8, 3, Padding = 1, Groups = 4), Tanh, Conv2D(16, 3, Groups = 8, Bias = false), Tanh]
+[Flatten, Dense(3), Softmax]
+public partial class GroupedLoopsNet { }
+
+/// <summary>A grouped convolution and the same network without groups, for <see cref="GroupedConvolutionTests"/>.</summary>
+[Network(4, 6, 6)]
+[Conv2D(6, 3, Padding = 1, Groups = 2), Tanh]
+[Flatten, Dense(3), Softmax]
+public partial class GroupedPairNet { }
+
+[Network(4, 6, 6)]
+[Conv2D(6, 3, Padding = 1), Tanh]
+[Flatten, Dense(3), Softmax]
+public partial class UngroupedPairNet { }
+
 /// <summary>Plain loops everywhere (Unroll.None), two convolutions (17 channels, then stride 2), dense tail.</summary>
 [Network(2, 10, 10, Unroll = Unroll.None)]
 [Conv2D(17, 3, Padding = 1), ReLU, MaxPool(2)]

@@ -182,4 +182,10 @@ internal static class DiagnosticDescriptors
         "Layer '{0}': residual blocks cannot be nested; close the block opened by '{1}' with [Add] first",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
         helpLinkUri: HelpLinkUri("CNN027"));
+
+    public static readonly DiagnosticDescriptor GroupsDoNotDivide = new(
+        "CNN028", "Groups do not divide the channels",
+        "Layer '{0}': {1} groups must divide both its {2} input channels and its {3} filters",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        helpLinkUri: HelpLinkUri("CNN028"));
 }

@@ -15,10 +15,10 @@ internal sealed class Conv2DKind : LayerKind
     private Conv2DKind() : base("Conv2D", "Conv") { }
 
     public override LayerDecl Read(AttributeArgs a) =>
-        new Conv2DDecl(a.Int("filters"), a.Int("kernel"), a.Int("Stride", 1), a.Int("Padding"), a.Bool("Bias", true));
+        new Conv2DDecl(a.Int("filters"), a.Int("kernel"), a.Int("Stride", 1), a.Int("Padding"), a.Bool("Bias", true), a.Int("Groups", 1));
 }
 
-internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Padding, bool Bias) : LayerDecl
+internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Padding, bool Bias, int Groups) : LayerDecl
 {
     public override LayerKind Kind => Conv2DKind.Instance;
 
@@ -28,6 +28,7 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
         check.Positive("kernel", Kernel);
         check.Positive("stride", Stride);
         check.Range(Padding >= 0, "padding", "zero or more", Padding);
+        check.Positive("groups", Groups);
     }
 
     /// <summary>
@@ -48,6 +49,11 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
     {
         if (!ctx.RequireSpatial(Kind)) return null;
         var x = ctx.Input;
+        if (x.C % Groups != 0 || Filters % Groups != 0)
+        {
+            ctx.Problem(DiagnosticDescriptors.GroupsDoNotDivide, ctx.Name, Groups, x.C, Filters);
+            return null;
+        }
         // In 64 bits: a large padding must not wrap around.
         long h = x.H + 2L * Padding, w = x.W + 2L * Padding;
         if (Kernel > h || Kernel > w)
@@ -61,12 +67,14 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
         if (ctx.TooLarge("the output", InferContext.Volume(Filters, oh, ow))) return null;
         ctx.WarnUnused(Kernel, Stride, h, w, Padding);
         int kk = Kernel * Kernel;
-        long weights = (long)Filters * x.C * kk;
+        long weights = (long)Filters * (x.C / Groups) * kk;
         if (ctx.TooLarge("the weight count", weights)) return null;
 
         int mode = ctx.UnrollMode;
-        var forward = UnrollPlan.WithPositionBlock(UnrollPlan.Choose(kk, Filters, 1, mode), kk, Filters, (int)ow);
-        var backward = UnrollPlan.Choose(kk, Filters, 2, mode);
+        // blocks of output channels never straddle two groups: they are planned over one group's filters
+        int filters = Filters / Groups;
+        var forward = UnrollPlan.WithPositionBlock(UnrollPlan.Choose(kk, filters, 1, mode), kk, filters, (int)ow);
+        var backward = UnrollPlan.Choose(kk, filters, 2, mode);
         if (mode != 2 && (!forward.Taps || !backward.Taps))
         {
             // The backward method holds more per tap, so it can fail alone: name the pass that failed and the
@@ -77,16 +85,17 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
             if (mode == 1)
                 ctx.Problem(DiagnosticDescriptors.NotUnrolled, ctx.Name, window, cost, UnrollPlan.Budget);
         }
-        int tail = backward.Taps ? Filters % backward.ChannelBlock : 0;
+        int tail = backward.Taps ? filters % backward.ChannelBlock : 0;
         return new Conv2DSpec(Filters, Kernel, Stride, Padding, Bias, ctx.Init(), forward, backward)
         {
             // Predict: each value holds adjacent columns of one sample, so every tap is one vector load shared
             // by the block; past 8 channels the loads of broadcast weights, not FMAs, would limit it.
-            Predict = UnrollPlan.Choose(kk, Filters, 1, mode, maxBlock: UnrollPlan.PredictChannelBlock),
+            Predict = UnrollPlan.Choose(kk, filters, 1, mode, maxBlock: UnrollPlan.PredictChannelBlock),
             // the weight gradient keeps one accumulator per tap: up to 32 of them
             UnrollWeightGradient = backward.Taps && kk <= 32,
             TapGroup = UnrollPlan.TapGroup(kk, backward.ChannelBlock),
             TailTapGroup = tail > 0 ? UnrollPlan.TapGroup(kk, tail) : 0,
+            Groups = Groups,
             Output = TensorShape.Spatial(Filters, (int)oh, (int)ow),
             ParameterCount = (int)weights + (Bias ? Filters : 0),
         };
@@ -104,14 +113,52 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     /// <summary>Taps accumulated at once by the input gradient, for a full block and for the tail block.</summary>
     public int TapGroup { get; init; }
     public int TailTapGroup { get; init; }
+    /// <summary>Channel groups: filter oc sees only the input channels of its group (depthwise when each group is one channel).</summary>
+    public int Groups { get; init; } = 1;
 
     public override string Describe() =>
-        $"Conv2D {I(Input.C)}->{I(Filters)}, k={I(Kernel)}, stride={I(Stride)}, pad={I(Padding)}{(Bias ? "" : ", no bias")}";
+        $"Conv2D {I(Input.C)}->{I(Filters)}, k={I(Kernel)}, stride={I(Stride)}, pad={I(Padding)}{(Bias ? "" : ", no bias")}{GroupsText}";
     public override string Fingerprint() =>
-        $"Conv2D {I(Input.C)}->{I(Filters)}, k={I(Kernel)}, stride={I(Stride)}, pad={I(Padding)}{(Bias ? "" : ", no bias")}";
+        $"Conv2D {I(Input.C)}->{I(Filters)}, k={I(Kernel)}, stride={I(Stride)}, pad={I(Padding)}{(Bias ? "" : ", no bias")}{GroupsText}";
     public TensorShape Padded => TensorShape.Spatial(Input.C, Input.H + 2 * Padding, Input.W + 2 * Padding);
     public override int WindowStride => Stride;
-    private int WeightCount => Filters * Input.C * Kernel * Kernel;
+    private int WeightCount => Filters * GroupChannels * Kernel * Kernel;
+    private bool Grouped => Groups > 1;
+    private string GroupsText => Grouped ? (GroupChannels == 1 ? $", groups={I(Groups)} (depthwise)" : $", groups={I(Groups)}") : "";
+    /// <summary>Input channels per group (CG) and filters per group (OCG).</summary>
+    private int GroupChannels => Input.C / Groups;
+    private int GroupFilters => Filters / Groups;
+    /// <summary>The bound of the loops over input channels.</summary>
+    private string ChannelCount => Grouped ? "CG" : "C";
+    /// <summary>Input channel <c>c</c> of the group <c>gi</c> (block loops) or of filter <c>oc</c>'s group (loops over one filter).</summary>
+    private string BlockChannel => Grouped ? "(gi * CG + c)" : "c";
+    private string FilterChannel => Grouped ? "(oc / OCG * CG + c)" : "c";
+    private string WeightsPerFilter(string comment = "") => (Grouped ? "const int KK = K * K, CKK = CG * KK;" : "const int KK = K * K, CKK = C * KK;") + comment;
+
+    private void EmitGroupConstants(SourceWriter w)
+    {
+        if (Grouped)
+            w.Line($"const int G = {I(Groups)}, CG = C / G, OCG = OC / G; // filter oc sees input channels (oc / OCG) * CG .. + CG - 1");
+    }
+
+    /// <summary>
+    /// Output channels in blocks of <paramref name="n"/> (and a tail block), through <paramref name="block"/>(size, from, to);
+    /// with groups, inside a loop over the groups, so that no block straddles two.
+    /// </summary>
+    private void EmitBlocks(SourceWriter w, int n, System.Action<int, string, string> block)
+    {
+        int full = GroupFilters / n * n, tail = GroupFilters - full;
+        string Start(int offset) => Grouped ? (offset == 0 ? "gi * OCG" : $"gi * OCG + {I(offset)}") : I(offset);
+        string end = Grouped ? "gi * OCG + OCG" : "OC";
+        if (Grouped)
+        {
+            w.Line("// one channel group at a time: filters gi*OCG.., input channels gi*CG..");
+            w.Open("for (int gi = 0; gi < G; gi++)");
+        }
+        block(n, Start(0), tail == 0 ? end : Start(full));
+        if (tail > 0) block(tail, Start(full), end);
+        if (Grouped) w.Close();
+    }
     private string XPad => $"ws.{Prefix}_xpad";
     private string DXPad => $"ws.{Prefix}_dxpad";
 
@@ -119,14 +166,14 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
 
     public override IEnumerable<ParameterSlice> ParameterSlices()
     {
-        yield return new(Prefix + "_w", ParameterOffset, WeightCount, $"({I(Filters)},{I(Input.C)},{I(Kernel)},{I(Kernel)})");
+        yield return new(Prefix + "_w", ParameterOffset, WeightCount, $"({I(Filters)},{I(GroupChannels)},{I(Kernel)},{I(Kernel)})");
         if (Bias) yield return new(Prefix + "_b", ParameterOffset + WeightCount, Filters, $"({I(Filters)})");
     }
 
     public override void EmitInit(SourceWriter w)
     {
         var slices = ParameterSlices().ToList();
-        Initialization.EmitWeights(w, Init, slices[0], fanIn: Input.C * Kernel * Kernel, fanOut: Filters * Kernel * Kernel);
+        Initialization.EmitWeights(w, Init, slices[0], fanIn: GroupChannels * Kernel * Kernel, fanOut: Filters * Kernel * Kernel);
         if (Bias) Initialization.EmitZero(w, slices[1]);
     }
 
@@ -216,20 +263,19 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line();
         }
         w.Line($"// {Name}_Forward: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]");
-        w.Line($"// x {Shape(x)}  w ({I(Filters)},{I(x.C)},{I(Kernel)},{I(Kernel)}){(Bias ? $"  b ({I(Filters)})" : "")}  ->  y {Shape(Output)}");
+        w.Line($"// x {Shape(x)}  w ({I(Filters)},{I(GroupChannels)},{I(Kernel)},{I(Kernel)}){(Bias ? $"  b ({I(Filters)})" : "")}  ->  y {Shape(Output)}");
         w.Line(Hot);
         w.Open(ForwardKernel(ctx).Declaration);
         w.Line(Consts());
-        w.Line("const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc");
+        EmitGroupConstants(w);
+        w.Line(WeightsPerFilter(" // weights per (oc, c) and per oc"));
         w.Open("for (int bg = 0; bg < B; bg++)");
         w.Line("// seek to x[bg] and y[bg]");
         w.Line("var xb = x.Slice(bg * (C * H * W), C * H * W);");
         w.Line("var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);");
         if (Forward.Taps)
         {
-            int n = Forward.ChannelBlock, full = Filters / n * n, tail = Filters - full;
-            ForwardBlock(w, n, "0", tail == 0 ? "OC" : I(full));
-            if (tail > 0) ForwardBlock(w, tail, I(full), "OC");
+            EmitBlocks(w, Forward.ChannelBlock, (n, from, to) => ForwardBlock(w, n, from, to));
         }
         else
         {
@@ -238,10 +284,10 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line("for (int oh = 0; oh < OH; oh++)");
             w.Open("for (int ow = 0; ow < OW; ow++)");
             w.Line(Bias ? "TLane acc = TLane.Broadcast(b[oc]);" : "TLane acc = TLane.Zero;");
-            w.Line("for (int c = 0; c < C; c++)");
+            w.Line($"for (int c = 0; c < {ChannelCount}; c++)");
             w.Line("for (int kh = 0; kh < K; kh++)");
             w.Line("for (int kw = 0; kw < K; kw++)");
-            w.Line("    acc = TLane.MultiplyAdd(xb[(c * H + oh * S + kh) * W + ow * S + kw], w[oc * CKK + (c * K + kh) * K + kw], acc);");
+            w.Line($"    acc = TLane.MultiplyAdd(xb[({FilterChannel} * H + oh * S + kh) * W + ow * S + kw], w[oc * CKK + (c * K + kh) * K + kw], acc);");
             w.Line("yb[(oc * OH + oh) * OW + ow] = acc;");
             w.Close();
         }
@@ -266,11 +312,11 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         for (int j = 0; j < n; j++)
             for (int q = 0; q < p; q++)
                 w.Line(Bias ? $"TLane {A(j, q)} = TLane.Broadcast(b[oc + {I(j)}]);" : $"TLane {A(j, q)} = TLane.Zero;");
-        w.Open("for (int c = 0; c < C; c++)");
+        w.Open($"for (int c = 0; c < {ChannelCount}; c++)");
         w.Line("// seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks");
         w.Line(p == 1
-            ? "var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);"
-            : $"var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + {I(p - 1)} * S);");
+            ? $"var xk = xb.Slice(({BlockChannel} * H + oh * S) * W + ow * S, (K - 1) * W + K);"
+            : $"var xk = xb.Slice(({BlockChannel} * H + oh * S) * W + ow * S, (K - 1) * W + K + {I(p - 1)} * S);");
         w.Line($"var wk = w.Slice(oc * CKK + c * KK, {I(n - 1)} * CKK + KK);");
         w.Line($"TLane {string.Join(", ", Enumerable.Range(0, p).Select(V))};");
         w.Line($"// {Taps()}, times channels oc..oc+{I(n - 1)}{(p > 1 ? $", times columns ow..ow+{I(p - 1)}" : "")}");
@@ -302,11 +348,12 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         w.Line("//   dw[oc,c,kh,kw] += sum over samples, oh, ow of dy[oc,oh,ow] * x[c, oh*S+kh, ow*S+kw]");
         if (Bias) w.Line("//   db[oc]         += sum over samples, oh, ow of dy[oc,oh,ow]");
         if (dx) w.Line("//   dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]");
-        w.Line($"// x {Shape(x)}  dy {Shape(Output)}  ->  dw ({I(Filters)},{I(x.C)},{I(k)},{I(k)}){(Bias ? $"  db ({I(Filters)})" : "")}{(dx ? $"  dx {Shape(x)}" : "")}");
+        w.Line($"// x {Shape(x)}  dy {Shape(Output)}  ->  dw ({I(Filters)},{I(GroupChannels)},{I(k)},{I(k)}){(Bias ? $"  db ({I(Filters)})" : "")}{(dx ? $"  dx {Shape(x)}" : "")}");
         w.Line(Hot);
         w.Open(BackwardKernel(ctx).Declaration);
         w.Line(Consts());
-        w.Line("const int KK = K * K, CKK = C * KK;");
+        EmitGroupConstants(w);
+        w.Line(WeightsPerFilter());
         if (Bias)
         {
             w.Line("// db: sum dy per output channel");
@@ -320,7 +367,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         }
         w.Line("// dw: one accumulator per tap of the window, summed over samples and positions");
         w.Line("for (int oc = 0; oc < OC; oc++)");
-        w.Open("for (int c = 0; c < C; c++)");
+        w.Open($"for (int c = 0; c < {ChannelCount}; c++)");
         if (UnrollWeightGradient)
         {
             for (int t = 0; t < kk; t++) w.Line($"TLane g{I(t)} = TLane.Zero;");
@@ -329,7 +376,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Open("for (int ow = 0; ow < OW; ow++)");
             w.Line("// seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]");
             w.Line("TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];");
-            w.Line("var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);");
+            w.Line($"var xk = x.Slice(((bg * C + {FilterChannel}) * H + oh * S) * W + ow * S, (K - 1) * W + K);");
             w.Line($"// {Taps()}");
             for (int kh = 0; kh < k; kh++)
                 for (int kw = 0; kw < k; kw++)
@@ -347,7 +394,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line("for (int bg = 0; bg < B; bg++)");
             w.Line("for (int oh = 0; oh < OH; oh++)");
             w.Line("for (int ow = 0; ow < OW; ow++)");
-            w.Line("    acc = TLane.FusedMultiplyAdd(dy[((bg * OC + oc) * OH + oh) * OW + ow], x[((bg * C + c) * H + oh * S + kh) * W + ow * S + kw], acc);");
+            w.Line($"    acc = TLane.FusedMultiplyAdd(dy[((bg * OC + oc) * OH + oh) * OW + ow], x[((bg * C + {FilterChannel}) * H + oh * S + kh) * W + ow * S + kw], acc);");
             w.Line("dw[oc * CKK + (c * K + kh) * K + kw] += TLane.Sum(acc);");
             w.Close();
         }
@@ -362,11 +409,12 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         if (dx)
         {
             w.Line($"// {Name}_BackwardInput (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]");
-            w.Line($"// w ({I(Filters)},{I(x.C)},{I(k)},{I(k)})  dy {Shape(Output)}  ->  dx {Shape(x)}");
+            w.Line($"// w ({I(Filters)},{I(GroupChannels)},{I(k)},{I(k)})  dy {Shape(Output)}  ->  dx {Shape(x)}");
             w.Line(Hot);
             w.Open(BackwardInputKernel().Declaration);
             w.Line(Consts());
-            w.Line("const int KK = K * K, CKK = C * KK;");
+            EmitGroupConstants(w);
+            w.Line(WeightsPerFilter());
             w.Line("// dx: scatter each output gradient back through the window");
             w.Open("for (int bg = 0; bg < B; bg++)");
             w.Line("// seek to dy[bg] and dx[bg]");
@@ -374,9 +422,8 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line("var dxb = dx.Slice(bg * (C * H * W), C * H * W);");
             if (Backward.Taps)
             {
-                int n = Backward.ChannelBlock, full = Filters / n * n, tail = Filters - full;
-                DxBlock(w, n, TapGroup, "0", tail == 0 ? "OC" : I(full));
-                if (tail > 0) DxBlock(w, tail, TailTapGroup, I(full), "OC");
+                int block = Backward.ChannelBlock;
+                EmitBlocks(w, block, (n, from, to) => DxBlock(w, n, n == block ? TapGroup : TailTapGroup, from, to));
             }
             else
             {
@@ -384,10 +431,10 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
                 w.Line("for (int oh = 0; oh < OH; oh++)");
                 w.Open("for (int ow = 0; ow < OW; ow++)");
                 w.Line("TLane d = dyb[(oc * OH + oh) * OW + ow];");
-                w.Line("for (int c = 0; c < C; c++)");
+                w.Line($"for (int c = 0; c < {ChannelCount}; c++)");
                 w.Line("for (int kh = 0; kh < K; kh++)");
                 w.Open("for (int kw = 0; kw < K; kw++)");
-                w.Line("int xi = (c * H + oh * S + kh) * W + ow * S + kw;");
+                w.Line($"int xi = ({FilterChannel} * H + oh * S + kh) * W + ow * S + kw;");
                 w.Line("dxb[xi] = TLane.MultiplyAdd(d, w[oc * CKK + (c * K + kh) * K + kw], dxb[xi]);");
                 w.Close();
                 w.Close();
@@ -424,9 +471,9 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         w.Line("int yo = (oc * OH + oh) * OW + ow;");
         for (int j = 0; j < n; j++)
             w.Line($"TLane d{I(j)} = dyb[yo + {I(j)} * (OH * OW)];");
-        w.Open("for (int c = 0; c < C; c++)");
+        w.Open($"for (int c = 0; c < {ChannelCount}; c++)");
         w.Line("// seek to the window dx[c, oh*S.., ow*S..] and to w[oc.., c, :, :]");
-        w.Line("var dxk = dxb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);");
+        w.Line($"var dxk = dxb.Slice(({BlockChannel} * H + oh * S) * W + ow * S, (K - 1) * W + K);");
         w.Line($"var wk = w.Slice(oc * CKK + c * KK, {I(n - 1)} * CKK + KK);");
         // Taps in groups, each tap with its own accumulator: the FMAs of one channel go to independent
         // registers instead of one dependent chain per tap.
@@ -477,11 +524,12 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         var x = Padded;
         int k = Kernel;
         w.Line($"// {Name}_Predict: {Name}_Forward for one sample, each value holding TLane.Count adjacent output columns");
-        w.Line($"// x {Plain(x)}  w ({I(Filters)},{I(x.C)},{I(k)},{I(k)}){(Bias ? $"  b ({I(Filters)})" : "")}  ->  y {Plain(Output)}, floats with slack");
+        w.Line($"// x {Plain(x)}  w ({I(Filters)},{I(GroupChannels)},{I(k)},{I(k)}){(Bias ? $"  b ({I(Filters)})" : "")}  ->  y {Plain(Output)}, floats with slack");
         w.Line(Hot);
         w.Open(PredictKernel("", "").Declaration);
         w.Line($"const int C = {I(x.C)}, H = {I(x.H)}, W = {I(x.W)}, OC = {I(Filters)}, K = {I(k)}, S = {I(Stride)}, OH = {I(Output.H)}, OW = {I(Output.W)};");
-        w.Line("const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc");
+        EmitGroupConstants(w);
+        w.Line(WeightsPerFilter(" // weights per (oc, c) and per oc"));
         if (!Predict.Taps)
         {
             w.Line("// one output channel at a time, the window as loops");
@@ -489,18 +537,16 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line("for (int oh = 0; oh < OH; oh++)");
             PredictRuns.Open(w);
             w.Line(Bias ? "TLane acc = TLane.Broadcast(b[oc]);" : "TLane acc = TLane.Zero;");
-            w.Line("for (int c = 0; c < C; c++)");
+            w.Line($"for (int c = 0; c < {ChannelCount}; c++)");
             w.Line("for (int kh = 0; kh < K; kh++)");
             w.Line("for (int kw = 0; kw < K; kw++)");
-            w.Line("    acc = TLane.MultiplyAdd(TLane.LoadStrided(x, (c * H + oh * S + kh) * W + ow * S + kw, S), w[oc * CKK + (c * K + kh) * K + kw], acc);");
+            w.Line($"    acc = TLane.MultiplyAdd(TLane.LoadStrided(x, ({FilterChannel} * H + oh * S + kh) * W + ow * S + kw, S), w[oc * CKK + (c * K + kh) * K + kw], acc);");
             PredictRuns.Store(w, new[] { ("acc", "(oc * OH + oh) * OW + ow") });
             w.Close();
         }
         else
         {
-            int n = Predict.ChannelBlock, full = Filters / n * n, tail = Filters - full;
-            PredictBlock(w, n, "0", tail == 0 ? "OC" : I(full));
-            if (tail > 0) PredictBlock(w, tail, I(full), "OC");
+            EmitBlocks(w, Predict.ChannelBlock, (n, from, to) => PredictBlock(w, n, from, to));
         }
         w.Close();
         w.Line();
@@ -517,9 +563,9 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         w.Line(Bias ? "// accumulators start at the bias" : "// accumulators start at 0 (no bias)");
         for (int j = 0; j < n; j++)
             w.Line(Bias ? $"TLane a{I(j)} = TLane.Broadcast(b[oc + {I(j)}]);" : $"TLane a{I(j)} = TLane.Zero;");
-        w.Open("for (int c = 0; c < C; c++)");
+        w.Open($"for (int c = 0; c < {ChannelCount}; c++)");
         w.Line("// seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]");
-        w.Line("var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);");
+        w.Line($"var xk = x.Slice(({BlockChannel} * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);");
         w.Line($"var wk = w.Slice(oc * CKK + c * KK, {I(n - 1)} * CKK + KK);");
         w.Line("TLane v;");
         w.Line($"// {I(k)}x{I(k)} window, taps (0,0)..({I(k - 1)},{I(k - 1)}), times channels oc..oc+{I(n - 1)}");
