@@ -128,7 +128,7 @@ internal static class RandomNetworks
             int ops = r.Next(0, 5);
             for (int op = 0; op < ops; op++)
             {
-                switch (r.Next(9))
+                switch (r.Next(12))
                 {
                     case 0: case 1: case 2:
                     {
@@ -161,12 +161,52 @@ internal static class RandomNetworks
                     case 7:
                         layers.Add(BatchNorm(r));
                         break;
-                    default:
+                    case 8:
                         layers.Add(Dropout(r));
                         break;
+                    case 9: // a residual block that keeps the shape: 3x3 (padding 1) or 1x1 convolutions, activations, BatchNorm
+                    {
+                        layers.Add(LayerDef.Of("Residual"));
+                        int inner = r.Next(0, 4);
+                        for (int j = 0; j < inner; j++)
+                            switch (r.Next(3))
+                            {
+                                case 0:
+                                    layers.Add(r.Next(2) == 0 ? LayerDef.Of("Conv2D", c, 3).With("Padding", 1) : LayerDef.Of("Conv2D", c, 1));
+                                    break;
+                                case 1: layers.Add(Activation(r)); break;
+                                default: layers.Add(BatchNorm(r)); break;
+                            }
+                        layers.Add(LayerDef.Of("Add"));
+                        break;
+                    }
+                    case 10: // a residual block that halves the size (3x3, stride 2, padding 1) and projects its input
+                    {
+                        if (Math.Min(h, w) < 2) { layers.Add(Activation(r)); break; }
+                        int filters = r.Next(1, 7);
+                        layers.Add(LayerDef.Of("Residual"));
+                        layers.Add(LayerDef.Of("Conv2D", filters, 3).With("Stride", 2).With("Padding", 1));
+                        if (r.Next(2) == 0) layers.Add(Activation(r));
+                        layers.Add(LayerDef.Of("Add").With("Projection", true));
+                        c = filters; h = (h - 1) / 2 + 1; w = (w - 1) / 2 + 1;
+                        break;
+                    }
+                    default: // a grouped (or depthwise) convolution, stride 1
+                    {
+                        var divisors = Enumerable.Range(2, Math.Max(0, c - 1)).Where(g => c % g == 0).ToArray();
+                        if (divisors.Length == 0) { layers.Add(Activation(r)); break; }
+                        int groups = divisors[r.Next(divisors.Length)], filters = groups * r.Next(1, 3);
+                        int k = r.Next(1, Math.Min(3, Math.Min(h, w)) + 1), p = r.Next(0, k);
+                        var conv = LayerDef.Of("Conv2D", filters, k).With("Groups", groups);
+                        if (p > 0) conv = conv.With("Padding", p);
+                        layers.Add(conv);
+                        c = filters; h = h + 2 * p - k + 1; w = w + 2 * p - k + 1;
+                        break;
+                    }
                 }
             }
-            layers.Add(LayerDef.Of("Flatten"));
+            // flat features for the dense layers: Flatten, or a global average over each channel
+            layers.Add(LayerDef.Of(r.Next(4) == 0 ? "GlobalAvgPool" : "Flatten"));
         }
         int hidden = r.Next(0, 3);
         for (int i = 0; i < hidden; i++)
@@ -267,7 +307,7 @@ internal static class RandomNetworks
 
         for (int attempt = 0; attempt < 20; attempt++)
         {
-            switch (r.Next(17))
+            switch (r.Next(21))
             {
                 case 0: // a size 0 or negative
                 {
@@ -365,6 +405,30 @@ internal static class RandomNetworks
                     return Make("nested", "CNN012") with { Nested = true };
                 case 14:
                     return Make("generic", "CNN013") with { TypeParameters = "<T>" };
+                case 16: // a block never closed
+                {
+                    int i = Index("Add");
+                    if (i < 0) continue;
+                    layers.RemoveAt(i);
+                    return Make("Add removed", "CNN026", "CNN027"); // unclosed, or nested when another block follows
+                }
+                case 17: // an Add with no block open
+                    layers.Insert(0, LayerDef.Of("Add"));
+                    return Make("Add at the start", "CNN025");
+                case 18: // a projection removed from a block that changes the shape
+                {
+                    int i = Enumerable.Range(0, layers.Count).FirstOrDefault(j => layers[j].Kind == "Add" && layers[j].Named.Contains("Projection = true"), -1);
+                    if (i < 0) continue;
+                    layers[i] = LayerDef.Of("Add");
+                    return Make("projection removed", "CNN023");
+                }
+                case 19: // groups that cannot divide the input channels
+                {
+                    int i = Index("Conv2D");
+                    if (i < 0) continue;
+                    layers[i] = layers[i].With("Groups", 97);
+                    return Make("groups that do not divide", "CNN028");
+                }
                 case 15:
                     if (layers.Count < 2) continue;
                     return Make("layers on two declarations", "CNN008") with { SplitDeclarationAt = r.Next(1, layers.Count) };
@@ -382,7 +446,8 @@ internal static class RandomNetworks
         var r = new Random(unchecked((int)(seed * 0xD1B54A32D192ED03UL >> 21)));
         int[] sizes = [0, 1, 2, 3, 5, 8, 13, 28, 100, -1, -3, int.MaxValue, int.MinValue, 1 << 16];
         string Size() => Int(r.Next(3) == 0 ? sizes[r.Next(sizes.Length)] : r.Next(-2, 12));
-        string[] kinds = ["Conv2D", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "MaxPool", "AvgPool", "Flatten", "Dense", "Dropout", "BatchNorm", "Softmax"];
+        string[] kinds = ["Conv2D", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "MaxPool", "AvgPool", "Flatten", "Dense", "Dropout", "BatchNorm", "Softmax",
+                          "GlobalAvgPool", "Residual", "Add"];
         var layers = new List<LayerDef>();
         int count = r.Next(0, 9);
         for (int i = 0; i < count; i++)
@@ -399,6 +464,8 @@ internal static class RandomNetworks
             };
             if (kind == "Conv2D" && r.Next(2) == 0) l = l with { Named = [$"Padding = {Size()}"] };
             if (kind == "Conv2D" && r.Next(3) == 0) l = l with { Named = [.. l.Named, $"Stride = {Size()}"] };
+            if (kind == "Conv2D" && r.Next(4) == 0) l = l with { Named = [.. l.Named, $"Groups = {Size()}"] };
+            if (kind == "Add" && r.Next(2) == 0) l = l with { Named = ["Projection = true"] };
             layers.Add(l);
         }
         if (r.Next(2) == 0) layers.Add(LayerDef.Of("Softmax"));
