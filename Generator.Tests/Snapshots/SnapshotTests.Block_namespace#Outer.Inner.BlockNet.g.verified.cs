@@ -410,36 +410,6 @@ namespace Outer.Inner
             global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
         }
 
-        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
-        // x (10)  w (4,10)  b (4)  ->  y (4)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int IN = 10, OUT = 4;
-            for (int o = 0; o < OUT; o++)
-            {
-                // seek to w[o, :]
-                var wo = w.Slice(o * IN, IN);
-                // two accumulators over whole values of inputs, then the inputs left over one at a time
-                TLane a0 = TLane.Zero, a1 = TLane.Zero;
-                int i = 0;
-                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
-                }
-                if (i + TLane.Count <= IN)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    i += TLane.Count;
-                }
-                float sum = b[o] + TLane.Sum(a0 + a1);
-                for (; i < IN; i++)
-                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
-                y[o] = sum;
-            }
-        }
-
 
         // ----------------------------------------------------------------------------------------------------
         // Relu1: ReLU
@@ -462,19 +432,6 @@ namespace Outer.Inner
             const int N = 4;
             for (int i = 0; i < B * N; i++)
                 dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
-        }
-
-        // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
-        // x (4)  ->  y (4), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 4;
-            for (int i = 0; i < N; i += TLane.Count)
-            {
-                TLane v = TLane.Load(x, i);
-                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
-            }
         }
 
 
@@ -557,6 +514,60 @@ namespace Outer.Inner
             }
         }
 
+
+        // ----------------------------------------------------------------------------------------------------
+        // Softmax1: Softmax + cross-entropy
+
+        // Softmax1_Forward: p = softmax(logits (B,2)), computed by global::CnnGen.Kernels.Softmax in Infer.
+        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
+
+        // ====================================================================================================
+        // Single-sample kernels, for Predict<TLane>: one sample as plain floats, each value holding adjacent positions
+        // (output columns, dense inputs). Layers without one here run their batch kernel with Lane1.
+
+        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // x (10)  w (4,10)  b (4)  ->  y (4)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 10, OUT = 4;
+            for (int o = 0; o < OUT; o++)
+            {
+                // seek to w[o, :]
+                var wo = w.Slice(o * IN, IN);
+                // two accumulators over whole values of inputs, then the inputs left over one at a time
+                TLane a0 = TLane.Zero, a1 = TLane.Zero;
+                int i = 0;
+                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
+                }
+                if (i + TLane.Count <= IN)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    i += TLane.Count;
+                }
+                float sum = b[o] + TLane.Sum(a0 + a1);
+                for (; i < IN; i++)
+                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
+                y[o] = sum;
+            }
+        }
+
+        // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (4)  ->  y (4), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 4;
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+            }
+        }
+
         // Dense2_Predict: Dense2_Forward for one sample, each value holding TLane.Count adjacent inputs
         // x (4)  w (2,4)  b (2)  ->  y (2)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -587,11 +598,5 @@ namespace Outer.Inner
             }
         }
 
-
-        // ----------------------------------------------------------------------------------------------------
-        // Softmax1: Softmax + cross-entropy
-
-        // Softmax1_Forward: p = softmax(logits (B,2)), computed by global::CnnGen.Kernels.Softmax in Infer.
-        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
     }
 }

@@ -622,6 +622,220 @@ namespace Samples
             }
         }
 
+
+        // ----------------------------------------------------------------------------------------------------
+        // Relu1: ReLU
+
+        // Relu1_Forward: y = max(x, 0)
+        // x (B,8,13,13)  ->  y (B,8,13,13)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 1352;
+            for (int i = 0; i < B * N; i++)
+                y[i] = TLane.Max(x[i], TLane.Zero);
+        }
+
+        // Relu1_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
+        // x, y, dy (B,8,13,13)  ->  dx (B,8,13,13)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 1352;
+            for (int i = 0; i < B * N; i++)
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+        }
+
+
+        // ----------------------------------------------------------------------------------------------------
+        // Flatten1: Flatten
+
+        // Flatten1_Forward: none. (B,8,13,13) and (B,1352) share one buffer.
+        // Flatten1_Backward: none. The gradient buffers are shared too.
+
+        // ----------------------------------------------------------------------------------------------------
+        // Dense1: Dense 1352->10
+
+        // Dense1_Forward: y[o] = b[o] + sum over i of w[o,i] * x[i]
+        // x (B,1352)  w (10,1352)  b (10)  ->  y (B,10)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 1352, OUT = 10;
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to x[bg] and y[bg]
+                var xb = x.Slice(bg * IN, IN);
+                var yb = y.Slice(bg * OUT, OUT);
+                // output units in blocks of 10, one accumulator each
+                for (int o = 0; o < OUT; o += 10)
+                {
+                    TLane a0 = TLane.Broadcast(b[o + 0]);
+                    TLane a1 = TLane.Broadcast(b[o + 1]);
+                    TLane a2 = TLane.Broadcast(b[o + 2]);
+                    TLane a3 = TLane.Broadcast(b[o + 3]);
+                    TLane a4 = TLane.Broadcast(b[o + 4]);
+                    TLane a5 = TLane.Broadcast(b[o + 5]);
+                    TLane a6 = TLane.Broadcast(b[o + 6]);
+                    TLane a7 = TLane.Broadcast(b[o + 7]);
+                    TLane a8 = TLane.Broadcast(b[o + 8]);
+                    TLane a9 = TLane.Broadcast(b[o + 9]);
+                    for (int i = 0; i < IN; i++)
+                    {
+                        TLane v = xb[i];
+                        var wk = w.Slice(o * IN + i, 9 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * IN], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * IN], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * IN], a7);
+                        a8 = TLane.MultiplyAdd(v, wk[8 * IN], a8);
+                        a9 = TLane.MultiplyAdd(v, wk[9 * IN], a9);
+                    }
+                    yb[o + 0] = a0;
+                    yb[o + 1] = a1;
+                    yb[o + 2] = a2;
+                    yb[o + 3] = a3;
+                    yb[o + 4] = a4;
+                    yb[o + 5] = a5;
+                    yb[o + 6] = a6;
+                    yb[o + 7] = a7;
+                    yb[o + 8] = a8;
+                    yb[o + 9] = a9;
+                }
+            }
+        }
+
+        // Dense1_Backward (accumulates +=):
+        //   dw[o,i] += sum over samples of dy[o] * x[i]
+        //   db[o]   += sum over samples of dy[o]
+        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        // x (B,1352)  dy (B,10)  scratch ((IN + OUT) x 64 samples)  ->  dw (10,1352)  db (10)  dx (B,1352)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 1352, OUT = 10;
+            // db
+            for (int o = 0; o < OUT; o++)
+            {
+                TLane acc = TLane.Zero;
+                for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
+                db[o] += TLane.Sum(acc);
+            }
+            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
+            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
+            // dx
+            for (int bg = 0; bg < B; bg++)
+            {
+                var dyb = dy.Slice(bg * OUT, OUT);
+                var dxb = dx.Slice(bg * IN, IN);
+                // inputs in blocks of 16, one accumulator each
+                for (int i = 0; i < 1344; i += 16)
+                {
+                    TLane a0 = dxb[i + 0];
+                    TLane a1 = dxb[i + 1];
+                    TLane a2 = dxb[i + 2];
+                    TLane a3 = dxb[i + 3];
+                    TLane a4 = dxb[i + 4];
+                    TLane a5 = dxb[i + 5];
+                    TLane a6 = dxb[i + 6];
+                    TLane a7 = dxb[i + 7];
+                    TLane a8 = dxb[i + 8];
+                    TLane a9 = dxb[i + 9];
+                    TLane a10 = dxb[i + 10];
+                    TLane a11 = dxb[i + 11];
+                    TLane a12 = dxb[i + 12];
+                    TLane a13 = dxb[i + 13];
+                    TLane a14 = dxb[i + 14];
+                    TLane a15 = dxb[i + 15];
+                    for (int o = 0; o < OUT; o++)
+                    {
+                        TLane g = dyb[o];
+                        var wk = w.Slice(o * IN + i, 16); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
+                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
+                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
+                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
+                        a8 = TLane.MultiplyAdd(g, wk[8], a8);
+                        a9 = TLane.MultiplyAdd(g, wk[9], a9);
+                        a10 = TLane.MultiplyAdd(g, wk[10], a10);
+                        a11 = TLane.MultiplyAdd(g, wk[11], a11);
+                        a12 = TLane.MultiplyAdd(g, wk[12], a12);
+                        a13 = TLane.MultiplyAdd(g, wk[13], a13);
+                        a14 = TLane.MultiplyAdd(g, wk[14], a14);
+                        a15 = TLane.MultiplyAdd(g, wk[15], a15);
+                    }
+                    dxb[i + 0] = a0;
+                    dxb[i + 1] = a1;
+                    dxb[i + 2] = a2;
+                    dxb[i + 3] = a3;
+                    dxb[i + 4] = a4;
+                    dxb[i + 5] = a5;
+                    dxb[i + 6] = a6;
+                    dxb[i + 7] = a7;
+                    dxb[i + 8] = a8;
+                    dxb[i + 9] = a9;
+                    dxb[i + 10] = a10;
+                    dxb[i + 11] = a11;
+                    dxb[i + 12] = a12;
+                    dxb[i + 13] = a13;
+                    dxb[i + 14] = a14;
+                    dxb[i + 15] = a15;
+                }
+                // inputs in blocks of 8, one accumulator each
+                for (int i = 1344; i < IN; i += 8)
+                {
+                    TLane a0 = dxb[i + 0];
+                    TLane a1 = dxb[i + 1];
+                    TLane a2 = dxb[i + 2];
+                    TLane a3 = dxb[i + 3];
+                    TLane a4 = dxb[i + 4];
+                    TLane a5 = dxb[i + 5];
+                    TLane a6 = dxb[i + 6];
+                    TLane a7 = dxb[i + 7];
+                    for (int o = 0; o < OUT; o++)
+                    {
+                        TLane g = dyb[o];
+                        var wk = w.Slice(o * IN + i, 8); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
+                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
+                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
+                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
+                    }
+                    dxb[i + 0] = a0;
+                    dxb[i + 1] = a1;
+                    dxb[i + 2] = a2;
+                    dxb[i + 3] = a3;
+                    dxb[i + 4] = a4;
+                    dxb[i + 5] = a5;
+                    dxb[i + 6] = a6;
+                    dxb[i + 7] = a7;
+                }
+            }
+        }
+
+
+        // ----------------------------------------------------------------------------------------------------
+        // Softmax1: Softmax + cross-entropy
+
+        // Softmax1_Forward: p = softmax(logits (B,10)), computed by global::CnnGen.Kernels.Softmax in Infer.
+        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
+
+        // ====================================================================================================
+        // Single-sample kernels, for Predict<TLane>: one sample as plain floats, each value holding adjacent positions
+        // (output columns, dense inputs). Layers without one here run their batch kernel with Lane1.
+
         // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
         // x (1,28,28)  w (8,1,4,4)  ->  y (8,13,13), floats with slack
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -822,30 +1036,6 @@ namespace Samples
             }
         }
 
-
-        // ----------------------------------------------------------------------------------------------------
-        // Relu1: ReLU
-
-        // Relu1_Forward: y = max(x, 0)
-        // x (B,8,13,13)  ->  y (B,8,13,13)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 1352;
-            for (int i = 0; i < B * N; i++)
-                y[i] = TLane.Max(x[i], TLane.Zero);
-        }
-
-        // Relu1_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
-        // x, y, dy (B,8,13,13)  ->  dx (B,8,13,13)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 1352;
-            for (int i = 0; i < B * N; i++)
-                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
-        }
-
         // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
         // x (8,13,13)  ->  y (8,13,13), floats with slack
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -856,185 +1046,6 @@ namespace Samples
             {
                 TLane v = TLane.Load(x, i);
                 TLane.Store(TLane.Max(v, TLane.Zero), y, i);
-            }
-        }
-
-
-        // ----------------------------------------------------------------------------------------------------
-        // Flatten1: Flatten
-
-        // Flatten1_Forward: none. (B,8,13,13) and (B,1352) share one buffer.
-        // Flatten1_Backward: none. The gradient buffers are shared too.
-
-        // ----------------------------------------------------------------------------------------------------
-        // Dense1: Dense 1352->10
-
-        // Dense1_Forward: y[o] = b[o] + sum over i of w[o,i] * x[i]
-        // x (B,1352)  w (10,1352)  b (10)  ->  y (B,10)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int IN = 1352, OUT = 10;
-            for (int bg = 0; bg < B; bg++)
-            {
-                // seek to x[bg] and y[bg]
-                var xb = x.Slice(bg * IN, IN);
-                var yb = y.Slice(bg * OUT, OUT);
-                // output units in blocks of 10, one accumulator each
-                for (int o = 0; o < OUT; o += 10)
-                {
-                    TLane a0 = TLane.Broadcast(b[o + 0]);
-                    TLane a1 = TLane.Broadcast(b[o + 1]);
-                    TLane a2 = TLane.Broadcast(b[o + 2]);
-                    TLane a3 = TLane.Broadcast(b[o + 3]);
-                    TLane a4 = TLane.Broadcast(b[o + 4]);
-                    TLane a5 = TLane.Broadcast(b[o + 5]);
-                    TLane a6 = TLane.Broadcast(b[o + 6]);
-                    TLane a7 = TLane.Broadcast(b[o + 7]);
-                    TLane a8 = TLane.Broadcast(b[o + 8]);
-                    TLane a9 = TLane.Broadcast(b[o + 9]);
-                    for (int i = 0; i < IN; i++)
-                    {
-                        TLane v = xb[i];
-                        var wk = w.Slice(o * IN + i, 9 * IN + 1); // seek to w[o.., i]
-                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
-                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
-                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
-                        a5 = TLane.MultiplyAdd(v, wk[5 * IN], a5);
-                        a6 = TLane.MultiplyAdd(v, wk[6 * IN], a6);
-                        a7 = TLane.MultiplyAdd(v, wk[7 * IN], a7);
-                        a8 = TLane.MultiplyAdd(v, wk[8 * IN], a8);
-                        a9 = TLane.MultiplyAdd(v, wk[9 * IN], a9);
-                    }
-                    yb[o + 0] = a0;
-                    yb[o + 1] = a1;
-                    yb[o + 2] = a2;
-                    yb[o + 3] = a3;
-                    yb[o + 4] = a4;
-                    yb[o + 5] = a5;
-                    yb[o + 6] = a6;
-                    yb[o + 7] = a7;
-                    yb[o + 8] = a8;
-                    yb[o + 9] = a9;
-                }
-            }
-        }
-
-        // Dense1_Backward (accumulates +=):
-        //   dw[o,i] += sum over samples of dy[o] * x[i]
-        //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,1352)  dy (B,10)  scratch ((IN + OUT) x 64 samples)  ->  dw (10,1352)  db (10)  dx (B,1352)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int IN = 1352, OUT = 10;
-            // db
-            for (int o = 0; o < OUT; o++)
-            {
-                TLane acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
-                db[o] += TLane.Sum(acc);
-            }
-            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
-            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
-            // dx
-            for (int bg = 0; bg < B; bg++)
-            {
-                var dyb = dy.Slice(bg * OUT, OUT);
-                var dxb = dx.Slice(bg * IN, IN);
-                // inputs in blocks of 16, one accumulator each
-                for (int i = 0; i < 1344; i += 16)
-                {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
-                    TLane a8 = dxb[i + 8];
-                    TLane a9 = dxb[i + 9];
-                    TLane a10 = dxb[i + 10];
-                    TLane a11 = dxb[i + 11];
-                    TLane a12 = dxb[i + 12];
-                    TLane a13 = dxb[i + 13];
-                    TLane a14 = dxb[i + 14];
-                    TLane a15 = dxb[i + 15];
-                    for (int o = 0; o < OUT; o++)
-                    {
-                        TLane g = dyb[o];
-                        var wk = w.Slice(o * IN + i, 16); // seek to w[o, i..]
-                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
-                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
-                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
-                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
-                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
-                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
-                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
-                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
-                        a8 = TLane.MultiplyAdd(g, wk[8], a8);
-                        a9 = TLane.MultiplyAdd(g, wk[9], a9);
-                        a10 = TLane.MultiplyAdd(g, wk[10], a10);
-                        a11 = TLane.MultiplyAdd(g, wk[11], a11);
-                        a12 = TLane.MultiplyAdd(g, wk[12], a12);
-                        a13 = TLane.MultiplyAdd(g, wk[13], a13);
-                        a14 = TLane.MultiplyAdd(g, wk[14], a14);
-                        a15 = TLane.MultiplyAdd(g, wk[15], a15);
-                    }
-                    dxb[i + 0] = a0;
-                    dxb[i + 1] = a1;
-                    dxb[i + 2] = a2;
-                    dxb[i + 3] = a3;
-                    dxb[i + 4] = a4;
-                    dxb[i + 5] = a5;
-                    dxb[i + 6] = a6;
-                    dxb[i + 7] = a7;
-                    dxb[i + 8] = a8;
-                    dxb[i + 9] = a9;
-                    dxb[i + 10] = a10;
-                    dxb[i + 11] = a11;
-                    dxb[i + 12] = a12;
-                    dxb[i + 13] = a13;
-                    dxb[i + 14] = a14;
-                    dxb[i + 15] = a15;
-                }
-                // inputs in blocks of 8, one accumulator each
-                for (int i = 1344; i < IN; i += 8)
-                {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
-                    for (int o = 0; o < OUT; o++)
-                    {
-                        TLane g = dyb[o];
-                        var wk = w.Slice(o * IN + i, 8); // seek to w[o, i..]
-                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
-                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
-                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
-                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
-                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
-                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
-                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
-                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
-                    }
-                    dxb[i + 0] = a0;
-                    dxb[i + 1] = a1;
-                    dxb[i + 2] = a2;
-                    dxb[i + 3] = a3;
-                    dxb[i + 4] = a4;
-                    dxb[i + 5] = a5;
-                    dxb[i + 6] = a6;
-                    dxb[i + 7] = a7;
-                }
             }
         }
 
@@ -1068,11 +1079,5 @@ namespace Samples
             }
         }
 
-
-        // ----------------------------------------------------------------------------------------------------
-        // Softmax1: Softmax + cross-entropy
-
-        // Softmax1_Forward: p = softmax(logits (B,10)), computed by global::CnnGen.Kernels.Softmax in Infer.
-        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
     }
 }

@@ -580,71 +580,6 @@ namespace Samples
             }
         }
 
-        // Features_Predict: Features_Forward for one sample, each value holding TLane.Count adjacent output columns
-        // x (1,6,6)  w (2,1,3,3)  b (2)  ->  y (2,4,4), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Features_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int C = 1, H = 6, W = 6, OC = 2, K = 3, S = 1, OH = 4, OW = 4;
-            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
-            // output channels in blocks of 2, one accumulator each
-            for (int oc = 0; oc < OC; oc += 2)
-            for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow += TLane.Count)
-            {
-                // accumulators start at the bias
-                TLane a0 = TLane.Broadcast(b[oc + 0]);
-                TLane a1 = TLane.Broadcast(b[oc + 1]);
-                for (int c = 0; c < C; c++)
-                {
-                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
-                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
-                    var wk = w.Slice(oc * CKK + c * KK, 1 * CKK + KK);
-                    TLane v;
-                    // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+1
-                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
-                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
-                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
-                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
-                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
-                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
-                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
-                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
-                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
-                }
-                // seek to y[oc, oh, ow]
-                int yo = (oc * OH + oh) * OW + ow;
-                if (ow + TLane.Count <= OW)
-                {
-                    TLane.Store(a0, y, yo);
-                    TLane.Store(a1, y, yo + 1 * (OH * OW));
-                }
-                else // the row's last run: only OW - ow columns exist
-                {
-                    TLane.StoreFirst(a0, y, yo, OW - ow);
-                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
-                }
-            }
-        }
-
 
         // ----------------------------------------------------------------------------------------------------
         // Gate: ReLU
@@ -667,19 +602,6 @@ namespace Samples
             const int N = 32;
             for (int i = 0; i < B * N; i++)
                 dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
-        }
-
-        // Gate_Predict: Gate_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
-        // x (2,4,4)  ->  y (2,4,4), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Gate_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 32;
-            for (int i = 0; i < N; i += TLane.Count)
-            {
-                TLane v = TLane.Load(x, i);
-                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
-            }
         }
 
 
@@ -807,6 +729,95 @@ namespace Samples
             }
         }
 
+
+        // ----------------------------------------------------------------------------------------------------
+        // Softmax1: Softmax + cross-entropy
+
+        // Softmax1_Forward: p = softmax(logits (B,3)), computed by global::CnnGen.Kernels.Softmax in Infer.
+        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
+
+        // ====================================================================================================
+        // Single-sample kernels, for Predict<TLane>: one sample as plain floats, each value holding adjacent positions
+        // (output columns, dense inputs). Layers without one here run their batch kernel with Lane1.
+
+        // Features_Predict: Features_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (1,6,6)  w (2,1,3,3)  b (2)  ->  y (2,4,4), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Features_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 1, H = 6, W = 6, OC = 2, K = 3, S = 1, OH = 4, OW = 4;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // output channels in blocks of 2, one accumulator each
+            for (int oc = 0; oc < OC; oc += 2)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // accumulators start at the bias
+                TLane a0 = TLane.Broadcast(b[oc + 0]);
+                TLane a1 = TLane.Broadcast(b[oc + 1]);
+                for (int c = 0; c < C; c++)
+                {
+                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
+                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                    var wk = w.Slice(oc * CKK + c * KK, 1 * CKK + KK);
+                    TLane v;
+                    // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+1
+                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                }
+                // seek to y[oc, oh, ow]
+                int yo = (oc * OH + oh) * OW + ow;
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(a0, y, yo);
+                    TLane.Store(a1, y, yo + 1 * (OH * OW));
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(a0, y, yo, OW - ow);
+                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
+                }
+            }
+        }
+
+        // Gate_Predict: Gate_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (2,4,4)  ->  y (2,4,4), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Gate_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 32;
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+            }
+        }
+
         // Classifier_Predict: Classifier_Forward for one sample, each value holding TLane.Count adjacent inputs
         // x (32)  w (3,32)  b (3)  ->  y (3)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -837,11 +848,5 @@ namespace Samples
             }
         }
 
-
-        // ----------------------------------------------------------------------------------------------------
-        // Softmax1: Softmax + cross-entropy
-
-        // Softmax1_Forward: p = softmax(logits (B,3)), computed by global::CnnGen.Kernels.Softmax in Infer.
-        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
     }
 }

@@ -1038,250 +1038,13 @@ namespace Samples
             }
         }
 
-        // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
-        // x (1,32,32)  w (6,1,5,5)  b (6)  ->  y (6,28,28), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int C = 1, H = 32, W = 32, OC = 6, K = 5, S = 1, OH = 28, OW = 28;
-            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
-            // output channels in blocks of 6, one accumulator each
-            for (int oc = 0; oc < OC; oc += 6)
-            for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow += TLane.Count)
-            {
-                // accumulators start at the bias
-                TLane a0 = TLane.Broadcast(b[oc + 0]);
-                TLane a1 = TLane.Broadcast(b[oc + 1]);
-                TLane a2 = TLane.Broadcast(b[oc + 2]);
-                TLane a3 = TLane.Broadcast(b[oc + 3]);
-                TLane a4 = TLane.Broadcast(b[oc + 4]);
-                TLane a5 = TLane.Broadcast(b[oc + 5]);
-                for (int c = 0; c < C; c++)
-                {
-                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
-                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
-                    var wk = w.Slice(oc * CKK + c * KK, 5 * CKK + KK);
-                    TLane v;
-                    // 5x5 window, taps (0,0)..(4,4), times channels oc..oc+5
-                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 0], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 0], a5);
-                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 1], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 1], a5);
-                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 2], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 2], a5);
-                    v = TLane.LoadStrided(xk, 0 * W + 3, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 3], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 3], a5);
-                    v = TLane.LoadStrided(xk, 0 * W + 4, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 4], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 4], a5);
-                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 5], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 5], a5);
-                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 6], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 6], a5);
-                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 7], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 7], a5);
-                    v = TLane.LoadStrided(xk, 1 * W + 3, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 8], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 8], a5);
-                    v = TLane.LoadStrided(xk, 1 * W + 4, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 9], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 9], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 9], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 9], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 9], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 9], a5);
-                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 10], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 10], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 10], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 10], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 10], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 10], a5);
-                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 11], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 11], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 11], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 11], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 11], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 11], a5);
-                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 12], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 12], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 12], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 12], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 12], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 12], a5);
-                    v = TLane.LoadStrided(xk, 2 * W + 3, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 13], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 13], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 13], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 13], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 13], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 13], a5);
-                    v = TLane.LoadStrided(xk, 2 * W + 4, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 14], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 14], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 14], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 14], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 14], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 14], a5);
-                    v = TLane.LoadStrided(xk, 3 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 15], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 15], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 15], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 15], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 15], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 15], a5);
-                    v = TLane.LoadStrided(xk, 3 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 16], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 16], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 16], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 16], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 16], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 16], a5);
-                    v = TLane.LoadStrided(xk, 3 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 17], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 17], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 17], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 17], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 17], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 17], a5);
-                    v = TLane.LoadStrided(xk, 3 * W + 3, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 18], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 18], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 18], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 18], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 18], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 18], a5);
-                    v = TLane.LoadStrided(xk, 3 * W + 4, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 19], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 19], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 19], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 19], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 19], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 19], a5);
-                    v = TLane.LoadStrided(xk, 4 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 20], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 20], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 20], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 20], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 20], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 20], a5);
-                    v = TLane.LoadStrided(xk, 4 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 21], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 21], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 21], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 21], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 21], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 21], a5);
-                    v = TLane.LoadStrided(xk, 4 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 22], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 22], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 22], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 22], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 22], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 22], a5);
-                    v = TLane.LoadStrided(xk, 4 * W + 3, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 23], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 23], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 23], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 23], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 23], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 23], a5);
-                    v = TLane.LoadStrided(xk, 4 * W + 4, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 24], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 24], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 24], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 24], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 24], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 24], a5);
-                }
-                // seek to y[oc, oh, ow]
-                int yo = (oc * OH + oh) * OW + ow;
-                if (ow + TLane.Count <= OW)
-                {
-                    TLane.Store(a0, y, yo);
-                    TLane.Store(a1, y, yo + 1 * (OH * OW));
-                    TLane.Store(a2, y, yo + 2 * (OH * OW));
-                    TLane.Store(a3, y, yo + 3 * (OH * OW));
-                    TLane.Store(a4, y, yo + 4 * (OH * OW));
-                    TLane.Store(a5, y, yo + 5 * (OH * OW));
-                }
-                else // the row's last run: only OW - ow columns exist
-                {
-                    TLane.StoreFirst(a0, y, yo, OW - ow);
-                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
-                    TLane.StoreFirst(a2, y, yo + 2 * (OH * OW), OW - ow);
-                    TLane.StoreFirst(a3, y, yo + 3 * (OH * OW), OW - ow);
-                    TLane.StoreFirst(a4, y, yo + 4 * (OH * OW), OW - ow);
-                    TLane.StoreFirst(a5, y, yo + 5 * (OH * OW), OW - ow);
-                }
-            }
-        }
-
 
         // ----------------------------------------------------------------------------------------------------
         // Relu1: ReLU
 
         // Relu1: y = max(x, 0), fused into the max pool that follows (max over a window of max(x, 0) = max(0, max over
-        // the window)); its gradient mask is applied in that pool's backward. No methods of its own.
-
-        // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
-        // x (6,28,28)  ->  y (6,28,28), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 4704;
-            for (int i = 0; i < N; i += TLane.Count)
-            {
-                TLane v = TLane.Load(x, i);
-                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
-            }
-        }
+        // the window)); its gradient mask is applied in that pool's backward. No batch methods of its own (Predict runs
+        // Relu1_Predict, in the single-sample section).
 
 
         // ----------------------------------------------------------------------------------------------------
@@ -1337,33 +1100,6 @@ namespace Samples
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 1)], m), found);
                 dx[xo + (1 * W + 1)] = TLane.And(hit, g);
-            }
-        }
-
-        // Pool1_Predict: Pool1_Forward for one sample, each value holding TLane.Count adjacent output columns
-        // x (6,28,28)  ->  y (6,14,14), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Pool1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int C = 6, H = 28, W = 28, K = 2, S = 2, OH = 14, OW = 14;
-            for (int c = 0; c < C; c++)
-            for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow += TLane.Count)
-            {
-                // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns
-                var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
-                TLane m = TLane.LoadStrided(xk, 0, S);
-                m = TLane.Max(m, TLane.LoadStrided(xk, 0 * W + 1, S));
-                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 0, S));
-                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 1, S));
-                if (ow + TLane.Count <= OW)
-                {
-                    TLane.Store(m, y, (c * OH + oh) * OW + ow);
-                }
-                else // the row's last run: only OW - ow columns exist
-                {
-                    TLane.StoreFirst(m, y, (c * OH + oh) * OW + ow, OW - ow);
-                }
             }
         }
 
@@ -2474,6 +2210,965 @@ namespace Samples
             }
         }
 
+
+        // ----------------------------------------------------------------------------------------------------
+        // Relu2: ReLU
+
+        // Relu2: y = max(x, 0), fused into the max pool that follows (max over a window of max(x, 0) = max(0, max over
+        // the window)); its gradient mask is applied in that pool's backward. No batch methods of its own (Predict runs
+        // Relu2_Predict, in the single-sample section).
+
+
+        // ----------------------------------------------------------------------------------------------------
+        // Pool2: MaxPool 2x2, stride=2
+
+        // Pool2_Forward: y[c,oh,ow] = max(0, max over kh, kw of x[c, oh*S+kh, ow*S+kw]): the ReLU before it, fused
+        // x (B,16,10,10)  ->  y (B,16,5,5)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Pool2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 16, H = 10, W = 10, S = 2, OH = 5, OW = 5;
+            for (int bc = 0; bc < B * C; bc++)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow++)
+            {
+                // seek to x[bc, oh*S, ow*S]
+                int xo = (bc * H + oh * S) * W + ow * S;
+                // 2x2 window, row by row
+                TLane m = x[xo];
+                m = TLane.Max(m, x[xo + (0 * W + 1)]);
+                m = TLane.Max(m, x[xo + (1 * W + 0)]);
+                m = TLane.Max(m, x[xo + (1 * W + 1)]);
+                m = TLane.Max(m, TLane.Zero); // the fused ReLU
+                y[(bc * OH + oh) * OW + ow] = m;
+            }
+        }
+
+        // Pool2_Backward (writes dx: the windows tile x): dx[first argmax of each window] = dy, 0 elsewhere; ties go to the first in row-major order
+        // x (B,16,10,10)  y, dy (B,16,5,5)  ->  dx (B,16,10,10)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Pool2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 16, H = 10, W = 10, S = 2, OH = 5, OW = 5;
+            for (int bc = 0; bc < B * C; bc++)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow++)
+            {
+                // seek to x[bc, oh*S, ow*S]
+                int xo = (bc * H + oh * S) * W + ow * S;
+                int yo = (bc * OH + oh) * OW + ow;
+                // the fused ReLU passes a gradient only where the window's maximum is above 0 (then it is the x that wins)
+                TLane m = y[yo], g = TLane.And(TLane.GreaterThan(m, TLane.Zero), dy[yo]);
+                // per lane: 'found' is set once the first maximum has taken the gradient
+                TLane found = TLane.Zero, hit;
+                hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 0)], m), found);
+                dx[xo + (0 * W + 0)] = TLane.And(hit, g);
+                found = TLane.Or(found, hit);
+                hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 1)], m), found);
+                dx[xo + (0 * W + 1)] = TLane.And(hit, g);
+                found = TLane.Or(found, hit);
+                hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 0)], m), found);
+                dx[xo + (1 * W + 0)] = TLane.And(hit, g);
+                found = TLane.Or(found, hit);
+                hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 1)], m), found);
+                dx[xo + (1 * W + 1)] = TLane.And(hit, g);
+            }
+        }
+
+
+        // ----------------------------------------------------------------------------------------------------
+        // Flatten1: Flatten
+
+        // Flatten1_Forward: none. (B,16,5,5) and (B,400) share one buffer.
+        // Flatten1_Backward: none. The gradient buffers are shared too.
+
+        // ----------------------------------------------------------------------------------------------------
+        // Dense1: Dense 400->120
+
+        // Dense1_Forward: y[o] = b[o] + sum over i of w[o,i] * x[i]
+        // x (B,400)  w (120,400)  b (120)  ->  y (B,120)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 400, OUT = 120;
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to x[bg] and y[bg]
+                var xb = x.Slice(bg * IN, IN);
+                var yb = y.Slice(bg * OUT, OUT);
+                // output units in blocks of 16, one accumulator each
+                for (int o = 0; o < 112; o += 16)
+                {
+                    TLane a0 = TLane.Broadcast(b[o + 0]);
+                    TLane a1 = TLane.Broadcast(b[o + 1]);
+                    TLane a2 = TLane.Broadcast(b[o + 2]);
+                    TLane a3 = TLane.Broadcast(b[o + 3]);
+                    TLane a4 = TLane.Broadcast(b[o + 4]);
+                    TLane a5 = TLane.Broadcast(b[o + 5]);
+                    TLane a6 = TLane.Broadcast(b[o + 6]);
+                    TLane a7 = TLane.Broadcast(b[o + 7]);
+                    TLane a8 = TLane.Broadcast(b[o + 8]);
+                    TLane a9 = TLane.Broadcast(b[o + 9]);
+                    TLane a10 = TLane.Broadcast(b[o + 10]);
+                    TLane a11 = TLane.Broadcast(b[o + 11]);
+                    TLane a12 = TLane.Broadcast(b[o + 12]);
+                    TLane a13 = TLane.Broadcast(b[o + 13]);
+                    TLane a14 = TLane.Broadcast(b[o + 14]);
+                    TLane a15 = TLane.Broadcast(b[o + 15]);
+                    for (int i = 0; i < IN; i++)
+                    {
+                        TLane v = xb[i];
+                        var wk = w.Slice(o * IN + i, 15 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * IN], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * IN], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * IN], a7);
+                        a8 = TLane.MultiplyAdd(v, wk[8 * IN], a8);
+                        a9 = TLane.MultiplyAdd(v, wk[9 * IN], a9);
+                        a10 = TLane.MultiplyAdd(v, wk[10 * IN], a10);
+                        a11 = TLane.MultiplyAdd(v, wk[11 * IN], a11);
+                        a12 = TLane.MultiplyAdd(v, wk[12 * IN], a12);
+                        a13 = TLane.MultiplyAdd(v, wk[13 * IN], a13);
+                        a14 = TLane.MultiplyAdd(v, wk[14 * IN], a14);
+                        a15 = TLane.MultiplyAdd(v, wk[15 * IN], a15);
+                    }
+                    yb[o + 0] = a0;
+                    yb[o + 1] = a1;
+                    yb[o + 2] = a2;
+                    yb[o + 3] = a3;
+                    yb[o + 4] = a4;
+                    yb[o + 5] = a5;
+                    yb[o + 6] = a6;
+                    yb[o + 7] = a7;
+                    yb[o + 8] = a8;
+                    yb[o + 9] = a9;
+                    yb[o + 10] = a10;
+                    yb[o + 11] = a11;
+                    yb[o + 12] = a12;
+                    yb[o + 13] = a13;
+                    yb[o + 14] = a14;
+                    yb[o + 15] = a15;
+                }
+                // output units in blocks of 8, one accumulator each
+                for (int o = 112; o < OUT; o += 8)
+                {
+                    TLane a0 = TLane.Broadcast(b[o + 0]);
+                    TLane a1 = TLane.Broadcast(b[o + 1]);
+                    TLane a2 = TLane.Broadcast(b[o + 2]);
+                    TLane a3 = TLane.Broadcast(b[o + 3]);
+                    TLane a4 = TLane.Broadcast(b[o + 4]);
+                    TLane a5 = TLane.Broadcast(b[o + 5]);
+                    TLane a6 = TLane.Broadcast(b[o + 6]);
+                    TLane a7 = TLane.Broadcast(b[o + 7]);
+                    for (int i = 0; i < IN; i++)
+                    {
+                        TLane v = xb[i];
+                        var wk = w.Slice(o * IN + i, 7 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * IN], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * IN], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * IN], a7);
+                    }
+                    yb[o + 0] = a0;
+                    yb[o + 1] = a1;
+                    yb[o + 2] = a2;
+                    yb[o + 3] = a3;
+                    yb[o + 4] = a4;
+                    yb[o + 5] = a5;
+                    yb[o + 6] = a6;
+                    yb[o + 7] = a7;
+                }
+            }
+        }
+
+        // Dense1_Backward (accumulates +=):
+        //   dw[o,i] += sum over samples of dy[o] * x[i]
+        //   db[o]   += sum over samples of dy[o]
+        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        // x (B,400)  dy (B,120)  scratch ((IN + OUT) x 64 samples)  ->  dw (120,400)  db (120)  dx (B,400)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 400, OUT = 120;
+            // db
+            for (int o = 0; o < OUT; o++)
+            {
+                TLane acc = TLane.Zero;
+                for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
+                db[o] += TLane.Sum(acc);
+            }
+            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
+            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
+            // dx
+            for (int bg = 0; bg < B; bg++)
+            {
+                var dyb = dy.Slice(bg * OUT, OUT);
+                var dxb = dx.Slice(bg * IN, IN);
+                // inputs in blocks of 16, one accumulator each
+                for (int i = 0; i < IN; i += 16)
+                {
+                    TLane a0 = dxb[i + 0];
+                    TLane a1 = dxb[i + 1];
+                    TLane a2 = dxb[i + 2];
+                    TLane a3 = dxb[i + 3];
+                    TLane a4 = dxb[i + 4];
+                    TLane a5 = dxb[i + 5];
+                    TLane a6 = dxb[i + 6];
+                    TLane a7 = dxb[i + 7];
+                    TLane a8 = dxb[i + 8];
+                    TLane a9 = dxb[i + 9];
+                    TLane a10 = dxb[i + 10];
+                    TLane a11 = dxb[i + 11];
+                    TLane a12 = dxb[i + 12];
+                    TLane a13 = dxb[i + 13];
+                    TLane a14 = dxb[i + 14];
+                    TLane a15 = dxb[i + 15];
+                    for (int o = 0; o < OUT; o++)
+                    {
+                        TLane g = dyb[o];
+                        var wk = w.Slice(o * IN + i, 16); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
+                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
+                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
+                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
+                        a8 = TLane.MultiplyAdd(g, wk[8], a8);
+                        a9 = TLane.MultiplyAdd(g, wk[9], a9);
+                        a10 = TLane.MultiplyAdd(g, wk[10], a10);
+                        a11 = TLane.MultiplyAdd(g, wk[11], a11);
+                        a12 = TLane.MultiplyAdd(g, wk[12], a12);
+                        a13 = TLane.MultiplyAdd(g, wk[13], a13);
+                        a14 = TLane.MultiplyAdd(g, wk[14], a14);
+                        a15 = TLane.MultiplyAdd(g, wk[15], a15);
+                    }
+                    dxb[i + 0] = a0;
+                    dxb[i + 1] = a1;
+                    dxb[i + 2] = a2;
+                    dxb[i + 3] = a3;
+                    dxb[i + 4] = a4;
+                    dxb[i + 5] = a5;
+                    dxb[i + 6] = a6;
+                    dxb[i + 7] = a7;
+                    dxb[i + 8] = a8;
+                    dxb[i + 9] = a9;
+                    dxb[i + 10] = a10;
+                    dxb[i + 11] = a11;
+                    dxb[i + 12] = a12;
+                    dxb[i + 13] = a13;
+                    dxb[i + 14] = a14;
+                    dxb[i + 15] = a15;
+                }
+            }
+        }
+
+
+        // ----------------------------------------------------------------------------------------------------
+        // Relu3: ReLU
+
+        // Relu3_Forward: y = max(x, 0)
+        // x (B,120)  ->  y (B,120)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu3_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 120;
+            for (int i = 0; i < B * N; i++)
+                y[i] = TLane.Max(x[i], TLane.Zero);
+        }
+
+        // Relu3_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
+        // x, y, dy (B,120)  ->  dx (B,120)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu3_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 120;
+            for (int i = 0; i < B * N; i++)
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+        }
+
+
+        // ----------------------------------------------------------------------------------------------------
+        // Dense2: Dense 120->84
+
+        // Dense2_Forward: y[o] = b[o] + sum over i of w[o,i] * x[i]
+        // x (B,120)  w (84,120)  b (84)  ->  y (B,84)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 120, OUT = 84;
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to x[bg] and y[bg]
+                var xb = x.Slice(bg * IN, IN);
+                var yb = y.Slice(bg * OUT, OUT);
+                // output units in blocks of 16, one accumulator each
+                for (int o = 0; o < 80; o += 16)
+                {
+                    TLane a0 = TLane.Broadcast(b[o + 0]);
+                    TLane a1 = TLane.Broadcast(b[o + 1]);
+                    TLane a2 = TLane.Broadcast(b[o + 2]);
+                    TLane a3 = TLane.Broadcast(b[o + 3]);
+                    TLane a4 = TLane.Broadcast(b[o + 4]);
+                    TLane a5 = TLane.Broadcast(b[o + 5]);
+                    TLane a6 = TLane.Broadcast(b[o + 6]);
+                    TLane a7 = TLane.Broadcast(b[o + 7]);
+                    TLane a8 = TLane.Broadcast(b[o + 8]);
+                    TLane a9 = TLane.Broadcast(b[o + 9]);
+                    TLane a10 = TLane.Broadcast(b[o + 10]);
+                    TLane a11 = TLane.Broadcast(b[o + 11]);
+                    TLane a12 = TLane.Broadcast(b[o + 12]);
+                    TLane a13 = TLane.Broadcast(b[o + 13]);
+                    TLane a14 = TLane.Broadcast(b[o + 14]);
+                    TLane a15 = TLane.Broadcast(b[o + 15]);
+                    for (int i = 0; i < IN; i++)
+                    {
+                        TLane v = xb[i];
+                        var wk = w.Slice(o * IN + i, 15 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * IN], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * IN], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * IN], a7);
+                        a8 = TLane.MultiplyAdd(v, wk[8 * IN], a8);
+                        a9 = TLane.MultiplyAdd(v, wk[9 * IN], a9);
+                        a10 = TLane.MultiplyAdd(v, wk[10 * IN], a10);
+                        a11 = TLane.MultiplyAdd(v, wk[11 * IN], a11);
+                        a12 = TLane.MultiplyAdd(v, wk[12 * IN], a12);
+                        a13 = TLane.MultiplyAdd(v, wk[13 * IN], a13);
+                        a14 = TLane.MultiplyAdd(v, wk[14 * IN], a14);
+                        a15 = TLane.MultiplyAdd(v, wk[15 * IN], a15);
+                    }
+                    yb[o + 0] = a0;
+                    yb[o + 1] = a1;
+                    yb[o + 2] = a2;
+                    yb[o + 3] = a3;
+                    yb[o + 4] = a4;
+                    yb[o + 5] = a5;
+                    yb[o + 6] = a6;
+                    yb[o + 7] = a7;
+                    yb[o + 8] = a8;
+                    yb[o + 9] = a9;
+                    yb[o + 10] = a10;
+                    yb[o + 11] = a11;
+                    yb[o + 12] = a12;
+                    yb[o + 13] = a13;
+                    yb[o + 14] = a14;
+                    yb[o + 15] = a15;
+                }
+                // output units in blocks of 4, one accumulator each
+                for (int o = 80; o < OUT; o += 4)
+                {
+                    TLane a0 = TLane.Broadcast(b[o + 0]);
+                    TLane a1 = TLane.Broadcast(b[o + 1]);
+                    TLane a2 = TLane.Broadcast(b[o + 2]);
+                    TLane a3 = TLane.Broadcast(b[o + 3]);
+                    for (int i = 0; i < IN; i++)
+                    {
+                        TLane v = xb[i];
+                        var wk = w.Slice(o * IN + i, 3 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
+                    }
+                    yb[o + 0] = a0;
+                    yb[o + 1] = a1;
+                    yb[o + 2] = a2;
+                    yb[o + 3] = a3;
+                }
+            }
+        }
+
+        // Dense2_Backward (accumulates +=):
+        //   dw[o,i] += sum over samples of dy[o] * x[i]
+        //   db[o]   += sum over samples of dy[o]
+        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        // x (B,120)  dy (B,84)  scratch ((IN + OUT) x 64 samples)  ->  dw (84,120)  db (84)  dx (B,120)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 120, OUT = 84;
+            // db
+            for (int o = 0; o < OUT; o++)
+            {
+                TLane acc = TLane.Zero;
+                for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
+                db[o] += TLane.Sum(acc);
+            }
+            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
+            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
+            // dx
+            for (int bg = 0; bg < B; bg++)
+            {
+                var dyb = dy.Slice(bg * OUT, OUT);
+                var dxb = dx.Slice(bg * IN, IN);
+                // inputs in blocks of 16, one accumulator each
+                for (int i = 0; i < 112; i += 16)
+                {
+                    TLane a0 = dxb[i + 0];
+                    TLane a1 = dxb[i + 1];
+                    TLane a2 = dxb[i + 2];
+                    TLane a3 = dxb[i + 3];
+                    TLane a4 = dxb[i + 4];
+                    TLane a5 = dxb[i + 5];
+                    TLane a6 = dxb[i + 6];
+                    TLane a7 = dxb[i + 7];
+                    TLane a8 = dxb[i + 8];
+                    TLane a9 = dxb[i + 9];
+                    TLane a10 = dxb[i + 10];
+                    TLane a11 = dxb[i + 11];
+                    TLane a12 = dxb[i + 12];
+                    TLane a13 = dxb[i + 13];
+                    TLane a14 = dxb[i + 14];
+                    TLane a15 = dxb[i + 15];
+                    for (int o = 0; o < OUT; o++)
+                    {
+                        TLane g = dyb[o];
+                        var wk = w.Slice(o * IN + i, 16); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
+                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
+                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
+                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
+                        a8 = TLane.MultiplyAdd(g, wk[8], a8);
+                        a9 = TLane.MultiplyAdd(g, wk[9], a9);
+                        a10 = TLane.MultiplyAdd(g, wk[10], a10);
+                        a11 = TLane.MultiplyAdd(g, wk[11], a11);
+                        a12 = TLane.MultiplyAdd(g, wk[12], a12);
+                        a13 = TLane.MultiplyAdd(g, wk[13], a13);
+                        a14 = TLane.MultiplyAdd(g, wk[14], a14);
+                        a15 = TLane.MultiplyAdd(g, wk[15], a15);
+                    }
+                    dxb[i + 0] = a0;
+                    dxb[i + 1] = a1;
+                    dxb[i + 2] = a2;
+                    dxb[i + 3] = a3;
+                    dxb[i + 4] = a4;
+                    dxb[i + 5] = a5;
+                    dxb[i + 6] = a6;
+                    dxb[i + 7] = a7;
+                    dxb[i + 8] = a8;
+                    dxb[i + 9] = a9;
+                    dxb[i + 10] = a10;
+                    dxb[i + 11] = a11;
+                    dxb[i + 12] = a12;
+                    dxb[i + 13] = a13;
+                    dxb[i + 14] = a14;
+                    dxb[i + 15] = a15;
+                }
+                // inputs in blocks of 8, one accumulator each
+                for (int i = 112; i < IN; i += 8)
+                {
+                    TLane a0 = dxb[i + 0];
+                    TLane a1 = dxb[i + 1];
+                    TLane a2 = dxb[i + 2];
+                    TLane a3 = dxb[i + 3];
+                    TLane a4 = dxb[i + 4];
+                    TLane a5 = dxb[i + 5];
+                    TLane a6 = dxb[i + 6];
+                    TLane a7 = dxb[i + 7];
+                    for (int o = 0; o < OUT; o++)
+                    {
+                        TLane g = dyb[o];
+                        var wk = w.Slice(o * IN + i, 8); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
+                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
+                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
+                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
+                    }
+                    dxb[i + 0] = a0;
+                    dxb[i + 1] = a1;
+                    dxb[i + 2] = a2;
+                    dxb[i + 3] = a3;
+                    dxb[i + 4] = a4;
+                    dxb[i + 5] = a5;
+                    dxb[i + 6] = a6;
+                    dxb[i + 7] = a7;
+                }
+            }
+        }
+
+
+        // ----------------------------------------------------------------------------------------------------
+        // Relu4: ReLU
+
+        // Relu4_Forward: y = max(x, 0)
+        // x (B,84)  ->  y (B,84)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu4_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 84;
+            for (int i = 0; i < B * N; i++)
+                y[i] = TLane.Max(x[i], TLane.Zero);
+        }
+
+        // Relu4_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
+        // x, y, dy (B,84)  ->  dx (B,84)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu4_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 84;
+            for (int i = 0; i < B * N; i++)
+                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
+        }
+
+
+        // ----------------------------------------------------------------------------------------------------
+        // Dense3: Dense 84->10
+
+        // Dense3_Forward: y[o] = b[o] + sum over i of w[o,i] * x[i]
+        // x (B,84)  w (10,84)  b (10)  ->  y (B,10)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense3_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 84, OUT = 10;
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to x[bg] and y[bg]
+                var xb = x.Slice(bg * IN, IN);
+                var yb = y.Slice(bg * OUT, OUT);
+                // output units in blocks of 10, one accumulator each
+                for (int o = 0; o < OUT; o += 10)
+                {
+                    TLane a0 = TLane.Broadcast(b[o + 0]);
+                    TLane a1 = TLane.Broadcast(b[o + 1]);
+                    TLane a2 = TLane.Broadcast(b[o + 2]);
+                    TLane a3 = TLane.Broadcast(b[o + 3]);
+                    TLane a4 = TLane.Broadcast(b[o + 4]);
+                    TLane a5 = TLane.Broadcast(b[o + 5]);
+                    TLane a6 = TLane.Broadcast(b[o + 6]);
+                    TLane a7 = TLane.Broadcast(b[o + 7]);
+                    TLane a8 = TLane.Broadcast(b[o + 8]);
+                    TLane a9 = TLane.Broadcast(b[o + 9]);
+                    for (int i = 0; i < IN; i++)
+                    {
+                        TLane v = xb[i];
+                        var wk = w.Slice(o * IN + i, 9 * IN + 1); // seek to w[o.., i]
+                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * IN], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * IN], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * IN], a7);
+                        a8 = TLane.MultiplyAdd(v, wk[8 * IN], a8);
+                        a9 = TLane.MultiplyAdd(v, wk[9 * IN], a9);
+                    }
+                    yb[o + 0] = a0;
+                    yb[o + 1] = a1;
+                    yb[o + 2] = a2;
+                    yb[o + 3] = a3;
+                    yb[o + 4] = a4;
+                    yb[o + 5] = a5;
+                    yb[o + 6] = a6;
+                    yb[o + 7] = a7;
+                    yb[o + 8] = a8;
+                    yb[o + 9] = a9;
+                }
+            }
+        }
+
+        // Dense3_Backward (accumulates +=):
+        //   dw[o,i] += sum over samples of dy[o] * x[i]
+        //   db[o]   += sum over samples of dy[o]
+        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        // x (B,84)  dy (B,10)  scratch ((IN + OUT) x 64 samples)  ->  dw (10,84)  db (10)  dx (B,84)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense3_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 84, OUT = 10;
+            // db
+            for (int o = 0; o < OUT; o++)
+            {
+                TLane acc = TLane.Zero;
+                for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
+                db[o] += TLane.Sum(acc);
+            }
+            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
+            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
+            // dx
+            for (int bg = 0; bg < B; bg++)
+            {
+                var dyb = dy.Slice(bg * OUT, OUT);
+                var dxb = dx.Slice(bg * IN, IN);
+                // inputs in blocks of 16, one accumulator each
+                for (int i = 0; i < 80; i += 16)
+                {
+                    TLane a0 = dxb[i + 0];
+                    TLane a1 = dxb[i + 1];
+                    TLane a2 = dxb[i + 2];
+                    TLane a3 = dxb[i + 3];
+                    TLane a4 = dxb[i + 4];
+                    TLane a5 = dxb[i + 5];
+                    TLane a6 = dxb[i + 6];
+                    TLane a7 = dxb[i + 7];
+                    TLane a8 = dxb[i + 8];
+                    TLane a9 = dxb[i + 9];
+                    TLane a10 = dxb[i + 10];
+                    TLane a11 = dxb[i + 11];
+                    TLane a12 = dxb[i + 12];
+                    TLane a13 = dxb[i + 13];
+                    TLane a14 = dxb[i + 14];
+                    TLane a15 = dxb[i + 15];
+                    for (int o = 0; o < OUT; o++)
+                    {
+                        TLane g = dyb[o];
+                        var wk = w.Slice(o * IN + i, 16); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
+                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
+                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
+                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
+                        a8 = TLane.MultiplyAdd(g, wk[8], a8);
+                        a9 = TLane.MultiplyAdd(g, wk[9], a9);
+                        a10 = TLane.MultiplyAdd(g, wk[10], a10);
+                        a11 = TLane.MultiplyAdd(g, wk[11], a11);
+                        a12 = TLane.MultiplyAdd(g, wk[12], a12);
+                        a13 = TLane.MultiplyAdd(g, wk[13], a13);
+                        a14 = TLane.MultiplyAdd(g, wk[14], a14);
+                        a15 = TLane.MultiplyAdd(g, wk[15], a15);
+                    }
+                    dxb[i + 0] = a0;
+                    dxb[i + 1] = a1;
+                    dxb[i + 2] = a2;
+                    dxb[i + 3] = a3;
+                    dxb[i + 4] = a4;
+                    dxb[i + 5] = a5;
+                    dxb[i + 6] = a6;
+                    dxb[i + 7] = a7;
+                    dxb[i + 8] = a8;
+                    dxb[i + 9] = a9;
+                    dxb[i + 10] = a10;
+                    dxb[i + 11] = a11;
+                    dxb[i + 12] = a12;
+                    dxb[i + 13] = a13;
+                    dxb[i + 14] = a14;
+                    dxb[i + 15] = a15;
+                }
+                // inputs in blocks of 4, one accumulator each
+                for (int i = 80; i < IN; i += 4)
+                {
+                    TLane a0 = dxb[i + 0];
+                    TLane a1 = dxb[i + 1];
+                    TLane a2 = dxb[i + 2];
+                    TLane a3 = dxb[i + 3];
+                    for (int o = 0; o < OUT; o++)
+                    {
+                        TLane g = dyb[o];
+                        var wk = w.Slice(o * IN + i, 4); // seek to w[o, i..]
+                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
+                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
+                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
+                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
+                    }
+                    dxb[i + 0] = a0;
+                    dxb[i + 1] = a1;
+                    dxb[i + 2] = a2;
+                    dxb[i + 3] = a3;
+                }
+            }
+        }
+
+
+        // ----------------------------------------------------------------------------------------------------
+        // Softmax1: Softmax + cross-entropy
+
+        // Softmax1_Forward: p = softmax(logits (B,10)), computed by global::CnnGen.Kernels.Softmax in Infer.
+        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
+
+        // ====================================================================================================
+        // Single-sample kernels, for Predict<TLane>: one sample as plain floats, each value holding adjacent positions
+        // (output columns, dense inputs). Layers without one here run their batch kernel with Lane1.
+
+        // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (1,32,32)  w (6,1,5,5)  b (6)  ->  y (6,28,28), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 1, H = 32, W = 32, OC = 6, K = 5, S = 1, OH = 28, OW = 28;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // output channels in blocks of 6, one accumulator each
+            for (int oc = 0; oc < OC; oc += 6)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // accumulators start at the bias
+                TLane a0 = TLane.Broadcast(b[oc + 0]);
+                TLane a1 = TLane.Broadcast(b[oc + 1]);
+                TLane a2 = TLane.Broadcast(b[oc + 2]);
+                TLane a3 = TLane.Broadcast(b[oc + 3]);
+                TLane a4 = TLane.Broadcast(b[oc + 4]);
+                TLane a5 = TLane.Broadcast(b[oc + 5]);
+                for (int c = 0; c < C; c++)
+                {
+                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
+                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                    var wk = w.Slice(oc * CKK + c * KK, 5 * CKK + KK);
+                    TLane v;
+                    // 5x5 window, taps (0,0)..(4,4), times channels oc..oc+5
+                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 0], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 0], a5);
+                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 1], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 1], a5);
+                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 2], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 2], a5);
+                    v = TLane.LoadStrided(xk, 0 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 3], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 3], a5);
+                    v = TLane.LoadStrided(xk, 0 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 4], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 4], a5);
+                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 5], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 5], a5);
+                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 6], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 6], a5);
+                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 7], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 7], a5);
+                    v = TLane.LoadStrided(xk, 1 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 8], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 8], a5);
+                    v = TLane.LoadStrided(xk, 1 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 9], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 9], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 9], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 9], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 9], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 9], a5);
+                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 10], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 10], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 10], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 10], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 10], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 10], a5);
+                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 11], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 11], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 11], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 11], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 11], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 11], a5);
+                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 12], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 12], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 12], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 12], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 12], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 12], a5);
+                    v = TLane.LoadStrided(xk, 2 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 13], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 13], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 13], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 13], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 13], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 13], a5);
+                    v = TLane.LoadStrided(xk, 2 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 14], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 14], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 14], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 14], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 14], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 14], a5);
+                    v = TLane.LoadStrided(xk, 3 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 15], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 15], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 15], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 15], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 15], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 15], a5);
+                    v = TLane.LoadStrided(xk, 3 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 16], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 16], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 16], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 16], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 16], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 16], a5);
+                    v = TLane.LoadStrided(xk, 3 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 17], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 17], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 17], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 17], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 17], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 17], a5);
+                    v = TLane.LoadStrided(xk, 3 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 18], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 18], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 18], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 18], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 18], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 18], a5);
+                    v = TLane.LoadStrided(xk, 3 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 19], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 19], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 19], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 19], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 19], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 19], a5);
+                    v = TLane.LoadStrided(xk, 4 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 20], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 20], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 20], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 20], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 20], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 20], a5);
+                    v = TLane.LoadStrided(xk, 4 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 21], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 21], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 21], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 21], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 21], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 21], a5);
+                    v = TLane.LoadStrided(xk, 4 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 22], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 22], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 22], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 22], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 22], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 22], a5);
+                    v = TLane.LoadStrided(xk, 4 * W + 3, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 23], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 23], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 23], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 23], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 23], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 23], a5);
+                    v = TLane.LoadStrided(xk, 4 * W + 4, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 24], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 24], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 24], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 24], a3);
+                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 24], a4);
+                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 24], a5);
+                }
+                // seek to y[oc, oh, ow]
+                int yo = (oc * OH + oh) * OW + ow;
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(a0, y, yo);
+                    TLane.Store(a1, y, yo + 1 * (OH * OW));
+                    TLane.Store(a2, y, yo + 2 * (OH * OW));
+                    TLane.Store(a3, y, yo + 3 * (OH * OW));
+                    TLane.Store(a4, y, yo + 4 * (OH * OW));
+                    TLane.Store(a5, y, yo + 5 * (OH * OW));
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(a0, y, yo, OW - ow);
+                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a2, y, yo + 2 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a3, y, yo + 3 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a4, y, yo + 4 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a5, y, yo + 5 * (OH * OW), OW - ow);
+                }
+            }
+        }
+
+        // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (6,28,28)  ->  y (6,28,28), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 4704;
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+            }
+        }
+
+        // Pool1_Predict: Pool1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (6,28,28)  ->  y (6,14,14), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Pool1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 6, H = 28, W = 28, K = 2, S = 2, OH = 14, OW = 14;
+            for (int c = 0; c < C; c++)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns
+                var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                TLane m = TLane.LoadStrided(xk, 0, S);
+                m = TLane.Max(m, TLane.LoadStrided(xk, 0 * W + 1, S));
+                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 0, S));
+                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 1, S));
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(m, y, (c * OH + oh) * OW + ow);
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(m, y, (c * OH + oh) * OW + ow, OW - ow);
+                }
+            }
+        }
+
         // Conv2_Predict: Conv2_Forward for one sample, each value holding TLane.Count adjacent output columns
         // x (6,14,14)  w (16,6,5,5)  b (16)  ->  y (16,10,10), floats with slack
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -2755,13 +3450,6 @@ namespace Samples
             }
         }
 
-
-        // ----------------------------------------------------------------------------------------------------
-        // Relu2: ReLU
-
-        // Relu2: y = max(x, 0), fused into the max pool that follows (max over a window of max(x, 0) = max(0, max over
-        // the window)); its gradient mask is applied in that pool's backward. No methods of its own.
-
         // Relu2_Predict: Relu2_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
         // x (16,10,10)  ->  y (16,10,10), floats with slack
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -2772,63 +3460,6 @@ namespace Samples
             {
                 TLane v = TLane.Load(x, i);
                 TLane.Store(TLane.Max(v, TLane.Zero), y, i);
-            }
-        }
-
-
-        // ----------------------------------------------------------------------------------------------------
-        // Pool2: MaxPool 2x2, stride=2
-
-        // Pool2_Forward: y[c,oh,ow] = max(0, max over kh, kw of x[c, oh*S+kh, ow*S+kw]): the ReLU before it, fused
-        // x (B,16,10,10)  ->  y (B,16,5,5)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Pool2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int C = 16, H = 10, W = 10, S = 2, OH = 5, OW = 5;
-            for (int bc = 0; bc < B * C; bc++)
-            for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow++)
-            {
-                // seek to x[bc, oh*S, ow*S]
-                int xo = (bc * H + oh * S) * W + ow * S;
-                // 2x2 window, row by row
-                TLane m = x[xo];
-                m = TLane.Max(m, x[xo + (0 * W + 1)]);
-                m = TLane.Max(m, x[xo + (1 * W + 0)]);
-                m = TLane.Max(m, x[xo + (1 * W + 1)]);
-                m = TLane.Max(m, TLane.Zero); // the fused ReLU
-                y[(bc * OH + oh) * OW + ow] = m;
-            }
-        }
-
-        // Pool2_Backward (writes dx: the windows tile x): dx[first argmax of each window] = dy, 0 elsewhere; ties go to the first in row-major order
-        // x (B,16,10,10)  y, dy (B,16,5,5)  ->  dx (B,16,10,10)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Pool2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int C = 16, H = 10, W = 10, S = 2, OH = 5, OW = 5;
-            for (int bc = 0; bc < B * C; bc++)
-            for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow++)
-            {
-                // seek to x[bc, oh*S, ow*S]
-                int xo = (bc * H + oh * S) * W + ow * S;
-                int yo = (bc * OH + oh) * OW + ow;
-                // the fused ReLU passes a gradient only where the window's maximum is above 0 (then it is the x that wins)
-                TLane m = y[yo], g = TLane.And(TLane.GreaterThan(m, TLane.Zero), dy[yo]);
-                // per lane: 'found' is set once the first maximum has taken the gradient
-                TLane found = TLane.Zero, hit;
-                hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 0)], m), found);
-                dx[xo + (0 * W + 0)] = TLane.And(hit, g);
-                found = TLane.Or(found, hit);
-                hit = TLane.AndNot(TLane.Equal(x[xo + (0 * W + 1)], m), found);
-                dx[xo + (0 * W + 1)] = TLane.And(hit, g);
-                found = TLane.Or(found, hit);
-                hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 0)], m), found);
-                dx[xo + (1 * W + 0)] = TLane.And(hit, g);
-                found = TLane.Or(found, hit);
-                hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 1)], m), found);
-                dx[xo + (1 * W + 1)] = TLane.And(hit, g);
             }
         }
 
@@ -2855,203 +3486,6 @@ namespace Samples
                 else // the row's last run: only OW - ow columns exist
                 {
                     TLane.StoreFirst(m, y, (c * OH + oh) * OW + ow, OW - ow);
-                }
-            }
-        }
-
-
-        // ----------------------------------------------------------------------------------------------------
-        // Flatten1: Flatten
-
-        // Flatten1_Forward: none. (B,16,5,5) and (B,400) share one buffer.
-        // Flatten1_Backward: none. The gradient buffers are shared too.
-
-        // ----------------------------------------------------------------------------------------------------
-        // Dense1: Dense 400->120
-
-        // Dense1_Forward: y[o] = b[o] + sum over i of w[o,i] * x[i]
-        // x (B,400)  w (120,400)  b (120)  ->  y (B,120)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int IN = 400, OUT = 120;
-            for (int bg = 0; bg < B; bg++)
-            {
-                // seek to x[bg] and y[bg]
-                var xb = x.Slice(bg * IN, IN);
-                var yb = y.Slice(bg * OUT, OUT);
-                // output units in blocks of 16, one accumulator each
-                for (int o = 0; o < 112; o += 16)
-                {
-                    TLane a0 = TLane.Broadcast(b[o + 0]);
-                    TLane a1 = TLane.Broadcast(b[o + 1]);
-                    TLane a2 = TLane.Broadcast(b[o + 2]);
-                    TLane a3 = TLane.Broadcast(b[o + 3]);
-                    TLane a4 = TLane.Broadcast(b[o + 4]);
-                    TLane a5 = TLane.Broadcast(b[o + 5]);
-                    TLane a6 = TLane.Broadcast(b[o + 6]);
-                    TLane a7 = TLane.Broadcast(b[o + 7]);
-                    TLane a8 = TLane.Broadcast(b[o + 8]);
-                    TLane a9 = TLane.Broadcast(b[o + 9]);
-                    TLane a10 = TLane.Broadcast(b[o + 10]);
-                    TLane a11 = TLane.Broadcast(b[o + 11]);
-                    TLane a12 = TLane.Broadcast(b[o + 12]);
-                    TLane a13 = TLane.Broadcast(b[o + 13]);
-                    TLane a14 = TLane.Broadcast(b[o + 14]);
-                    TLane a15 = TLane.Broadcast(b[o + 15]);
-                    for (int i = 0; i < IN; i++)
-                    {
-                        TLane v = xb[i];
-                        var wk = w.Slice(o * IN + i, 15 * IN + 1); // seek to w[o.., i]
-                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
-                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
-                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
-                        a5 = TLane.MultiplyAdd(v, wk[5 * IN], a5);
-                        a6 = TLane.MultiplyAdd(v, wk[6 * IN], a6);
-                        a7 = TLane.MultiplyAdd(v, wk[7 * IN], a7);
-                        a8 = TLane.MultiplyAdd(v, wk[8 * IN], a8);
-                        a9 = TLane.MultiplyAdd(v, wk[9 * IN], a9);
-                        a10 = TLane.MultiplyAdd(v, wk[10 * IN], a10);
-                        a11 = TLane.MultiplyAdd(v, wk[11 * IN], a11);
-                        a12 = TLane.MultiplyAdd(v, wk[12 * IN], a12);
-                        a13 = TLane.MultiplyAdd(v, wk[13 * IN], a13);
-                        a14 = TLane.MultiplyAdd(v, wk[14 * IN], a14);
-                        a15 = TLane.MultiplyAdd(v, wk[15 * IN], a15);
-                    }
-                    yb[o + 0] = a0;
-                    yb[o + 1] = a1;
-                    yb[o + 2] = a2;
-                    yb[o + 3] = a3;
-                    yb[o + 4] = a4;
-                    yb[o + 5] = a5;
-                    yb[o + 6] = a6;
-                    yb[o + 7] = a7;
-                    yb[o + 8] = a8;
-                    yb[o + 9] = a9;
-                    yb[o + 10] = a10;
-                    yb[o + 11] = a11;
-                    yb[o + 12] = a12;
-                    yb[o + 13] = a13;
-                    yb[o + 14] = a14;
-                    yb[o + 15] = a15;
-                }
-                // output units in blocks of 8, one accumulator each
-                for (int o = 112; o < OUT; o += 8)
-                {
-                    TLane a0 = TLane.Broadcast(b[o + 0]);
-                    TLane a1 = TLane.Broadcast(b[o + 1]);
-                    TLane a2 = TLane.Broadcast(b[o + 2]);
-                    TLane a3 = TLane.Broadcast(b[o + 3]);
-                    TLane a4 = TLane.Broadcast(b[o + 4]);
-                    TLane a5 = TLane.Broadcast(b[o + 5]);
-                    TLane a6 = TLane.Broadcast(b[o + 6]);
-                    TLane a7 = TLane.Broadcast(b[o + 7]);
-                    for (int i = 0; i < IN; i++)
-                    {
-                        TLane v = xb[i];
-                        var wk = w.Slice(o * IN + i, 7 * IN + 1); // seek to w[o.., i]
-                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
-                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
-                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
-                        a5 = TLane.MultiplyAdd(v, wk[5 * IN], a5);
-                        a6 = TLane.MultiplyAdd(v, wk[6 * IN], a6);
-                        a7 = TLane.MultiplyAdd(v, wk[7 * IN], a7);
-                    }
-                    yb[o + 0] = a0;
-                    yb[o + 1] = a1;
-                    yb[o + 2] = a2;
-                    yb[o + 3] = a3;
-                    yb[o + 4] = a4;
-                    yb[o + 5] = a5;
-                    yb[o + 6] = a6;
-                    yb[o + 7] = a7;
-                }
-            }
-        }
-
-        // Dense1_Backward (accumulates +=):
-        //   dw[o,i] += sum over samples of dy[o] * x[i]
-        //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,400)  dy (B,120)  scratch ((IN + OUT) x 64 samples)  ->  dw (120,400)  db (120)  dx (B,400)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int IN = 400, OUT = 120;
-            // db
-            for (int o = 0; o < OUT; o++)
-            {
-                TLane acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
-                db[o] += TLane.Sum(acc);
-            }
-            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
-            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
-            // dx
-            for (int bg = 0; bg < B; bg++)
-            {
-                var dyb = dy.Slice(bg * OUT, OUT);
-                var dxb = dx.Slice(bg * IN, IN);
-                // inputs in blocks of 16, one accumulator each
-                for (int i = 0; i < IN; i += 16)
-                {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
-                    TLane a8 = dxb[i + 8];
-                    TLane a9 = dxb[i + 9];
-                    TLane a10 = dxb[i + 10];
-                    TLane a11 = dxb[i + 11];
-                    TLane a12 = dxb[i + 12];
-                    TLane a13 = dxb[i + 13];
-                    TLane a14 = dxb[i + 14];
-                    TLane a15 = dxb[i + 15];
-                    for (int o = 0; o < OUT; o++)
-                    {
-                        TLane g = dyb[o];
-                        var wk = w.Slice(o * IN + i, 16); // seek to w[o, i..]
-                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
-                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
-                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
-                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
-                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
-                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
-                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
-                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
-                        a8 = TLane.MultiplyAdd(g, wk[8], a8);
-                        a9 = TLane.MultiplyAdd(g, wk[9], a9);
-                        a10 = TLane.MultiplyAdd(g, wk[10], a10);
-                        a11 = TLane.MultiplyAdd(g, wk[11], a11);
-                        a12 = TLane.MultiplyAdd(g, wk[12], a12);
-                        a13 = TLane.MultiplyAdd(g, wk[13], a13);
-                        a14 = TLane.MultiplyAdd(g, wk[14], a14);
-                        a15 = TLane.MultiplyAdd(g, wk[15], a15);
-                    }
-                    dxb[i + 0] = a0;
-                    dxb[i + 1] = a1;
-                    dxb[i + 2] = a2;
-                    dxb[i + 3] = a3;
-                    dxb[i + 4] = a4;
-                    dxb[i + 5] = a5;
-                    dxb[i + 6] = a6;
-                    dxb[i + 7] = a7;
-                    dxb[i + 8] = a8;
-                    dxb[i + 9] = a9;
-                    dxb[i + 10] = a10;
-                    dxb[i + 11] = a11;
-                    dxb[i + 12] = a12;
-                    dxb[i + 13] = a13;
-                    dxb[i + 14] = a14;
-                    dxb[i + 15] = a15;
                 }
             }
         }
@@ -3086,30 +3520,6 @@ namespace Samples
             }
         }
 
-
-        // ----------------------------------------------------------------------------------------------------
-        // Relu3: ReLU
-
-        // Relu3_Forward: y = max(x, 0)
-        // x (B,120)  ->  y (B,120)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu3_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 120;
-            for (int i = 0; i < B * N; i++)
-                y[i] = TLane.Max(x[i], TLane.Zero);
-        }
-
-        // Relu3_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
-        // x, y, dy (B,120)  ->  dx (B,120)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu3_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 120;
-            for (int i = 0; i < B * N; i++)
-                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
-        }
-
         // Relu3_Predict: Relu3_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
         // x (120)  ->  y (120), floats with slack
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -3120,218 +3530,6 @@ namespace Samples
             {
                 TLane v = TLane.Load(x, i);
                 TLane.Store(TLane.Max(v, TLane.Zero), y, i);
-            }
-        }
-
-
-        // ----------------------------------------------------------------------------------------------------
-        // Dense2: Dense 120->84
-
-        // Dense2_Forward: y[o] = b[o] + sum over i of w[o,i] * x[i]
-        // x (B,120)  w (84,120)  b (84)  ->  y (B,84)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int IN = 120, OUT = 84;
-            for (int bg = 0; bg < B; bg++)
-            {
-                // seek to x[bg] and y[bg]
-                var xb = x.Slice(bg * IN, IN);
-                var yb = y.Slice(bg * OUT, OUT);
-                // output units in blocks of 16, one accumulator each
-                for (int o = 0; o < 80; o += 16)
-                {
-                    TLane a0 = TLane.Broadcast(b[o + 0]);
-                    TLane a1 = TLane.Broadcast(b[o + 1]);
-                    TLane a2 = TLane.Broadcast(b[o + 2]);
-                    TLane a3 = TLane.Broadcast(b[o + 3]);
-                    TLane a4 = TLane.Broadcast(b[o + 4]);
-                    TLane a5 = TLane.Broadcast(b[o + 5]);
-                    TLane a6 = TLane.Broadcast(b[o + 6]);
-                    TLane a7 = TLane.Broadcast(b[o + 7]);
-                    TLane a8 = TLane.Broadcast(b[o + 8]);
-                    TLane a9 = TLane.Broadcast(b[o + 9]);
-                    TLane a10 = TLane.Broadcast(b[o + 10]);
-                    TLane a11 = TLane.Broadcast(b[o + 11]);
-                    TLane a12 = TLane.Broadcast(b[o + 12]);
-                    TLane a13 = TLane.Broadcast(b[o + 13]);
-                    TLane a14 = TLane.Broadcast(b[o + 14]);
-                    TLane a15 = TLane.Broadcast(b[o + 15]);
-                    for (int i = 0; i < IN; i++)
-                    {
-                        TLane v = xb[i];
-                        var wk = w.Slice(o * IN + i, 15 * IN + 1); // seek to w[o.., i]
-                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
-                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
-                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
-                        a5 = TLane.MultiplyAdd(v, wk[5 * IN], a5);
-                        a6 = TLane.MultiplyAdd(v, wk[6 * IN], a6);
-                        a7 = TLane.MultiplyAdd(v, wk[7 * IN], a7);
-                        a8 = TLane.MultiplyAdd(v, wk[8 * IN], a8);
-                        a9 = TLane.MultiplyAdd(v, wk[9 * IN], a9);
-                        a10 = TLane.MultiplyAdd(v, wk[10 * IN], a10);
-                        a11 = TLane.MultiplyAdd(v, wk[11 * IN], a11);
-                        a12 = TLane.MultiplyAdd(v, wk[12 * IN], a12);
-                        a13 = TLane.MultiplyAdd(v, wk[13 * IN], a13);
-                        a14 = TLane.MultiplyAdd(v, wk[14 * IN], a14);
-                        a15 = TLane.MultiplyAdd(v, wk[15 * IN], a15);
-                    }
-                    yb[o + 0] = a0;
-                    yb[o + 1] = a1;
-                    yb[o + 2] = a2;
-                    yb[o + 3] = a3;
-                    yb[o + 4] = a4;
-                    yb[o + 5] = a5;
-                    yb[o + 6] = a6;
-                    yb[o + 7] = a7;
-                    yb[o + 8] = a8;
-                    yb[o + 9] = a9;
-                    yb[o + 10] = a10;
-                    yb[o + 11] = a11;
-                    yb[o + 12] = a12;
-                    yb[o + 13] = a13;
-                    yb[o + 14] = a14;
-                    yb[o + 15] = a15;
-                }
-                // output units in blocks of 4, one accumulator each
-                for (int o = 80; o < OUT; o += 4)
-                {
-                    TLane a0 = TLane.Broadcast(b[o + 0]);
-                    TLane a1 = TLane.Broadcast(b[o + 1]);
-                    TLane a2 = TLane.Broadcast(b[o + 2]);
-                    TLane a3 = TLane.Broadcast(b[o + 3]);
-                    for (int i = 0; i < IN; i++)
-                    {
-                        TLane v = xb[i];
-                        var wk = w.Slice(o * IN + i, 3 * IN + 1); // seek to w[o.., i]
-                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
-                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
-                    }
-                    yb[o + 0] = a0;
-                    yb[o + 1] = a1;
-                    yb[o + 2] = a2;
-                    yb[o + 3] = a3;
-                }
-            }
-        }
-
-        // Dense2_Backward (accumulates +=):
-        //   dw[o,i] += sum over samples of dy[o] * x[i]
-        //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,120)  dy (B,84)  scratch ((IN + OUT) x 64 samples)  ->  dw (84,120)  db (84)  dx (B,120)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int IN = 120, OUT = 84;
-            // db
-            for (int o = 0; o < OUT; o++)
-            {
-                TLane acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
-                db[o] += TLane.Sum(acc);
-            }
-            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
-            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
-            // dx
-            for (int bg = 0; bg < B; bg++)
-            {
-                var dyb = dy.Slice(bg * OUT, OUT);
-                var dxb = dx.Slice(bg * IN, IN);
-                // inputs in blocks of 16, one accumulator each
-                for (int i = 0; i < 112; i += 16)
-                {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
-                    TLane a8 = dxb[i + 8];
-                    TLane a9 = dxb[i + 9];
-                    TLane a10 = dxb[i + 10];
-                    TLane a11 = dxb[i + 11];
-                    TLane a12 = dxb[i + 12];
-                    TLane a13 = dxb[i + 13];
-                    TLane a14 = dxb[i + 14];
-                    TLane a15 = dxb[i + 15];
-                    for (int o = 0; o < OUT; o++)
-                    {
-                        TLane g = dyb[o];
-                        var wk = w.Slice(o * IN + i, 16); // seek to w[o, i..]
-                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
-                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
-                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
-                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
-                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
-                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
-                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
-                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
-                        a8 = TLane.MultiplyAdd(g, wk[8], a8);
-                        a9 = TLane.MultiplyAdd(g, wk[9], a9);
-                        a10 = TLane.MultiplyAdd(g, wk[10], a10);
-                        a11 = TLane.MultiplyAdd(g, wk[11], a11);
-                        a12 = TLane.MultiplyAdd(g, wk[12], a12);
-                        a13 = TLane.MultiplyAdd(g, wk[13], a13);
-                        a14 = TLane.MultiplyAdd(g, wk[14], a14);
-                        a15 = TLane.MultiplyAdd(g, wk[15], a15);
-                    }
-                    dxb[i + 0] = a0;
-                    dxb[i + 1] = a1;
-                    dxb[i + 2] = a2;
-                    dxb[i + 3] = a3;
-                    dxb[i + 4] = a4;
-                    dxb[i + 5] = a5;
-                    dxb[i + 6] = a6;
-                    dxb[i + 7] = a7;
-                    dxb[i + 8] = a8;
-                    dxb[i + 9] = a9;
-                    dxb[i + 10] = a10;
-                    dxb[i + 11] = a11;
-                    dxb[i + 12] = a12;
-                    dxb[i + 13] = a13;
-                    dxb[i + 14] = a14;
-                    dxb[i + 15] = a15;
-                }
-                // inputs in blocks of 8, one accumulator each
-                for (int i = 112; i < IN; i += 8)
-                {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
-                    for (int o = 0; o < OUT; o++)
-                    {
-                        TLane g = dyb[o];
-                        var wk = w.Slice(o * IN + i, 8); // seek to w[o, i..]
-                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
-                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
-                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
-                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
-                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
-                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
-                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
-                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
-                    }
-                    dxb[i + 0] = a0;
-                    dxb[i + 1] = a1;
-                    dxb[i + 2] = a2;
-                    dxb[i + 3] = a3;
-                    dxb[i + 4] = a4;
-                    dxb[i + 5] = a5;
-                    dxb[i + 6] = a6;
-                    dxb[i + 7] = a7;
-                }
             }
         }
 
@@ -3365,30 +3563,6 @@ namespace Samples
             }
         }
 
-
-        // ----------------------------------------------------------------------------------------------------
-        // Relu4: ReLU
-
-        // Relu4_Forward: y = max(x, 0)
-        // x (B,84)  ->  y (B,84)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu4_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 84;
-            for (int i = 0; i < B * N; i++)
-                y[i] = TLane.Max(x[i], TLane.Zero);
-        }
-
-        // Relu4_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
-        // x, y, dy (B,84)  ->  dx (B,84)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu4_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 84;
-            for (int i = 0; i < B * N; i++)
-                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
-        }
-
         // Relu4_Predict: Relu4_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
         // x (84)  ->  y (84), floats with slack
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -3399,167 +3573,6 @@ namespace Samples
             {
                 TLane v = TLane.Load(x, i);
                 TLane.Store(TLane.Max(v, TLane.Zero), y, i);
-            }
-        }
-
-
-        // ----------------------------------------------------------------------------------------------------
-        // Dense3: Dense 84->10
-
-        // Dense3_Forward: y[o] = b[o] + sum over i of w[o,i] * x[i]
-        // x (B,84)  w (10,84)  b (10)  ->  y (B,10)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense3_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int IN = 84, OUT = 10;
-            for (int bg = 0; bg < B; bg++)
-            {
-                // seek to x[bg] and y[bg]
-                var xb = x.Slice(bg * IN, IN);
-                var yb = y.Slice(bg * OUT, OUT);
-                // output units in blocks of 10, one accumulator each
-                for (int o = 0; o < OUT; o += 10)
-                {
-                    TLane a0 = TLane.Broadcast(b[o + 0]);
-                    TLane a1 = TLane.Broadcast(b[o + 1]);
-                    TLane a2 = TLane.Broadcast(b[o + 2]);
-                    TLane a3 = TLane.Broadcast(b[o + 3]);
-                    TLane a4 = TLane.Broadcast(b[o + 4]);
-                    TLane a5 = TLane.Broadcast(b[o + 5]);
-                    TLane a6 = TLane.Broadcast(b[o + 6]);
-                    TLane a7 = TLane.Broadcast(b[o + 7]);
-                    TLane a8 = TLane.Broadcast(b[o + 8]);
-                    TLane a9 = TLane.Broadcast(b[o + 9]);
-                    for (int i = 0; i < IN; i++)
-                    {
-                        TLane v = xb[i];
-                        var wk = w.Slice(o * IN + i, 9 * IN + 1); // seek to w[o.., i]
-                        a0 = TLane.MultiplyAdd(v, wk[0 * IN], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * IN], a1);
-                        a2 = TLane.MultiplyAdd(v, wk[2 * IN], a2);
-                        a3 = TLane.MultiplyAdd(v, wk[3 * IN], a3);
-                        a4 = TLane.MultiplyAdd(v, wk[4 * IN], a4);
-                        a5 = TLane.MultiplyAdd(v, wk[5 * IN], a5);
-                        a6 = TLane.MultiplyAdd(v, wk[6 * IN], a6);
-                        a7 = TLane.MultiplyAdd(v, wk[7 * IN], a7);
-                        a8 = TLane.MultiplyAdd(v, wk[8 * IN], a8);
-                        a9 = TLane.MultiplyAdd(v, wk[9 * IN], a9);
-                    }
-                    yb[o + 0] = a0;
-                    yb[o + 1] = a1;
-                    yb[o + 2] = a2;
-                    yb[o + 3] = a3;
-                    yb[o + 4] = a4;
-                    yb[o + 5] = a5;
-                    yb[o + 6] = a6;
-                    yb[o + 7] = a7;
-                    yb[o + 8] = a8;
-                    yb[o + 9] = a9;
-                }
-            }
-        }
-
-        // Dense3_Backward (accumulates +=):
-        //   dw[o,i] += sum over samples of dy[o] * x[i]
-        //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
-        // x (B,84)  dy (B,10)  scratch ((IN + OUT) x 64 samples)  ->  dw (10,84)  db (10)  dx (B,84)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense3_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int IN = 84, OUT = 10;
-            // db
-            for (int o = 0; o < OUT; o++)
-            {
-                TLane acc = TLane.Zero;
-                for (int bg = 0; bg < B; bg++) acc += dy[bg * OUT + o];
-                db[o] += TLane.Sum(acc);
-            }
-            // dw: up to 64 samples at a time transposed to [sample][feature], then one rank-64 update (Runtime Kernels)
-            global::CnnGen.Kernels.DenseWeightGradient(global::CnnGen.Kernels.AsReadOnlyFloats(dy.Slice(0, B * OUT)), global::CnnGen.Kernels.AsReadOnlyFloats(x.Slice(0, B * IN)), B, TLane.Count, OUT, IN, dw, scratch);
-            // dx
-            for (int bg = 0; bg < B; bg++)
-            {
-                var dyb = dy.Slice(bg * OUT, OUT);
-                var dxb = dx.Slice(bg * IN, IN);
-                // inputs in blocks of 16, one accumulator each
-                for (int i = 0; i < 80; i += 16)
-                {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
-                    TLane a8 = dxb[i + 8];
-                    TLane a9 = dxb[i + 9];
-                    TLane a10 = dxb[i + 10];
-                    TLane a11 = dxb[i + 11];
-                    TLane a12 = dxb[i + 12];
-                    TLane a13 = dxb[i + 13];
-                    TLane a14 = dxb[i + 14];
-                    TLane a15 = dxb[i + 15];
-                    for (int o = 0; o < OUT; o++)
-                    {
-                        TLane g = dyb[o];
-                        var wk = w.Slice(o * IN + i, 16); // seek to w[o, i..]
-                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
-                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
-                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
-                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
-                        a4 = TLane.MultiplyAdd(g, wk[4], a4);
-                        a5 = TLane.MultiplyAdd(g, wk[5], a5);
-                        a6 = TLane.MultiplyAdd(g, wk[6], a6);
-                        a7 = TLane.MultiplyAdd(g, wk[7], a7);
-                        a8 = TLane.MultiplyAdd(g, wk[8], a8);
-                        a9 = TLane.MultiplyAdd(g, wk[9], a9);
-                        a10 = TLane.MultiplyAdd(g, wk[10], a10);
-                        a11 = TLane.MultiplyAdd(g, wk[11], a11);
-                        a12 = TLane.MultiplyAdd(g, wk[12], a12);
-                        a13 = TLane.MultiplyAdd(g, wk[13], a13);
-                        a14 = TLane.MultiplyAdd(g, wk[14], a14);
-                        a15 = TLane.MultiplyAdd(g, wk[15], a15);
-                    }
-                    dxb[i + 0] = a0;
-                    dxb[i + 1] = a1;
-                    dxb[i + 2] = a2;
-                    dxb[i + 3] = a3;
-                    dxb[i + 4] = a4;
-                    dxb[i + 5] = a5;
-                    dxb[i + 6] = a6;
-                    dxb[i + 7] = a7;
-                    dxb[i + 8] = a8;
-                    dxb[i + 9] = a9;
-                    dxb[i + 10] = a10;
-                    dxb[i + 11] = a11;
-                    dxb[i + 12] = a12;
-                    dxb[i + 13] = a13;
-                    dxb[i + 14] = a14;
-                    dxb[i + 15] = a15;
-                }
-                // inputs in blocks of 4, one accumulator each
-                for (int i = 80; i < IN; i += 4)
-                {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    for (int o = 0; o < OUT; o++)
-                    {
-                        TLane g = dyb[o];
-                        var wk = w.Slice(o * IN + i, 4); // seek to w[o, i..]
-                        a0 = TLane.MultiplyAdd(g, wk[0], a0);
-                        a1 = TLane.MultiplyAdd(g, wk[1], a1);
-                        a2 = TLane.MultiplyAdd(g, wk[2], a2);
-                        a3 = TLane.MultiplyAdd(g, wk[3], a3);
-                    }
-                    dxb[i + 0] = a0;
-                    dxb[i + 1] = a1;
-                    dxb[i + 2] = a2;
-                    dxb[i + 3] = a3;
-                }
             }
         }
 
@@ -3593,11 +3606,5 @@ namespace Samples
             }
         }
 
-
-        // ----------------------------------------------------------------------------------------------------
-        // Softmax1: Softmax + cross-entropy
-
-        // Softmax1_Forward: p = softmax(logits (B,10)), computed by global::CnnGen.Kernels.Softmax in Infer.
-        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
     }
 }

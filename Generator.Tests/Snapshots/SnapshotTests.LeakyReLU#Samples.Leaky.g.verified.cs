@@ -577,95 +577,6 @@ namespace Samples
             }
         }
 
-        // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
-        // x (1,12,12)  w (4,1,3,3)  b (4)  ->  y (4,10,10), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int C = 1, H = 12, W = 12, OC = 4, K = 3, S = 1, OH = 10, OW = 10;
-            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
-            // output channels in blocks of 4, one accumulator each
-            for (int oc = 0; oc < OC; oc += 4)
-            for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow += TLane.Count)
-            {
-                // accumulators start at the bias
-                TLane a0 = TLane.Broadcast(b[oc + 0]);
-                TLane a1 = TLane.Broadcast(b[oc + 1]);
-                TLane a2 = TLane.Broadcast(b[oc + 2]);
-                TLane a3 = TLane.Broadcast(b[oc + 3]);
-                for (int c = 0; c < C; c++)
-                {
-                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
-                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
-                    var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
-                    TLane v;
-                    // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+3
-                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
-                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
-                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
-                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
-                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
-                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
-                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
-                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
-                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
-                }
-                // seek to y[oc, oh, ow]
-                int yo = (oc * OH + oh) * OW + ow;
-                if (ow + TLane.Count <= OW)
-                {
-                    TLane.Store(a0, y, yo);
-                    TLane.Store(a1, y, yo + 1 * (OH * OW));
-                    TLane.Store(a2, y, yo + 2 * (OH * OW));
-                    TLane.Store(a3, y, yo + 3 * (OH * OW));
-                }
-                else // the row's last run: only OW - ow columns exist
-                {
-                    TLane.StoreFirst(a0, y, yo, OW - ow);
-                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
-                    TLane.StoreFirst(a2, y, yo + 2 * (OH * OW), OW - ow);
-                    TLane.StoreFirst(a3, y, yo + 3 * (OH * OW), OW - ow);
-                }
-            }
-        }
-
 
         // ----------------------------------------------------------------------------------------------------
         // LeakyRelu1: LeakyReLU, slope=0.1
@@ -690,20 +601,6 @@ namespace Samples
             TLane slope = TLane.Broadcast(0.1f);
             for (int i = 0; i < B * N; i++)
                 dx[i] = TLane.Select(TLane.GreaterThan(x[i], TLane.Zero), dy[i], dy[i] * slope);
-        }
-
-        // LeakyRelu1_Predict: LeakyRelu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
-        // x (4,10,10)  ->  y (4,10,10), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void LeakyRelu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 400;
-            TLane slope = TLane.Broadcast(0.1f);
-            for (int i = 0; i < N; i += TLane.Count)
-            {
-                TLane v = TLane.Load(x, i);
-                TLane.Store(TLane.Select(TLane.GreaterThan(v, TLane.Zero), v, v * slope), y, i);
-            }
         }
 
 
@@ -758,33 +655,6 @@ namespace Samples
                 found = TLane.Or(found, hit);
                 hit = TLane.AndNot(TLane.Equal(x[xo + (1 * W + 1)], m), found);
                 dx[xo + (1 * W + 1)] = TLane.And(hit, g);
-            }
-        }
-
-        // Pool1_Predict: Pool1_Forward for one sample, each value holding TLane.Count adjacent output columns
-        // x (4,10,10)  ->  y (4,5,5), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Pool1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int C = 4, H = 10, W = 10, K = 2, S = 2, OH = 5, OW = 5;
-            for (int c = 0; c < C; c++)
-            for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow += TLane.Count)
-            {
-                // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns
-                var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
-                TLane m = TLane.LoadStrided(xk, 0, S);
-                m = TLane.Max(m, TLane.LoadStrided(xk, 0 * W + 1, S));
-                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 0, S));
-                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 1, S));
-                if (ow + TLane.Count <= OW)
-                {
-                    TLane.Store(m, y, (c * OH + oh) * OW + ow);
-                }
-                else // the row's last run: only OW - ow columns exist
-                {
-                    TLane.StoreFirst(m, y, (c * OH + oh) * OW + ow, OW - ow);
-                }
             }
         }
 
@@ -955,6 +825,147 @@ namespace Samples
             }
         }
 
+
+        // ----------------------------------------------------------------------------------------------------
+        // Softmax1: Softmax + cross-entropy
+
+        // Softmax1_Forward: p = softmax(logits (B,10)), computed by global::CnnGen.Kernels.Softmax in Infer.
+        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
+
+        // ====================================================================================================
+        // Single-sample kernels, for Predict<TLane>: one sample as plain floats, each value holding adjacent positions
+        // (output columns, dense inputs). Layers without one here run their batch kernel with Lane1.
+
+        // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (1,12,12)  w (4,1,3,3)  b (4)  ->  y (4,10,10), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 1, H = 12, W = 12, OC = 4, K = 3, S = 1, OH = 10, OW = 10;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // output channels in blocks of 4, one accumulator each
+            for (int oc = 0; oc < OC; oc += 4)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // accumulators start at the bias
+                TLane a0 = TLane.Broadcast(b[oc + 0]);
+                TLane a1 = TLane.Broadcast(b[oc + 1]);
+                TLane a2 = TLane.Broadcast(b[oc + 2]);
+                TLane a3 = TLane.Broadcast(b[oc + 3]);
+                for (int c = 0; c < C; c++)
+                {
+                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
+                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                    var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
+                    TLane v;
+                    // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+3
+                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
+                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
+                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
+                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
+                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
+                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
+                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
+                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
+                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
+                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
+                }
+                // seek to y[oc, oh, ow]
+                int yo = (oc * OH + oh) * OW + ow;
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(a0, y, yo);
+                    TLane.Store(a1, y, yo + 1 * (OH * OW));
+                    TLane.Store(a2, y, yo + 2 * (OH * OW));
+                    TLane.Store(a3, y, yo + 3 * (OH * OW));
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(a0, y, yo, OW - ow);
+                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a2, y, yo + 2 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a3, y, yo + 3 * (OH * OW), OW - ow);
+                }
+            }
+        }
+
+        // LeakyRelu1_Predict: LeakyRelu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (4,10,10)  ->  y (4,10,10), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void LeakyRelu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 400;
+            TLane slope = TLane.Broadcast(0.1f);
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Select(TLane.GreaterThan(v, TLane.Zero), v, v * slope), y, i);
+            }
+        }
+
+        // Pool1_Predict: Pool1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (4,10,10)  ->  y (4,5,5), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Pool1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 4, H = 10, W = 10, K = 2, S = 2, OH = 5, OW = 5;
+            for (int c = 0; c < C; c++)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns
+                var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                TLane m = TLane.LoadStrided(xk, 0, S);
+                m = TLane.Max(m, TLane.LoadStrided(xk, 0 * W + 1, S));
+                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 0, S));
+                m = TLane.Max(m, TLane.LoadStrided(xk, 1 * W + 1, S));
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(m, y, (c * OH + oh) * OW + ow);
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(m, y, (c * OH + oh) * OW + ow, OW - ow);
+                }
+            }
+        }
+
         // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
         // x (100)  w (10,100)  b (10)  ->  y (10)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -985,11 +996,5 @@ namespace Samples
             }
         }
 
-
-        // ----------------------------------------------------------------------------------------------------
-        // Softmax1: Softmax + cross-entropy
-
-        // Softmax1_Forward: p = softmax(logits (B,10)), computed by global::CnnGen.Kernels.Softmax in Infer.
-        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
     }
 }

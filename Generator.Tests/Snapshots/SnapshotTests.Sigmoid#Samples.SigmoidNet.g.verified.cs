@@ -666,83 +666,6 @@ namespace Samples
             }
         }
 
-        // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
-        // x (2,6,6)  w (3,2,3,3)  b (3)  ->  y (3,4,4), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int C = 2, H = 6, W = 6, OC = 3, K = 3, S = 1, OH = 4, OW = 4;
-            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
-            // output channels in blocks of 3, one accumulator each
-            for (int oc = 0; oc < OC; oc += 3)
-            for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow += TLane.Count)
-            {
-                // accumulators start at the bias
-                TLane a0 = TLane.Broadcast(b[oc + 0]);
-                TLane a1 = TLane.Broadcast(b[oc + 1]);
-                TLane a2 = TLane.Broadcast(b[oc + 2]);
-                for (int c = 0; c < C; c++)
-                {
-                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
-                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
-                    var wk = w.Slice(oc * CKK + c * KK, 2 * CKK + KK);
-                    TLane v;
-                    // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+2
-                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
-                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
-                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
-                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
-                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
-                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
-                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
-                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
-                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
-                }
-                // seek to y[oc, oh, ow]
-                int yo = (oc * OH + oh) * OW + ow;
-                if (ow + TLane.Count <= OW)
-                {
-                    TLane.Store(a0, y, yo);
-                    TLane.Store(a1, y, yo + 1 * (OH * OW));
-                    TLane.Store(a2, y, yo + 2 * (OH * OW));
-                }
-                else // the row's last run: only OW - ow columns exist
-                {
-                    TLane.StoreFirst(a0, y, yo, OW - ow);
-                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
-                    TLane.StoreFirst(a2, y, yo + 2 * (OH * OW), OW - ow);
-                }
-            }
-        }
-
 
         // ----------------------------------------------------------------------------------------------------
         // Sigmoid1: Sigmoid
@@ -767,20 +690,6 @@ namespace Samples
             TLane one = TLane.Broadcast(1f);
             for (int i = 0; i < B * N; i++)
                 dx[i] = dy[i] * y[i] * (one - y[i]);
-        }
-
-        // Sigmoid1_Predict: Sigmoid1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
-        // x (3,4,4)  ->  y (3,4,4), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Sigmoid1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 48;
-            TLane one = TLane.Broadcast(1f);
-            for (int i = 0; i < N; i += TLane.Count)
-            {
-                TLane v = TLane.Load(x, i);
-                TLane.Store(one / (one + TLane.Exp(TLane.Zero - v)), y, i);
-            }
         }
 
 
@@ -911,36 +820,6 @@ namespace Samples
             }
         }
 
-        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
-        // x (48)  w (4,48)  b (4)  ->  y (4)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int IN = 48, OUT = 4;
-            for (int o = 0; o < OUT; o++)
-            {
-                // seek to w[o, :]
-                var wo = w.Slice(o * IN, IN);
-                // two accumulators over whole values of inputs, then the inputs left over one at a time
-                TLane a0 = TLane.Zero, a1 = TLane.Zero;
-                int i = 0;
-                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
-                }
-                if (i + TLane.Count <= IN)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    i += TLane.Count;
-                }
-                float sum = b[o] + TLane.Sum(a0 + a1);
-                for (; i < IN; i++)
-                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
-                y[o] = sum;
-            }
-        }
-
 
         // ----------------------------------------------------------------------------------------------------
         // Sigmoid2: Sigmoid
@@ -965,20 +844,6 @@ namespace Samples
             TLane one = TLane.Broadcast(1f);
             for (int i = 0; i < B * N; i++)
                 dx[i] = dy[i] * y[i] * (one - y[i]);
-        }
-
-        // Sigmoid2_Predict: Sigmoid2_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
-        // x (4)  ->  y (4), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Sigmoid2_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 4;
-            TLane one = TLane.Broadcast(1f);
-            for (int i = 0; i < N; i += TLane.Count)
-            {
-                TLane v = TLane.Load(x, i);
-                TLane.Store(one / (one + TLane.Exp(TLane.Zero - v)), y, i);
-            }
         }
 
 
@@ -1061,6 +926,152 @@ namespace Samples
             }
         }
 
+
+        // ----------------------------------------------------------------------------------------------------
+        // Softmax1: Softmax + cross-entropy
+
+        // Softmax1_Forward: p = softmax(logits (B,2)), computed by global::CnnGen.Kernels.Softmax in Infer.
+        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
+
+        // ====================================================================================================
+        // Single-sample kernels, for Predict<TLane>: one sample as plain floats, each value holding adjacent positions
+        // (output columns, dense inputs). Layers without one here run their batch kernel with Lane1.
+
+        // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (2,6,6)  w (3,2,3,3)  b (3)  ->  y (3,4,4), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 2, H = 6, W = 6, OC = 3, K = 3, S = 1, OH = 4, OW = 4;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // output channels in blocks of 3, one accumulator each
+            for (int oc = 0; oc < OC; oc += 3)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // accumulators start at the bias
+                TLane a0 = TLane.Broadcast(b[oc + 0]);
+                TLane a1 = TLane.Broadcast(b[oc + 1]);
+                TLane a2 = TLane.Broadcast(b[oc + 2]);
+                for (int c = 0; c < C; c++)
+                {
+                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
+                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                    var wk = w.Slice(oc * CKK + c * KK, 2 * CKK + KK);
+                    TLane v;
+                    // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+2
+                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
+                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
+                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
+                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
+                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
+                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
+                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
+                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
+                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
+                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
+                }
+                // seek to y[oc, oh, ow]
+                int yo = (oc * OH + oh) * OW + ow;
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(a0, y, yo);
+                    TLane.Store(a1, y, yo + 1 * (OH * OW));
+                    TLane.Store(a2, y, yo + 2 * (OH * OW));
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(a0, y, yo, OW - ow);
+                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
+                    TLane.StoreFirst(a2, y, yo + 2 * (OH * OW), OW - ow);
+                }
+            }
+        }
+
+        // Sigmoid1_Predict: Sigmoid1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (3,4,4)  ->  y (3,4,4), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Sigmoid1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 48;
+            TLane one = TLane.Broadcast(1f);
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(one / (one + TLane.Exp(TLane.Zero - v)), y, i);
+            }
+        }
+
+        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // x (48)  w (4,48)  b (4)  ->  y (4)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Dense1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int IN = 48, OUT = 4;
+            for (int o = 0; o < OUT; o++)
+            {
+                // seek to w[o, :]
+                var wo = w.Slice(o * IN, IN);
+                // two accumulators over whole values of inputs, then the inputs left over one at a time
+                TLane a0 = TLane.Zero, a1 = TLane.Zero;
+                int i = 0;
+                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
+                }
+                if (i + TLane.Count <= IN)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
+                    i += TLane.Count;
+                }
+                float sum = b[o] + TLane.Sum(a0 + a1);
+                for (; i < IN; i++)
+                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
+                y[o] = sum;
+            }
+        }
+
+        // Sigmoid2_Predict: Sigmoid2_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (4)  ->  y (4), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Sigmoid2_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 4;
+            TLane one = TLane.Broadcast(1f);
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(one / (one + TLane.Exp(TLane.Zero - v)), y, i);
+            }
+        }
+
         // Dense2_Predict: Dense2_Forward for one sample, each value holding TLane.Count adjacent inputs
         // x (4)  w (2,4)  b (2)  ->  y (2)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -1091,11 +1102,5 @@ namespace Samples
             }
         }
 
-
-        // ----------------------------------------------------------------------------------------------------
-        // Softmax1: Softmax + cross-entropy
-
-        // Softmax1_Forward: p = softmax(logits (B,2)), computed by global::CnnGen.Kernels.Softmax in Infer.
-        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
     }
 }

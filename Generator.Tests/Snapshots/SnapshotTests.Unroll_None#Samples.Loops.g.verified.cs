@@ -431,53 +431,13 @@ namespace Samples
             }
         }
 
-        // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
-        // x (1,12,12)  w (4,1,3,3)  b (4)  ->  y (4,10,10), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int C = 1, H = 12, W = 12, OC = 4, K = 3, S = 1, OH = 10, OW = 10;
-            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
-            // one output channel at a time, the window as loops
-            for (int oc = 0; oc < OC; oc++)
-            for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow += TLane.Count)
-            {
-                TLane acc = TLane.Broadcast(b[oc]);
-                for (int c = 0; c < C; c++)
-                for (int kh = 0; kh < K; kh++)
-                for (int kw = 0; kw < K; kw++)
-                    acc = TLane.MultiplyAdd(TLane.LoadStrided(x, (c * H + oh * S + kh) * W + ow * S + kw, S), w[oc * CKK + (c * K + kh) * K + kw], acc);
-                if (ow + TLane.Count <= OW)
-                {
-                    TLane.Store(acc, y, (oc * OH + oh) * OW + ow);
-                }
-                else // the row's last run: only OW - ow columns exist
-                {
-                    TLane.StoreFirst(acc, y, (oc * OH + oh) * OW + ow, OW - ow);
-                }
-            }
-        }
-
 
         // ----------------------------------------------------------------------------------------------------
         // Relu1: ReLU
 
         // Relu1: y = max(x, 0), fused into the max pool that follows (max over a window of max(x, 0) = max(0, max over
-        // the window)); its gradient mask is applied in that pool's backward. No methods of its own.
-
-        // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
-        // x (4,10,10)  ->  y (4,10,10), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 400;
-            for (int i = 0; i < N; i += TLane.Count)
-            {
-                TLane v = TLane.Load(x, i);
-                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
-            }
-        }
+        // the window)); its gradient mask is applied in that pool's backward. No batch methods of its own (Predict runs
+        // Relu1_Predict, in the single-sample section).
 
 
         // ----------------------------------------------------------------------------------------------------
@@ -528,33 +488,6 @@ namespace Samples
                     hit = TLane.AndNot(TLane.Equal(x[xi], m), found);
                     dx[xi] = TLane.And(hit, g);
                     found = TLane.Or(found, hit);
-                }
-            }
-        }
-
-        // Pool1_Predict: Pool1_Forward for one sample, each value holding TLane.Count adjacent output columns
-        // x (4,10,10)  ->  y (4,5,5), floats with slack
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Pool1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int C = 4, H = 10, W = 10, K = 2, S = 2, OH = 5, OW = 5;
-            for (int c = 0; c < C; c++)
-            for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow += TLane.Count)
-            {
-                // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns
-                var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
-                TLane m = TLane.LoadStrided(xk, 0, S);
-                for (int kh = 0; kh < K; kh++)
-                for (int kw = 0; kw < K; kw++)
-                    m = TLane.Max(m, TLane.LoadStrided(xk, kh * W + kw, S));
-                if (ow + TLane.Count <= OW)
-                {
-                    TLane.Store(m, y, (c * OH + oh) * OW + ow);
-                }
-                else // the row's last run: only OW - ow columns exist
-                {
-                    TLane.StoreFirst(m, y, (c * OH + oh) * OW + ow, OW - ow);
                 }
             }
         }
@@ -633,6 +566,85 @@ namespace Samples
             }
         }
 
+
+        // ----------------------------------------------------------------------------------------------------
+        // Softmax1: Softmax + cross-entropy
+
+        // Softmax1_Forward: p = softmax(logits (B,10)), computed by global::CnnGen.Kernels.Softmax in Infer.
+        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
+
+        // ====================================================================================================
+        // Single-sample kernels, for Predict<TLane>: one sample as plain floats, each value holding adjacent positions
+        // (output columns, dense inputs). Layers without one here run their batch kernel with Lane1.
+
+        // Conv1_Predict: Conv1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (1,12,12)  w (4,1,3,3)  b (4)  ->  y (4,10,10), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 1, H = 12, W = 12, OC = 4, K = 3, S = 1, OH = 10, OW = 10;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // one output channel at a time, the window as loops
+            for (int oc = 0; oc < OC; oc++)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                TLane acc = TLane.Broadcast(b[oc]);
+                for (int c = 0; c < C; c++)
+                for (int kh = 0; kh < K; kh++)
+                for (int kw = 0; kw < K; kw++)
+                    acc = TLane.MultiplyAdd(TLane.LoadStrided(x, (c * H + oh * S + kh) * W + ow * S + kw, S), w[oc * CKK + (c * K + kh) * K + kw], acc);
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(acc, y, (oc * OH + oh) * OW + ow);
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(acc, y, (oc * OH + oh) * OW + ow, OW - ow);
+                }
+            }
+        }
+
+        // Relu1_Predict: Relu1_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
+        // x (4,10,10)  ->  y (4,10,10), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Relu1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int N = 400;
+            for (int i = 0; i < N; i += TLane.Count)
+            {
+                TLane v = TLane.Load(x, i);
+                TLane.Store(TLane.Max(v, TLane.Zero), y, i);
+            }
+        }
+
+        // Pool1_Predict: Pool1_Forward for one sample, each value holding TLane.Count adjacent output columns
+        // x (4,10,10)  ->  y (4,5,5), floats with slack
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Pool1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 4, H = 10, W = 10, K = 2, S = 2, OH = 5, OW = 5;
+            for (int c = 0; c < C; c++)
+            for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow += TLane.Count)
+            {
+                // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns
+                var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
+                TLane m = TLane.LoadStrided(xk, 0, S);
+                for (int kh = 0; kh < K; kh++)
+                for (int kw = 0; kw < K; kw++)
+                    m = TLane.Max(m, TLane.LoadStrided(xk, kh * W + kw, S));
+                if (ow + TLane.Count <= OW)
+                {
+                    TLane.Store(m, y, (c * OH + oh) * OW + ow);
+                }
+                else // the row's last run: only OW - ow columns exist
+                {
+                    TLane.StoreFirst(m, y, (c * OH + oh) * OW + ow, OW - ow);
+                }
+            }
+        }
+
         // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
         // x (100)  w (10,100)  b (10)  ->  y (10)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -663,11 +675,5 @@ namespace Samples
             }
         }
 
-
-        // ----------------------------------------------------------------------------------------------------
-        // Softmax1: Softmax + cross-entropy
-
-        // Softmax1_Forward: p = softmax(logits (B,10)), computed by global::CnnGen.Kernels.Softmax in Infer.
-        // Softmax1_Backward: dlogits = p - onehot(label), fused with the loss in global::CnnGen.Kernels.SoftmaxCrossEntropy.
     }
 }

@@ -35,11 +35,25 @@ internal static partial class NetworkEmitter
             w.Line($"// {layer.Name}: {layer.Describe()}");
             w.Line();
             layer.EmitKernels(w, new PassContext(spec, layer));
-            layer.EmitPredictKernel(w);
         }
+        EmitPredictKernels(w, spec);
         w.Close();
         if (hasNamespace) w.Close();
         return w.ToString();
+    }
+
+    /// <summary>
+    /// The single-sample kernels, after the training path: a reader following TrainStep never skips over them.
+    /// </summary>
+    private static void EmitPredictKernels(SourceWriter w, NetworkSpec spec)
+    {
+        w.Line();
+        w.Line("// " + new string('=', 100));
+        w.Line("// Single-sample kernels, for Predict<TLane>: one sample as plain floats, each value holding adjacent positions");
+        w.Line("// (output columns, dense inputs). Layers without one here run their batch kernel with Lane1.");
+        w.Line();
+        foreach (var layer in spec.Layers)
+            layer.EmitPredictKernel(w);
     }
 
     // ------------------------------------------------------------------------------------------------

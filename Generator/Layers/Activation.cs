@@ -98,7 +98,8 @@ internal sealed record ActivationSpec(ActivationFunction Function, double Slope)
         if (FusedIntoPool)
         {
             w.Line($"// {Name}: {Formula}, fused into the max pool that follows (max over a window of max(x, 0) = max(0, max over");
-            w.Line("// the window)); its gradient mask is applied in that pool's backward. No methods of its own.");
+            w.Line("// the window)); its gradient mask is applied in that pool's backward. No batch methods of its own (Predict runs");
+            w.Line($"// {Name}_Predict, in the single-sample section).");
             w.Line();
             return;
         }
