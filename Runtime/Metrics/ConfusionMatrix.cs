@@ -138,6 +138,29 @@ public static class Metrics
         => -Math.Log(Math.Max(probabilities[label], MinProbability));
 
     /// <summary>
+    /// Scores one batch of class probabilities (<paramref name="classes"/> per sample, sample-major) against their
+    /// labels: adds each sample to <paramref name="confusion"/> (if given), writes its predicted class to
+    /// <paramref name="predicted"/> (if not empty), and returns the summed cross-entropy. The one scoring routine of
+    /// the Trainer, <see cref="Evaluate"/> and the sample, so that they report the same loss for the same probabilities.
+    /// </summary>
+    public static double ScoreBatch(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> labels, int classes,
+                                    ConfusionMatrix? confusion, Span<int> predicted = default)
+    {
+        if (probabilities.Length < labels.Length * classes)
+            throw new ArgumentException($"{labels.Length} samples x {classes} classes need {labels.Length * classes} probabilities, not {probabilities.Length}.", nameof(probabilities));
+        double lossSum = 0;
+        for (int s = 0; s < labels.Length; s++)
+        {
+            ReadOnlySpan<float> p = probabilities.Slice(s * classes, classes);
+            int best = ArgMax(p);
+            lossSum += CrossEntropy(p, labels[s]);
+            confusion?.Add(labels[s], best);
+            if (!predicted.IsEmpty) predicted[s] = best;
+        }
+        return lossSum;
+    }
+
+    /// <summary>
     /// Evaluates <paramref name="net"/> in inference mode on every sample of <paramref name="data"/>, one thread,
     /// batches of <paramref name="batchSize"/> at <paramref name="lanes"/> (0: <see cref="NetworkWorkspace.PreferredLanes"/>).
     /// </summary>
@@ -161,12 +184,7 @@ public static class Metrics
             for (int i = 0; i < count; i++) indices[i] = start + i;
             data.PackBatch(indices.AsSpan(0, count), lanes, normalization, input, labels);
             net.Infer(workspace, input, count, probabilities);
-            for (int s = 0; s < count; s++)
-            {
-                ReadOnlySpan<float> p = probabilities.AsSpan(s * net.OutputSize, net.OutputSize);
-                lossSum += CrossEntropy(p, labels[s]);
-                confusion.Add(labels[s], ArgMax(p));
-            }
+            lossSum += ScoreBatch(probabilities, labels.AsSpan(0, count), net.OutputSize, confusion);
         }
         return new EvaluationResult(data.Count == 0 ? 0 : lossSum / data.Count, confusion.Accuracy, data.Count, confusion);
     }

@@ -383,14 +383,8 @@ public sealed class Trainer : IDisposable
         Span<int> indices = worker.Indices.AsSpan(0, count);
         for (int i = 0; i < count; i++) indices[i] = _batchStart + first + i;
         _data!.PackBatch(indices, Lanes, _options.Normalization, worker.Input, worker.Labels);
-        int classes = _net.OutputSize;
         _net.Infer(worker.Workspace, worker.Input, count, worker.Probabilities);
-        for (int s = 0; s < count; s++)
-        {
-            ReadOnlySpan<float> p = worker.Probabilities.AsSpan(s * classes, classes);
-            worker.EvaluationLoss += Metrics.CrossEntropy(p, worker.Labels[s]);
-            worker.Confusion.Add(worker.Labels[s], Metrics.ArgMax(p));
-        }
+        worker.EvaluationLoss += Metrics.ScoreBatch(worker.Probabilities, worker.Labels.AsSpan(0, count), _net.OutputSize, worker.Confusion);
     }
 
     /// <summary>One worker's buffers: workspace, packed input, labels, gradients (worker 0 uses the network's own).</summary>

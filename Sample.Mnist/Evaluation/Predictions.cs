@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using CnnGen.Data;
+using CnnGen.Training;
 
 namespace CnnGen.Sample.Mnist.Evaluation;
 
@@ -82,16 +83,9 @@ public static class Evaluator
                 data.PackBatch(indices, lanes, normalization, scratch.Input, scratch.Labels);
                 var probs = probabilities.AsSpan(start * classes, n * classes);
                 network.Infer(scratch.Workspace, scratch.Input, n, probs);
-                for (int i = 0; i < n; i++)
-                {
-                    int label = scratch.Labels[i];
-                    var p = probs.Slice(i * classes, classes);
-                    int best = 0;
-                    for (int k = 1; k < classes; k++) if (p[k] > p[best]) best = k;
-                    labels[start + i] = label;
-                    predicted[start + i] = best;
-                    scratch.LossSum -= Math.Log(Math.Max(p[label], 1e-12f));
-                }
+                // scored as the Trainer scores (the same clamp, the same arg-max), so both report the same test loss
+                scratch.Labels.AsSpan(0, n).CopyTo(labels.AsSpan(start, n));
+                scratch.LossSum += Metrics.ScoreBatch(probs, scratch.Labels.AsSpan(0, n), classes, confusion: null, predicted.AsSpan(start, n));
                 return scratch;
             },
             scratch => { lock (gate) lossSum += scratch.LossSum; });
