@@ -430,14 +430,3 @@ public sealed record Augmentation
     internal readonly record struct Transform(int Dx, int Dy, bool Warp, double AngleDegrees, double Scale, double ShearDegrees, bool Flip,
                                               int EraseX, int EraseY, int EraseWidth, int EraseHeight);
 }
-
-/// <summary>How the padding of <see cref="Augmentation.CropPadding"/> is filled.</summary>
-public enum CropPaddingMode
-{
-    /// <summary>With <see cref="Augmentation.Fill"/> (a translation with fill).</summary>
-    Zero,
-    /// <summary>Repeating the edge pixel.</summary>
-    Edge,
-    /// <summary>Mirroring the image at its edge (without repeating the edge pixel).</summary>
-    Reflect,
-}

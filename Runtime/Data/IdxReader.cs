@@ -5,48 +5,6 @@ using System.IO.Compression;
 
 namespace CnnGen.Data;
 
-/// <summary>An IDX file (or stream) that is malformed: the message names the file and the problem.</summary>
-public sealed class IdxFormatException : Exception
-{
-    /// <summary>Creates the exception; the message is prefixed with the file name.</summary>
-    public IdxFormatException(string fileName, string problem, Exception? inner = null)
-        : base($"IDX file '{fileName}': {problem}", inner)
-    {
-        FileName = fileName;
-        Problem = problem;
-    }
-
-    /// <summary>The file (or stream name) that failed to parse.</summary>
-    public string FileName { get; }
-
-    /// <summary>What is wrong with it, without the file name.</summary>
-    public string Problem { get; }
-}
-
-/// <summary>How an IDX image array is laid out (see <see cref="IdxReader.ImageShape"/>).</summary>
-/// <param name="Count">Images.</param>
-/// <param name="Channels">1 or 3.</param>
-/// <param name="Height">Rows per image.</param>
-/// <param name="Width">Columns per image.</param>
-/// <param name="ChannelLast">True for <c>count x H x W x C</c> (pixels interleaved); false for channel-first.</param>
-public readonly record struct IdxImageShape(int Count, int Channels, int Height, int Width, bool ChannelLast);
-
-/// <summary>An unsigned-byte IDX array: its dimensions and its data in row-major order.</summary>
-public sealed class IdxArray
-{
-    internal IdxArray(int[] dimensions, byte[] data)
-    {
-        Dimensions = dimensions;
-        Data = data;
-    }
-
-    /// <summary>The sizes of the dimensions, outermost first (for images: count, rows, columns).</summary>
-    public int[] Dimensions { get; }
-
-    /// <summary>The values, row-major.</summary>
-    public byte[] Data { get; }
-}
-
 /// <summary>
 /// Reads IDX files (the MNIST format): big-endian magic <c>00 00 type dims</c>, then <c>dims</c> big-endian
 /// int32 sizes, then the data. Only unsigned bytes (type 0x08) are supported. Files may be gzip-compressed

@@ -2,17 +2,6 @@ using System;
 
 namespace CnnGen;
 
-/// <summary>How far the generator unrolls kernel windows.</summary>
-public enum Unroll
-{
-    /// <summary>Unroll kernel windows times a block of channels where it stays inside the per-method budget; loops elsewhere.</summary>
-    Auto = 0,
-    /// <summary>As <see cref="Auto"/>, and report an informational diagnostic for every layer that could not be unrolled.</summary>
-    Full = 1,
-    /// <summary>Plain loops everywhere: the easiest code to step through, and the slowest.</summary>
-    None = 2,
-}
-
 /// <summary>
 /// Marks a <c>partial class</c> as a CnnGen network and gives the shape of one input sample.
 /// The layers follow as attributes on the same declaration, in source order.
@@ -39,14 +28,4 @@ public sealed class NetworkAttribute : Attribute
     public int Width { get; }
     /// <summary>How far kernel windows are unrolled in the generated code.</summary>
     public Unroll Unroll { get; set; } = Unroll.Auto;
-}
-
-/// <summary>Common base of every layer attribute.</summary>
-public abstract class LayerAttribute : Attribute
-{
-    /// <summary>
-    /// The layer's name in generated code (<c>{Name}_Forward</c>, <c>{name}_w</c>).
-    /// Defaults to the kind plus a per-kind ordinal (<c>Conv1</c>, <c>Dense2</c>).
-    /// </summary>
-    public string? Name { get; set; }
 }
