@@ -1,7 +1,4 @@
-using System.Runtime.CompilerServices;
 using System;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace CnnGen;
 

@@ -1,5 +1,3 @@
-using System;
-
 namespace CnnGen;
 
 /// <summary>What one training or loss step over a mini-batch produced.</summary>

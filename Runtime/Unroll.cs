@@ -1,5 +1,3 @@
-using System;
-
 namespace CnnGen;
 
 /// <summary>How far the generator unrolls kernel windows.</summary>

@@ -1,9 +1,3 @@
-using System;
-using System.Globalization;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
-using System.Text;
-
 namespace CnnGen.Data;
 
 /// <summary>How the padding of <see cref="Augmentation.CropPadding"/> is filled.</summary>

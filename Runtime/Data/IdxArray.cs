@@ -1,8 +1,3 @@
-using System;
-using System.Buffers.Binary;
-using System.IO;
-using System.IO.Compression;
-
 namespace CnnGen.Data;
 
 /// <summary>An unsigned-byte IDX array: its dimensions and its data in row-major order.</summary>

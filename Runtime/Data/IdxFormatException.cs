@@ -1,7 +1,4 @@
 using System;
-using System.Buffers.Binary;
-using System.IO;
-using System.IO.Compression;
 
 namespace CnnGen.Data;
 

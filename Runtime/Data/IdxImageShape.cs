@@ -1,8 +1,3 @@
-using System;
-using System.Buffers.Binary;
-using System.IO;
-using System.IO.Compression;
-
 namespace CnnGen.Data;
 
 /// <summary>How an IDX image array is laid out (see <see cref="IdxReader.ImageShape"/>).</summary>

@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace CnnGen.Data;
 

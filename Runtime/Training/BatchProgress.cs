@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using CnnGen.Data;
-
 namespace CnnGen.Training;
 
 /// <summary>Progress within an epoch, raised by <see cref="Trainer.BatchCompleted"/>.</summary>

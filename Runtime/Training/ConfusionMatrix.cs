@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.Text;
-using CnnGen.Data;
 
 namespace CnnGen.Training;
 

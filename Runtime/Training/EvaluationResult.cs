@@ -1,8 +1,3 @@
-using System;
-using System.Globalization;
-using System.Text;
-using CnnGen.Data;
-
 namespace CnnGen.Training;
 
 /// <summary>Loss and accuracy of a network over a dataset.</summary>

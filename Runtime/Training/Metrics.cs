@@ -1,6 +1,4 @@
 using System;
-using System.Globalization;
-using System.Text;
 using CnnGen.Data;
 
 namespace CnnGen.Training;

@@ -1,11 +1,4 @@
 using System;
-using System.Buffers;
-using System.Collections;
-using System.Collections.Generic;
-using System.Buffers.Binary;
-using System.IO;
-using System.Linq;
-using System.Text;
 
 namespace CnnGen.Training;
 

@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using CnnGen.Data;
 
 namespace CnnGen.Training;

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using CnnGen.Data;
-
 namespace CnnGen.Training;
 
 /// <summary>Where a training run is: saved in checkpoints so that a resumed run continues exactly.</summary>
