@@ -72,10 +72,14 @@ public sealed class PageTests(WebAppFixture web, ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         WaitForText("steps", t => int.Parse(t, CultureInfo.InvariantCulture) >= 40, TimeSpan.FromMinutes(4));
         output.WriteLine($"40 batches of 32 in {clock.Elapsed.TotalSeconds:F1} s; {Text("train-rate")}");
-        Browser.FindElement(By.Id("stop")).Click();
+        // read the step and press Stop in one script (a WebDriver command waits while a batch runs), then see where it stopped
+        long atStop = (long)((IJavaScriptExecutor)Browser).ExecuteScript(
+            "const steps = Number(document.getElementById('steps').textContent); document.getElementById('stop').click(); return steps;")!;
         string accuracy = WaitForText("test-accuracy", t => t != "-", TimeSpan.FromMinutes(3));
+        long stopped = long.Parse(Text("steps"), CultureInfo.InvariantCulture);
+        Assert.True(stopped - atStop <= 2, $"Stop was pressed at step {atStop}, training went on to {stopped}");
         double first = double.Parse(Text("loss-first"), CultureInfo.InvariantCulture), last = double.Parse(Text("loss-last"), CultureInfo.InvariantCulture);
-        output.WriteLine($"loss: first 10 batches {first:F4}, last 10 {last:F4}; steps {Text("steps")}; test accuracy {accuracy}; {Text("train-status")}");
+        output.WriteLine($"loss: first 10 batches {first:F4}, last 10 {last:F4}; steps {atStop} when Stop was clicked, {Text("steps")} in all; test accuracy {accuracy}; {Text("train-status")}");
         Assert.True(last < 0.8 * first, $"the loss did not fall: {first} -> {last}");
         Assert.Contains("trained in this page", Text("model"));
         Screenshot("sample-web-trained.png");

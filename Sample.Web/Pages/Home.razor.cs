@@ -99,8 +99,8 @@ public partial class Home : ComponentBase, IDisposable
             {
                 var image = new float[LeNet5.InputSize];
                 for (int i = 0; i < image.Length; i++) image[i] = (i / 28 - 14) * (i / 28 - 14) + (i % 28 - 14) * (i % 28 - 14) < 60 ? 2.8f : -0.42f;
-                _selfTest.Add("Predict agreement: " + LaneSelfTest.PredictAgreement(_net, image, 60));
-                _selfTest.Add("Predict agreement, Lane4Mad: " + LaneSelfTest.PredictAgreement<Lane4Mad>(_net, image, 60));
+                _selfTest.Add("Predict agreement: " + LaneSelfTest.PredictAgreement(_net, image, 10));
+                _selfTest.Add("Predict agreement, Lane4Mad: " + LaneSelfTest.PredictAgreement<Lane4Mad>(_net, image, 10));
                 {
                     var net = new LeNet5();
                     long offset = System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(net.Parameters),
@@ -122,11 +122,13 @@ public partial class Home : ComponentBase, IDisposable
                 Initialization.Replay(await Http.GetStringAsync(SourcePath), 1, probe.Parameters);
                 _selfTest.Add($"replayed initialization: |params| {Norm(probe.Parameters):F2} (x64: 4083.40)");
                 var log = new List<string>();
+                using var enough = new CancellationTokenSource();
                 await new PageTrainer { Epochs = 1, BatchSize = 32, Seed = 1, Lanes = 1 }.RunAsync(probe, train, PixelNormalization.Mnist, r =>
                 {
                     if (r.Step <= 3 || r.Step % 20 == 0) log.Add($"step {r.Step} loss {r.Loss:F4} |params| {Norm(probe.Parameters):F2}");
+                    if (r.Step == 40) enough.Cancel();
                     return Task.CompletedTask;
-                }, new CancellationTokenSource(TimeSpan.FromSeconds(4)).Token);
+                }, enough.Token);
                 _selfTest.Add("training at 1 lane: " + string.Join("; ", log) + " (x64: step 20 loss 0.8170, step 40 0.7761)");
                 _selfTest.Add(LaneSelfTest.PredictTime<Lane1>(_net, image, 25));
                 _selfTest.Add(LaneSelfTest.PredictTime<Lane4>(_net, image, 25));
@@ -311,7 +313,7 @@ public partial class Home : ComponentBase, IDisposable
                 _trainRate = r.SamplesPerSecond;
                 _trainStatus = $"epoch {r.Epoch}/{trainer.Epochs}, batch {r.Batch}/{r.BatchesPerEpoch}, loss {r.Loss:F3}, {r.SamplesPerSecond:F0} samples/s";
                 StateHasChanged();
-                await Task.Delay(1); // let the browser paint and handle Stop
+                await JS.InvokeVoidAsync("cnnPad.nextFrame"); // let the browser paint and handle Stop
             }, _stop.Token);
             _trainStatus = $"{(_stop.IsCancellationRequested ? "stopped" : "done")} after {steps} batches; testing on {_test!.Count:N0} digits";
             StateHasChanged();

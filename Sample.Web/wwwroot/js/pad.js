@@ -138,5 +138,8 @@ window.cnnPad = (() => {
     }
   }
 
-  return { init, clear, maps, bars, replay, now: () => performance.now() };
+  // Resolves after the next frame is painted: training awaits it between batches, so the page repaints and handles Stop.
+  const nextFrame = () => new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
+  return { init, clear, maps, bars, replay, nextFrame, now: () => performance.now() };
 })();
