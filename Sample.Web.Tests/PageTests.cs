@@ -49,7 +49,7 @@ public sealed class PageTests(WebAppFixture web, ITestOutputHelper output)
         Open();
         Draw(a => a.MoveByOffset(-85, -95).ClickAndHold().Stroke(170, 0).Stroke(-90, 200).Release()); // bar and stem of a 7
         string seven = WaitForText("prediction", t => t != "-", TimeSpan.FromSeconds(60), settle: true);
-        Screenshot("sample-web.png");
+        Screenshot("sample-web-seven.png");
         output.WriteLine($"7: read as {seven}, p(7) = {Text("p7")}, Predict {Text("last-latency")}");
         Assert.Equal("7", seven);
 
@@ -82,7 +82,10 @@ public sealed class PageTests(WebAppFixture web, ITestOutputHelper output)
         output.WriteLine($"loss: first 10 batches {first:F4}, last 10 {last:F4}; steps {atStop} when Stop was clicked, {Text("steps")} in all; test accuracy {accuracy}; {Text("train-status")}");
         Assert.True(last < 0.8 * first, $"the loss did not fall: {first} -> {last}");
         Assert.Contains("trained in this page", Text("model"));
-        Screenshot("sample-web-trained.png");
+        // the trained weights now drive the pad: draw a 7 for the README's screenshot (the run's length varies: no assertion)
+        Draw(a => a.MoveByOffset(-85, -95).ClickAndHold().Stroke(170, 0).Stroke(-90, 200).Release());
+        output.WriteLine($"a 7 on the pad with the weights trained here reads as {WaitForText("prediction", t => t != "-", TimeSpan.FromSeconds(60), settle: true)}");
+        Screenshot("sample-web.png");
     }
 
     [Fact]

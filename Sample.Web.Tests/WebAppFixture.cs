@@ -63,7 +63,7 @@ public sealed class WebAppFixture : IAsyncLifetime
     {
         var options = new ChromeOptions { BinaryLocation = chromium };
         options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1800",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,2400",
             "--user-data-dir=" + Directory.CreateTempSubdirectory("cnngen-chromium-").FullName);
         var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(driver)!, Path.GetFileName(driver));
         service.SuppressInitialDiagnosticInformation = true;

@@ -164,7 +164,8 @@ public partial class Home : ComponentBase, IDisposable
             && float.TryParse(mean, NumberStyles.Float, CultureInfo.InvariantCulture, out float m) && float.TryParse(std, NumberStyles.Float, CultureInfo.InvariantCulture, out float s) && s > 0)
             _normalization = PixelNormalization.Standardize(m, s);
         _shipped = _net.Parameters.ToArray();
-        _modelText = $"{ModelPath} ({bytes.Length:N0} bytes, trained by Sample.Mnist, {info.Metadata.Get("data") ?? "MNIST"})";
+        string data = (info.Metadata.Get("data") ?? "MNIST").Split(" (")[0]; // the data set's name, not the trainer's paths
+        _modelText = $"{ModelPath} ({bytes.Length:N0} bytes, trained on {data} by Sample.Mnist)";
     }
 
     private void LoadSource(string text)
