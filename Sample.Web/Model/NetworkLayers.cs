@@ -75,6 +75,12 @@ public static class NetworkLayers
         return buffer.AsSpan(0, layer.Size).ToArray();
     }
 
+    /// <summary>Whether the generated single-sample scratch keeps layer <paramref name="layer"/>'s output (a Flatten or the Softmax has none).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The scratch type's public fields are kept by the DynamicDependency on the page.")]
+    public static bool HasOutput<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.NonPublicFields)] TNet>(LayerInfo layer) =>
+        typeof(TNet).GetField(ScratchField, BindingFlags.NonPublic | BindingFlags.Static)?.FieldType
+            .GetField(layer.Name.ToLowerInvariant() + "_out", BindingFlags.Public | BindingFlags.Instance) is not null;
+
     /// <summary>Whether the generated class has the single-sample scratch this reads (a generator change could rename it).</summary>
     public static bool IsSupported<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.NonPublicFields)] TNet>() =>
         typeof(TNet).GetField(ScratchField, BindingFlags.NonPublic | BindingFlags.Static) is not null;

@@ -90,7 +90,7 @@ public partial class Home : ComponentBase, IDisposable
             _layers = NetworkLayers.Parse(LeNet5.Summary);
             _layerOutputs = NetworkLayers.IsSupported<LeNet5>();
             foreach (var layer in _layers)
-                if (_layerOutputs && layer.Name is not ['F', 'l', 'a', 't', ..] && !layer.Name.StartsWith("Softmax", StringComparison.Ordinal))
+                if (_layerOutputs && NetworkLayers.HasOutput<LeNet5>(layer))
                     _layerCanvas[layer.Name] = true;
             var model = Http.GetByteArrayAsync(ModelPath);
             var source = Http.GetStringAsync(SourcePath);
@@ -102,12 +102,14 @@ public partial class Home : ComponentBase, IDisposable
                 _selfTest.Add("Predict agreement: " + LaneSelfTest.PredictAgreement(_net, image, 10));
                 _selfTest.Add("Predict agreement, Lane4Mad: " + LaneSelfTest.PredictAgreement<Lane4Mad>(_net, image, 10));
                 {
+                    long before = GC.GetAllocatedBytesForCurrentThread();
                     var net = new LeNet5();
+                    long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                     long offset = System.Runtime.CompilerServices.Unsafe.ByteOffset(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(net.Parameters),
                                                                                  ref System.Runtime.InteropServices.MemoryMarshal.GetReference(net.Gradients));
                     var buffer = typeof(LeNet5).GetNestedType("ParametersBuffer", System.Reflection.BindingFlags.NonPublic);
                     int size = buffer is null ? -1 : System.Runtime.CompilerServices.RuntimeHelpers.SizeOf(buffer.TypeHandle);
-                    _selfTest.Add($"InlineArray: Gradients - Parameters = {offset} bytes, sizeof(ParametersBuffer) = {size} (expected {LeNet5.ParameterCount * 4})");
+                    _selfTest.Add($"InlineArray: Gradients - Parameters = {offset} bytes, sizeof(ParametersBuffer) = {size} (expected {LeNet5.ParameterCount * 4}); new LeNet5() allocated {allocated} bytes (2 x {LeNet5.ParameterCount * 4} needed)");
                 }
                 var w = new float[2000];
                 var rng = new Rng(1);
@@ -183,6 +185,7 @@ public partial class Home : ComponentBase, IDisposable
     [JSInvokable]
     public async Task OnInk(byte[] ink, int width, int height)
     {
+        if (_shipped is null) return; // no weights loaded yet (or they could not be): nothing to predict with
         try
         {
             _digit = Digitizer.ToMnist(ink, width, height);
