@@ -80,6 +80,7 @@ public partial class Home : ComponentBase, IDisposable
             {
                 _selfTest = LaneSelfTest.Run();
                 _selfTest.Add("Generic chain: " + LaneSelfTest.GenericChain(50));
+                _selfTest.Add("Unrolled Lane4.MultiplyAdd: " + LaneSelfTest.Unrolled(30));
                 for (int i = 0; i < 300; i++)
                 {
                     var again = LaneSelfTest.Run();
