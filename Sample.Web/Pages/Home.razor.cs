@@ -133,6 +133,19 @@ public partial class Home : ComponentBase, IDisposable
                     return Task.CompletedTask;
                 }, enough.Token);
                 _selfTest.Add("training at 1 lane: " + string.Join("; ", log) + " (x64: step 20 loss 0.8170, step 40 0.7761)");
+                // the Runtime's Trainer here: one thread, so no worker thread (and KernelPrecompiler starts none on one core)
+                try
+                {
+                    var trained = new LeNet5();
+                    Initialization.Replay(await Http.GetStringAsync(SourcePath), 1, trained.Parameters);
+                    using var trainer = new Trainer(trained, new AdamW(2e-3f), new TrainerOptions { Epochs = 1, BatchSize = 32, Threads = 1, Normalization = PixelNormalization.Mnist });
+                    var result = trainer.Fit(train.Take(640));
+                    _selfTest.Add($"Trainer.Fit, Threads = 1, {Environment.ProcessorCount} processor(s): ran, train loss {result.History[0].TrainLoss:F4}, lanes {trainer.Lanes}, |params| {Norm(trained.Parameters):F2}");
+                }
+                catch (Exception e)
+                {
+                    _selfTest.Add($"Trainer.Fit, Threads = 1: {e.GetType().Name}: {e.Message}");
+                }
                 _selfTest.Add(LaneSelfTest.PredictTime<Lane1>(_net, image, 25));
                 _selfTest.Add(LaneSelfTest.PredictTime<Lane4>(_net, image, 25));
                 _selfTest.Add(LaneSelfTest.PredictTime<Lane4Mad>(_net, image, 25));
