@@ -43,9 +43,17 @@ public abstract class NetworkWorkspace
 
     /// <summary>
     /// The fastest lane count this CPU runs natively: 16 with accelerated Vector512 (AVX-512), 8 with Vector256 (AVX2),
-    /// 4 with Vector128 (ARM64 NEON, WebAssembly SIMD, x64 without AVX), else 1.
+    /// 4 with Vector128 (ARM64 NEON, x64 without AVX), else 1; and 1 in WebAssembly.
     /// </summary>
+    /// <remarks>
+    /// In the browser .NET 10 interprets the IL (without the wasm-tools workload's AOT), and there one sample per value
+    /// is both the fastest and the only right choice, measured in Chromium 156 on LeNet-5's Predict: 5.1 ms at 1 lane,
+    /// 44 ms at 4 lanes (Lane4's exact fused multiply-add emulation: WebAssembly has no FMA instruction), 7.9 ms at 4 lanes
+    /// with plain multiply-add; and Lane4's emulated kernels return wrong values (NaN) from the third call on, once the
+    /// interpreter has optimized them, although each Lane4 operation alone is right there (Sample.Web's <c>?selftest</c>).
+    /// </remarks>
     public static int PreferredLanes =>
+        OperatingSystem.IsBrowser() || OperatingSystem.IsWasi() ? 1 :
         System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 :
         System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 :
         System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? 4 : 1;
