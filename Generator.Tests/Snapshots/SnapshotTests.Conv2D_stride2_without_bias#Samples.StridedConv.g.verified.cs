@@ -60,13 +60,11 @@ namespace Samples
         //        128: dense1_w (10,1352)
         //      13648: dense1_b (10)
         /// <summary>Every trainable parameter, layer by layer (see the table above).</summary>
-        [global::System.Runtime.CompilerServices.InlineArray(ParameterCount)]
-        private struct ParametersBuffer { private float _element0; }
-        private ParametersBuffer _parameters;
-        public global::System.Span<float> Parameters => global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.As<ParametersBuffer, float>(ref _parameters), ParameterCount);
+        private readonly float[] _parameters;
+        public global::System.Span<float> Parameters => _parameters;
         /// <summary>The network's own gradient buffer, laid out like <see cref="Parameters"/>.</summary>
-        private ParametersBuffer _gradients;
-        public global::System.Span<float> Gradients => global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.As<ParametersBuffer, float>(ref _gradients), ParameterCount);
+        private readonly float[] _gradients;
+        public global::System.Span<float> Gradients => _gradients;
         /// <summary>Running statistics used in inference.</summary>
         public global::System.Span<float> State => default;
 
@@ -74,6 +72,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
         public StridedConv()
         {
+            _parameters = new float[ParameterCount];
+            _gradients = new float[ParameterCount];
             InitializeParameters(0);
         }
 

@@ -166,8 +166,6 @@ internal static partial class NetworkEmitter
         w.Line();
     }
 
-    /// <summary>Fixed-size buffers up to this many floats are inline arrays; larger ones are arrays allocated once.</summary>
-    private const int InlineLimit = 256 * 1024;
 
     private static void EmitParameterStorage(SourceWriter w, NetworkSpec spec)
     {
@@ -182,15 +180,19 @@ internal static partial class NetworkEmitter
                 foreach (var line in l.StateLines())
                     w.Line("//   " + line);
         }
-        EmitStore(w, "Parameters", "_parameters", "ParameterCount", spec.ParameterCount, "Every trainable parameter, layer by layer (see the table above).");
-        EmitStore(w, "Gradients", "_gradients", "ParameterCount", spec.ParameterCount, "The network's own gradient buffer, laid out like <see cref=\"Parameters\"/>.");
-        EmitStore(w, "State", "_state", "StateCount", spec.StateCount, "Running statistics used in inference.");
+        bool inline = spec.InlineStorage;
+        EmitStore(w, "Parameters", "_parameters", "ParameterCount", spec.ParameterCount, inline, "Every trainable parameter, layer by layer (see the table above).");
+        EmitStore(w, "Gradients", "_gradients", "ParameterCount", spec.ParameterCount, inline, "The network's own gradient buffer, laid out like <see cref=\"Parameters\"/>.");
+        EmitStore(w, "State", "_state", "StateCount", spec.StateCount, inline, "Running statistics used in inference.");
         w.Line();
         w.Line("/// <summary>Creates the network with parameters initialized from seed 0; call <see cref=\"InitializeParameters\"/> for another seed.</summary>");
         w.Line(GeneratedCode);
         w.Open($"public {spec.ClassName}()");
-        if (spec.ParameterCount > InlineLimit) w.Line("_parameters = new float[ParameterCount];").Line("_gradients = new float[ParameterCount];");
-        if (spec.StateCount > InlineLimit) w.Line("_state = new float[StateCount];");
+        if (!spec.InlineStorage)
+        {
+            if (spec.ParameterCount > 0) w.Line("_parameters = new float[ParameterCount];").Line("_gradients = new float[ParameterCount];");
+            if (spec.StateCount > 0) w.Line("_state = new float[StateCount];");
+        }
         w.Line("InitializeParameters(0);");
         w.Close();
         w.Line();
@@ -199,7 +201,7 @@ internal static partial class NetworkEmitter
         w.Line();
     }
 
-    private static void EmitStore(SourceWriter w, string property, string field, string constant, int length, string doc)
+    private static void EmitStore(SourceWriter w, string property, string field, string constant, int length, bool inline, string doc)
     {
         string type = property + "Buffer";
         w.Line($"/// <summary>{doc}</summary>");
@@ -208,7 +210,7 @@ internal static partial class NetworkEmitter
             w.Line($"public {SP}<float> {property} => default;");
             return;
         }
-        if (length > InlineLimit)
+        if (!inline)
         {
             w.Line($"private readonly float[] {field};");
             w.Line($"public {SP}<float> {property} => {field};");

@@ -16,5 +16,16 @@ internal sealed record NetworkSpec(
     EquatableArray<string> UnrollNotes)
 {
     public int OutputSize => Layers[Layers.Count - 1].Output.C;
+
+    /// <summary>Floats the parameters, their gradients and the state may hold inside the network object (64 KiB).</summary>
+    public const int InlineStorageLimit = 16 * 1024;
+
+    /// <summary>
+    /// The parameters, gradients and state live inside the network object as inline arrays, one allocation: only while
+    /// all three fit in 64 KiB, because .NET 10's WebAssembly runtime lays out the fields of an object past 64 KiB
+    /// wrongly (in the browser a LeNet-5's Gradients started 50,216 bytes after its Parameters instead of 246,824, so
+    /// training wiped the weights; Sample.Web's ?selftest). Larger ones are arrays allocated once in the constructor.
+    /// </summary>
+    public bool InlineStorage => 2L * ParameterCount + StateCount <= InlineStorageLimit;
     public string HintName => (Namespace.Length == 0 ? "" : Namespace + ".") + ClassName + ".g.cs";
 }
