@@ -14,7 +14,9 @@ namespace CnnGen.Sample.Web.Model;
 /// instead of 246,824 (measured on the <c>?selftest</c> page): <c>Gradients</c> overlaps <c>Parameters</c>, and the
 /// generated <c>InitializeParameters</c>, whose last statement clears the gradients, zeroes 80% of the weights it has just
 /// drawn. The page therefore never writes the network's own gradient buffer (it trains with its own array) and
-/// initializes through this replay, writing only <c>Parameters</c>.
+/// initializes through this replay, writing only <c>Parameters</c>. Since then the generator keeps such buffers in arrays
+/// (inline only below 64 KiB), and on <c>?selftest</c> the generated method gives these weights in the browser too; the
+/// replay stays as the page's path and as a check of that.
 /// </remarks>
 public static partial class Initialization
 {
