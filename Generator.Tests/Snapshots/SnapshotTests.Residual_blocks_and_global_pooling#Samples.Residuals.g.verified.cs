@@ -182,8 +182,6 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> conv3_dout;
             /// <summary>Add1 output: (B,4,8,8)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> add1_out;
-            /// <summary>gradient of add1_out: (B,4,8,8)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> add1_dout;
             /// <summary>Relu3 output: (B,4,8,8)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> relu3_out;
             /// <summary>gradient of relu3_out: (B,4,8,8)</summary>
@@ -206,8 +204,6 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> add2_dskip;
             /// <summary>Add2 output: (B,8,4,4)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> add2_out;
-            /// <summary>gradient of add2_out: (B,8,4,4)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> add2_dout;
             /// <summary>Relu5 output: (B,8,4,4)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> relu5_out;
             /// <summary>gradient of relu5_out: (B,8,4,4)</summary>
@@ -251,7 +247,6 @@ namespace Samples
                 conv3_out = new(Groups * 256);
                 conv3_dout = new(Groups * 256);
                 add1_out = new(Groups * 256);
-                add1_dout = new(Groups * 256);
                 relu3_out = new(Groups * 256);
                 relu3_dout = new(Groups * 256);
                 res2_dout = new(Groups * 256);
@@ -263,7 +258,6 @@ namespace Samples
                 relu4_dout = new(Groups * 128);
                 add2_dskip = new(Groups * 256);
                 add2_out = new(Groups * 128);
-                add2_dout = new(Groups * 128);
                 relu5_out = new(Groups * 128);
                 relu5_dout = new(Groups * 128);
                 globalpool1_out = new(Groups * 8);
@@ -640,13 +634,13 @@ namespace Samples
             // GlobalPool1: GlobalAvgPool 4x4 -> 1
             GlobalPool1_Backward<TLane>(ws.relu5_out, ws.globalpool1_out, ws.globalpool1_dout, ws.relu5_dout, B);
             // Relu5: ReLU
-            Relu5_Backward<TLane>(ws.add2_out, ws.relu5_out, ws.relu5_dout, ws.add2_dout, B);
-            // Add2: Add the input of Res2, projected: 1x1 conv 4->8, stride=2
+            Relu5_Backward<TLane>(ws.add2_out, ws.relu5_out, ws.relu5_dout, ws.relu4_dout, B);
+            // Add2: Add the input of Res2, projected: 1x1 conv 4->8, stride=2: dx = dy in one buffer; the projection's gradients
             ws.add2_dskip.Slice(0, B * 256).Clear();
             var add2_dw = g.Slice(640, 32);
             var add2_db = g.Slice(672, 8);
             var add2_w = p.Slice(640, 32);
-            Add2_Backward<TLane>(ws.add2_dout, ws.relu4_dout, ws.relu3_out, add2_w, ws.add2_dskip, add2_dw, add2_db, B);
+            Add2_Backward<TLane>(ws.relu4_dout, ws.relu3_out, add2_w, ws.add2_dskip, add2_dw, add2_db, B);
             // Relu4: ReLU
             Relu4_Backward<TLane>(ws.conv4_out, ws.relu4_out, ws.relu4_dout, ws.conv4_dout, B);
             // Conv4: Conv2D 4->8, k=3, stride=2, pad=1
@@ -660,9 +654,8 @@ namespace Samples
             // Res2: Residual: keeps its input for the Add that closes the block
             Res2_Backward<TLane>(ws.res2_dout, ws.add2_dskip, ws.relu3_dout, B);
             // Relu3: ReLU
-            Relu3_Backward<TLane>(ws.add1_out, ws.relu3_out, ws.relu3_dout, ws.add1_dout, B);
-            // Add1: Add the input of Res1
-            Add1_Backward<TLane>(ws.add1_dout, ws.conv3_dout, B);
+            Relu3_Backward<TLane>(ws.add1_out, ws.relu3_out, ws.relu3_dout, ws.conv3_dout, B);
+            // Add1: Add the input of Res1: dx = dy in one buffer, which is also the skip path's gradient
             // Conv3: Conv2D 4->4, k=3, stride=1, pad=1
             ws.conv3_dxpad.Slice(0, B * 400).Clear();
             ws.relu2_dout.Slice(0, B * 256).Clear();
@@ -688,7 +681,7 @@ namespace Samples
             Conv2_Backward<TLane>(ws.conv2_xpad, conv2_w, ws.conv2_dout, ws.conv2_dxpad, conv2_dw, conv2_db, B);
             Conv2_Unpad<TLane>(ws.conv2_dxpad, ws.res1_dout, B);
             // Res1: Residual: keeps its input for the Add that closes the block
-            Res1_Backward<TLane>(ws.res1_dout, ws.add1_dout, ws.relu1_dout, B);
+            Res1_Backward<TLane>(ws.res1_dout, ws.conv3_dout, ws.relu1_dout, B);
             // Relu1: ReLU
             Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 1->4, k=3, stride=1, pad=1
@@ -2053,14 +2046,6 @@ namespace Samples
                 y[i] = x[i] + skip[i];
         }
 
-        // Add1_Backward (writes dx: dx = dy)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Add1_Backward<TLane>(global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 256;
-            dy.Slice(0, B * N).CopyTo(dx);
-        }
-
 
         // ----------------------------------------------------------------------------------------------------
         // Relu3: ReLU
@@ -2598,14 +2583,12 @@ namespace Samples
             }
         }
 
-        // Add2_Backward (writes dx: dx = dy), then the projection (accumulates +=):
+        // Add2_Backward, the projection (accumulates +=; dx = dy is the same buffer):
         //   dw[oc,c] += sum over samples, oh, ow of dy[oc,oh,ow] * skip[c, oh*S, ow*S];  db[oc] += sum of dy[oc,:,:]
         //   dskip[c, oh*S, ow*S] += sum over oc of w[oc,c] * dy[oc,oh,ow] (dskip cleared before)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Add2_Backward<TLane>(global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.ReadOnlySpan<TLane> skip, global::System.ReadOnlySpan<float> w, global::System.Span<TLane> dskip, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Add2_Backward<TLane>(global::System.ReadOnlySpan<TLane> dy, global::System.ReadOnlySpan<TLane> skip, global::System.ReadOnlySpan<float> w, global::System.Span<TLane> dskip, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
-            const int N = 128;
-            dy.Slice(0, B * N).CopyTo(dx);
             const int C = 4, H = 8, W = 8, OC = 8, S = 2, OH = 4, OW = 4;
             for (int oc = 0; oc < OC; oc++)
             {

@@ -119,7 +119,7 @@ internal sealed record ResidualSpec : LayerSpec
     private KernelSignature BackwardKernel(PassContext ctx)
     {
         var join = Join(ctx.Network.Layers.ToList())!;
-        return new KernelSignature(Name + "_Backward").In("dy", ctx.DY!).In("dskip", join.SkipGradient(ctx.Network)).Out("dx", ctx.DX!).Groups();
+        return new KernelSignature(Name + "_Backward").In("dy", ctx.DY!).In("dskip", join.SkipGradient).Out("dx", ctx.DX!).Groups();
     }
 
     protected override void EmitBackwardCall(SourceWriter w, PassContext ctx) => w.Line(BackwardKernel(ctx).Call());
@@ -152,6 +152,12 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
         ? $"Add the input of {BlockName}, projected: 1x1 conv {I(Skip.C)}->{I(Output.C)}, stride={I(Stride)}"
         : $"Add the input of {BlockName}";
     public override string Fingerprint() => Projection ? $"Add, projection {I(Skip.C)}->{I(Output.C)}, stride={I(Stride)}" : "Add";
+    /// <summary>
+    /// dx = dy: the input's gradient is the output's gradient buffer itself (no copy). Only a projected Add with nothing
+    /// trainable before it gets a gradient buffer of its own, and then no input gradient is needed.
+    /// </summary>
+    public override bool PassesGradientOn => true;
+    /// <summary>Nothing is accumulated into the input gradient, so nothing must clear it (it is the output gradient).</summary>
     public override bool WritesInputGradient => true;
     private int WeightCount => Output.C * Skip.C;
 
@@ -163,7 +169,7 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
     private bool NeedsSkipGradient(NetworkSpec network) => new PassContext(network, network.Layers[BlockStart]).InputGradient;
 
     /// <summary>Where the skip path's gradient is: this layer's output gradient itself, or the projection's own buffer.</summary>
-    public string SkipGradient(NetworkSpec network) => Projection ? $"ws.{Prefix}_dskip" : Buffers.DOut!;
+    public string SkipGradient => Projection ? $"ws.{Prefix}_dskip" : Buffers.DOut!;
 
     public override IEnumerable<ParameterSlice> ParameterSlices()
     {
@@ -193,12 +199,11 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
             .If(Projection, k => k.Floats("w", Prefix + "_w").Floats("b", Prefix + "_b"))
             .Out("y", y).Groups(groups);
 
+    /// <summary>The projection's backward (an identity Add has none: its input gradient is its output gradient).</summary>
     private KernelSignature BackwardKernel(PassContext ctx) =>
-        new KernelSignature(Name + "_Backward").In("dy", ctx.DY!)
-            .If(ctx.InputGradient, k => k.Out("dx", ctx.DX!))
-            .If(Projection, k => k.In("skip", SkipInput(ctx.Network)).Floats("w", Prefix + "_w")
-                .If(NeedsSkipGradient(ctx.Network), k2 => k2.Out("dskip", SkipGradient(ctx.Network)))
-                .FloatsOut("dw", Prefix + "_dw").FloatsOut("db", Prefix + "_db"))
+        new KernelSignature(Name + "_Backward").In("dy", ctx.DY!).In("skip", SkipInput(ctx.Network)).Floats("w", Prefix + "_w")
+            .If(NeedsSkipGradient(ctx.Network), k => k.Out("dskip", SkipGradient))
+            .FloatsOut("dw", Prefix + "_dw").FloatsOut("db", Prefix + "_db")
             .Groups();
 
     public override void EmitForward(SourceWriter w, PassContext ctx) =>
@@ -206,17 +211,17 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
 
     public override void EmitBackward(SourceWriter w, PassContext ctx)
     {
-        bool skipGradient = NeedsSkipGradient(ctx.Network);
-        if (!ctx.InputGradient && !Projection && !skipGradient) return;
-        w.Line($"// {Name}: {Describe()}");
-        if (Projection)
+        if (!Projection)
         {
-            if (skipGradient) w.Line($"{ArraySlice(SkipGradient(ctx.Network), "B * " + I(Skip.Size))}.Clear();");
-            w.Line($"var {Prefix}_dw = g.Slice({I(ParameterOffset)}, {I(WeightCount)});");
-            w.Line($"var {Prefix}_db = g.Slice({I(ParameterOffset + WeightCount)}, {I(Output.C)});");
-            w.Line($"var {Prefix}_w = p.Slice({I(ParameterOffset)}, {I(WeightCount)});");
+            w.Line($"// {Name}: {Describe()}: dx = dy in one buffer, which is also the skip path's gradient");
+            return;
         }
-        if (ctx.InputGradient || Projection) w.Line(BackwardKernel(ctx).Call());
+        w.Line($"// {Name}: {Describe()}: dx = dy in one buffer; the projection's gradients");
+        if (NeedsSkipGradient(ctx.Network)) w.Line($"{ArraySlice(SkipGradient, "B * " + I(Skip.Size))}.Clear();");
+        w.Line($"var {Prefix}_dw = g.Slice({I(ParameterOffset)}, {I(WeightCount)});");
+        w.Line($"var {Prefix}_db = g.Slice({I(ParameterOffset + WeightCount)}, {I(Output.C)});");
+        w.Line($"var {Prefix}_w = p.Slice({I(ParameterOffset)}, {I(WeightCount)});");
+        w.Line(BackwardKernel(ctx).Call());
     }
 
     public override void EmitKernels(SourceWriter w, PassContext ctx)
@@ -253,52 +258,42 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
         w.Close();
         w.Line();
 
-        bool dx = ctx.InputGradient, dskip = Projection && NeedsSkipGradient(ctx.Network);
-        if (!dx && !Projection) return;
-        w.Line($"// {Name}_Backward{(dx ? " (writes dx: dx = dy)" : "")}{(Projection ? ", then the projection (accumulates +=):" : "")}");
-        if (Projection)
-        {
-            w.Line("//   dw[oc,c] += sum over samples, oh, ow of dy[oc,oh,ow] * skip[c, oh*S, ow*S];  db[oc] += sum of dy[oc,:,:]");
-            if (dskip) w.Line("//   dskip[c, oh*S, ow*S] += sum over oc of w[oc,c] * dy[oc,oh,ow] (dskip cleared before)");
-        }
+        // dx = dy needs no kernel: the input's gradient buffer is the output's (PassesGradientOn)
+        if (!Projection) return;
+        bool dskip = NeedsSkipGradient(ctx.Network);
+        w.Line($"// {Name}_Backward, the projection (accumulates +=; dx = dy is the same buffer):");
+        w.Line("//   dw[oc,c] += sum over samples, oh, ow of dy[oc,oh,ow] * skip[c, oh*S, ow*S];  db[oc] += sum of dy[oc,:,:]");
+        if (dskip) w.Line("//   dskip[c, oh*S, ow*S] += sum over oc of w[oc,c] * dy[oc,oh,ow] (dskip cleared before)");
         w.Line(Hot);
         w.Open(BackwardKernel(ctx).Declaration);
-        if (dx)
+        w.Line(Consts());
+        w.Open("for (int oc = 0; oc < OC; oc++)");
+        w.Line("TLane sum = TLane.Zero;");
+        w.Line("for (int bg = 0; bg < B; bg++)");
+        w.Line("    for (int o = 0; o < OH * OW; o++)");
+        w.Line("        sum += dy[(bg * OC + oc) * (OH * OW) + o];");
+        w.Line("db[oc] += TLane.Sum(sum);");
+        w.Open("for (int c = 0; c < C; c++)");
+        w.Line("TLane acc = TLane.Zero;");
+        w.Line("for (int bg = 0; bg < B; bg++)");
+        w.Line("for (int oh = 0; oh < OH; oh++)");
+        w.Line("for (int ow = 0; ow < OW; ow++)");
+        w.Line("    acc = TLane.FusedMultiplyAdd(dy[((bg * OC + oc) * OH + oh) * OW + ow], skip[((bg * C + c) * H + oh * S) * W + ow * S], acc);");
+        w.Line("dw[oc * C + c] += TLane.Sum(acc);");
+        w.Close();
+        w.Close();
+        if (dskip)
         {
-            w.Line($"const int N = {I(Output.Size)};");
-            w.Line("dy.Slice(0, B * N).CopyTo(dx);");
-        }
-        if (Projection)
-        {
-            w.Line(Consts());
-            w.Open("for (int oc = 0; oc < OC; oc++)");
-            w.Line("TLane sum = TLane.Zero;");
-            w.Line("for (int bg = 0; bg < B; bg++)");
-            w.Line("    for (int o = 0; o < OH * OW; o++)");
-            w.Line("        sum += dy[(bg * OC + oc) * (OH * OW) + o];");
-            w.Line("db[oc] += TLane.Sum(sum);");
-            w.Open("for (int c = 0; c < C; c++)");
-            w.Line("TLane acc = TLane.Zero;");
             w.Line("for (int bg = 0; bg < B; bg++)");
             w.Line("for (int oh = 0; oh < OH; oh++)");
-            w.Line("for (int ow = 0; ow < OW; ow++)");
-            w.Line("    acc = TLane.FusedMultiplyAdd(dy[((bg * OC + oc) * OH + oh) * OW + ow], skip[((bg * C + c) * H + oh * S) * W + ow * S], acc);");
-            w.Line("dw[oc * C + c] += TLane.Sum(acc);");
+            w.Open("for (int ow = 0; ow < OW; ow++)");
+            w.Line("int si = (bg * C * H + oh * S) * W + ow * S;");
+            w.Open("for (int oc = 0; oc < OC; oc++)");
+            w.Line("TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];");
+            w.Line("for (int c = 0; c < C; c++)");
+            w.Line("    dskip[si + c * (H * W)] = TLane.MultiplyAdd(d, w[oc * C + c], dskip[si + c * (H * W)]);");
             w.Close();
             w.Close();
-            if (dskip)
-            {
-                w.Line("for (int bg = 0; bg < B; bg++)");
-                w.Line("for (int oh = 0; oh < OH; oh++)");
-                w.Open("for (int ow = 0; ow < OW; ow++)");
-                w.Line("int si = (bg * C * H + oh * S) * W + ow * S;");
-                w.Open("for (int oc = 0; oc < OC; oc++)");
-                w.Line("TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];");
-                w.Line("for (int c = 0; c < C; c++)");
-                w.Line("    dskip[si + c * (H * W)] = TLane.MultiplyAdd(d, w[oc * C + c], dskip[si + c * (H * W)]);");
-                w.Close();
-                w.Close();
-            }
         }
         w.Close();
         w.Line();

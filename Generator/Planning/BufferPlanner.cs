@@ -21,11 +21,14 @@ internal static class BufferPlanner
             gradient |= l.ParameterCount > 0;
             bool alias = l.PassesInputOn(singleSample: false), predictAlias = l.PassesInputOn(singleSample: true);
             string output = alias ? input : $"ws.{l.Prefix}_out";
-            string? dOutput = l.PassesGradientOn ? dIn : gradient ? $"ws.{l.Prefix}_dout" : null;
+            // the output's gradient is the input's gradient buffer when the kind passes it on, unless there is none
+            // and the layer has parameters to train (then it needs a gradient of its own)
+            bool gradientAlias = l.PassesGradientOn && (dIn is not null || l.ParameterCount == 0);
+            string? dOutput = gradientAlias ? dIn : gradient ? $"ws.{l.Prefix}_dout" : null;
             string predictOutput = predictAlias ? predictInput : $"ws.{l.Prefix}_out";
             layers[i] = l with
             {
-                Buffers = new LayerBuffers(output, dOutput, predictOutput, !alias, !l.PassesGradientOn && dOutput is not null, !predictAlias),
+                Buffers = new LayerBuffers(output, dOutput, predictOutput, !alias, !gradientAlias && dOutput is not null, !predictAlias),
             };
             input = output;
             dIn = dOutput;
