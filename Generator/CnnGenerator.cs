@@ -15,16 +15,23 @@ public sealed class CnnGenerator : IIncrementalGenerator
 {
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var parsed = context.SyntaxProvider
+        // Runs on every edit (the driver re-runs a transform whenever the compilation changes): copies the
+        // declaration into a value and nothing more.
+        var sources = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownNames.Network,
                 // records too, so that they get a diagnostic instead of silence
                 predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                transform: static (ctx, ct) => NetworkParser.Parse(ctx, ct))
+                transform: static (ctx, ct) => NetworkParser.Read(ctx, ct))
             .WithTrackingName(TrackingNames.Transform);
 
+        // Checks, shapes and plans: re-run only when a declaration changed, so an edit elsewhere finds them cached.
+        var analyzed = sources
+            .Select(static (source, ct) => NetworkParser.Analyze(source, ct))
+            .WithTrackingName(TrackingNames.Analysis);
+
         // Source output: re-runs only when the value-equatable spec changes.
-        var specs = parsed
+        var specs = analyzed
             .Select(static (t, _) => t.Spec)
             .WithTrackingName(TrackingNames.Spec);
         context.RegisterSourceOutput(specs, static (spc, spec) =>
@@ -33,31 +40,32 @@ public sealed class CnnGenerator : IIncrementalGenerator
                 spc.AddSource(spec.HintName, NetworkEmitter.Emit(spec));
         });
 
-        // Diagnostics output: may re-run on any edit, never regenerates code.
-        var diagnostics = parsed
+        // Diagnostics output: every network's list, collected and paired with the compilation, so that each
+        // diagnostic becomes a source location in the current tree (what squiggles and code fixes need). On an
+        // edit elsewhere the lists are cached and the output runs once for the project, not once per network.
+        var diagnostics = analyzed
             .Select(static (t, _) => t.Diagnostics)
-            .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+            .WithTrackingName(TrackingNames.Diagnostics)
+            .Collect()
+            .Combine(context.CompilationProvider);
+        context.RegisterSourceOutput(diagnostics, static (spc, pair) =>
+        {
+            foreach (var list in pair.Left)
+                for (int i = 0; i < list.Count; i++)
+                    spc.ReportDiagnostic(list[i].ToDiagnostic(pair.Right));
+        });
+
+        // Classes that declare layers but forgot [Network]. The predicate looks at names only and runs on edited
+        // trees only, so a project whose networks all carry [Network] never reaches the semantic check.
+        var missing = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                predicate: static (node, _) => node is ClassDeclarationSyntax c && MissingNetworkCheck.MayLackNetwork(c),
+                transform: static (ctx, ct) => MissingNetworkCheck.Find(ctx, ct))
+            .WithTrackingName(TrackingNames.MissingNetwork);
+        context.RegisterSourceOutput(missing, static (spc, list) =>
         {
             foreach (var diagnostic in list)
                 spc.ReportDiagnostic(diagnostic);
         });
-
-        // Classes that declare layers but forgot [Network].
-        foreach (var kind in Layers.LayerRegistry.Kinds)
-        {
-            var name = kind.Attribute;
-            var missing = context.SyntaxProvider
-                .ForAttributeWithMetadataName(
-                    name,
-                    predicate: static (node, _) => node is ClassDeclarationSyntax,
-                    transform: (ctx, ct) => NetworkParser.FindMissingNetwork(ctx, name, ct))
-                .WithTrackingName(TrackingNames.MissingNetwork);
-            context.RegisterSourceOutput(missing, static (spc, list) =>
-            {
-                foreach (var diagnostic in list)
-                    spc.ReportDiagnostic(diagnostic);
-            });
-        }
     }
 }

@@ -6,5 +6,7 @@ namespace CnnGen.Generator;
 /// </summary>
 internal static class KnownNames
 {
-    public const string Network = "CnnGen.NetworkAttribute";
+    public const string RuntimeNamespace = "CnnGen";
+    public const string NetworkMetadataName = "NetworkAttribute";
+    public const string Network = RuntimeNamespace + "." + NetworkMetadataName;
 }

@@ -57,6 +57,35 @@ public class DiagnosticTests
         new Expected("CNN002", Error, "Class 'First' declares layers but no input shape; add [Network(channels, height, width)] to it"),
         new Expected("CNN002", Error, "Class 'Second' declares layers but no input shape; add [Network(channels, height, width)] to it"));
 
+    [Fact, Triggers("CNN002")]
+    public void CNN002_is_reported_once_for_layers_on_two_partial_declarations_and_with_qualified_names() => Reports(Source("""
+        [[|CnnGen.Dense(10)|]]
+        public partial class Split { }
+
+        [global::CnnGen.Softmax]
+        public partial class Split { }
+        """),
+        new Expected("CNN002", Error, "Class 'Split' declares layers but no input shape; add [Network(channels, height, width)] to it"));
+
+    [Fact, DoesNotTrigger("CNN002")]
+    public void CNN002_is_not_reported_when_network_is_aliased() => DoesNotReport("CNN002",
+        "using CnnGen;\nusing Net = CnnGen.NetworkAttribute;\nnamespace Samples;\n\n" + """
+        [Net(1, 28, 28)]
+        [Conv2D(6, 5), ReLU, MaxPool(2)]
+        [Flatten, Dense(10), Softmax]
+        public partial class Aliased { }
+        """);
+
+    [Fact]
+    public void CNN002_is_not_reported_when_network_is_on_another_partial_declaration() => Reports(Source("""
+        [Network(20)]
+        public partial class Elsewhere { }
+
+        [[|Dense(10)|], Softmax]
+        public partial class Elsewhere { }
+        """),
+        new Expected("CNN008", Error, "Network 'Elsewhere' has layer attributes on more than one partial declaration; keep [Network] and all layers on one declaration so their order is defined"));
+
     [Fact, DoesNotTrigger("CNN002")]
     public void CNN002_layers_with_network_are_fine() => DoesNotReport("CNN002", Source("""
         [Network(1, 28, 28)]

@@ -31,7 +31,7 @@ public class IncrementalTests
         }
         """;
 
-    private static readonly string[] PipelineSteps = { TrackingNames.Transform, TrackingNames.Spec, TrackingNames.Diagnostics };
+    private static readonly string[] PipelineSteps = { TrackingNames.Transform, TrackingNames.Analysis, TrackingNames.Spec, TrackingNames.Diagnostics };
 
     /// <summary>Runs once, then again with the same driver on <paramref name="change"/> of the first compilation.</summary>
     private static (GeneratorRun First, GeneratorRun Second) RunTwice(Func<CSharpCompilation, CSharpCompilation> change, string source = Network)
@@ -44,7 +44,7 @@ public class IncrementalTests
 
     private static IReadOnlyList<IncrementalStepRunReason> Reasons(GeneratorRun run, string step)
     {
-        Assert.True(run.Result.TrackedSteps.TryGetValue(step, out var steps), $"Step '{step}' was not tracked.");
+        Assert.True(run.Result.TrackedSteps.TryGetValue(step, out var steps), $"Step '{step}' was not tracked: " + string.Join(",", run.Result.TrackedSteps.Keys));
         var reasons = steps.SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
         Assert.NotEmpty(reasons);
         return reasons;
@@ -79,6 +79,7 @@ public class IncrementalTests
     {
         var (_, second) = RunTwice(c => c.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
             "namespace Other; public class Unrelated { public int X => 1; }", GeneratorHarness.ParseOptions, path: "Unrelated.cs")));
+        AssertAll(Reasons(second, TrackingNames.Analysis), "Analysis", IncrementalStepRunReason.Cached);
         AssertAll(Reasons(second, TrackingNames.Spec), "Spec", IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertAll(SourceOutputReasons(second), "source output", IncrementalStepRunReason.Cached);
     }
@@ -89,6 +90,8 @@ public class IncrementalTests
         var (_, second) = RunTwice(c => Edit(c, "return 1;", "return 2;"));
         // The transform re-ran on the edited tree (Unchanged, not Cached), but produced an equal result.
         AssertAll(Reasons(second, TrackingNames.Transform), "Transform", IncrementalStepRunReason.Unchanged);
+        // So the analysis (checks, shapes, plans) did not run again.
+        AssertAll(Reasons(second, TrackingNames.Analysis), "Analysis", IncrementalStepRunReason.Cached);
         AssertAll(Reasons(second, TrackingNames.Spec), "Spec", IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertAll(SourceOutputReasons(second), "source output", IncrementalStepRunReason.Cached);
     }
@@ -117,6 +120,49 @@ public class IncrementalTests
         Assert.Equal(1, reasons.Count(r => r == IncrementalStepRunReason.New));
         Assert.Equal(1, reasons.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
         Assert.Equal(2, second.Sources.Length);
+    }
+
+    private const string NetworkWithWarning = """
+        using CnnGen;
+        namespace Samples;
+
+        [Network(1, 28, 28)]
+        [Conv2D(6, 5, Stride = 2), ReLU]
+        [Flatten, Dense(10), Softmax]
+        public partial class Strided
+        {
+            public int Helper() { return 1; }
+        }
+        """;
+
+    [Fact]
+    public void A_cached_warning_is_reported_again_in_the_current_tree_after_an_edit_elsewhere()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(NetworkWithWarning);
+        var first = GeneratorHarness.Run(compilation);
+        var edited = Edit(compilation, "return 1;", "return 2;");
+        var second = GeneratorHarness.Run(first.Driver, edited);
+        AssertAll(Reasons(second, TrackingNames.Analysis), "Analysis", IncrementalStepRunReason.Cached);
+        var before = Assert.Single(first.CnnDiagnostics);
+        var after = Assert.Single(second.CnnDiagnostics);
+        Assert.Equal("CNN006", after.Id);
+        Assert.Equal(before.GetMessage(), after.GetMessage());
+        Assert.Equal(before.Location.SourceSpan, after.Location.SourceSpan);
+        // A source location in the edited compilation's tree, not the first one's: code fixes find their document.
+        Assert.Same(edited.SyntaxTrees.Single(), after.Location.SourceTree);
+        Assert.Equal(before.Properties, after.Properties);
+    }
+
+    [Fact]
+    public void A_warning_moves_with_its_attribute_when_lines_are_inserted_above_it()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(NetworkWithWarning);
+        var first = GeneratorHarness.Run(compilation);
+        var second = GeneratorHarness.Run(first.Driver, Edit(compilation, "namespace Samples;", "namespace Samples;\n// a comment\n"));
+        var before = Assert.Single(first.CnnDiagnostics);
+        var after = Assert.Single(second.CnnDiagnostics);
+        Assert.Equal(before.Location.GetLineSpan().StartLinePosition.Line + 2, after.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Equal("Conv2D(6, 5, Stride = 2)", after.Location.SourceTree!.GetText().ToString(after.Location.SourceSpan));
     }
 
     private static CSharpCompilation Edit(CSharpCompilation compilation, string from, string to)

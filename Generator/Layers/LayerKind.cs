@@ -21,12 +21,16 @@ internal abstract class LayerKind
     {
         Title = title;
         Stem = stem;
+        MetadataName = title + "Attribute";
+        Attribute = "CnnGen." + MetadataName;
     }
 
     /// <summary>The attribute's name without <c>Attribute</c> (<c>Conv2D</c>), as diagnostics name the kind.</summary>
     public string Title { get; }
-    /// <summary>The Runtime attribute's metadata name.</summary>
-    public string Attribute => "CnnGen." + Title + "Attribute";
+    /// <summary>The Runtime attribute's full metadata name (<c>CnnGen.Conv2DAttribute</c>).</summary>
+    public string Attribute { get; }
+    /// <summary>The attribute class's own metadata name, without its namespace (<c>Conv2DAttribute</c>).</summary>
+    public string MetadataName { get; }
     /// <summary>Generated names are the stem plus a per-kind ordinal: <c>Conv1</c>.</summary>
     public string Stem { get; }
     /// <summary>What the kind is to the initialization rule of the weighted layer before it.</summary>

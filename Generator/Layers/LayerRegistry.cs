@@ -1,3 +1,5 @@
+using Microsoft.CodeAnalysis;
+
 namespace CnnGen.Generator.Layers;
 
 /// <summary>The one list of layer kinds: adding a kind is one line here plus its file in <c>Layers/</c>.</summary>
@@ -30,4 +32,23 @@ internal static class LayerRegistry
             if (kind.Attribute == attribute) return kind;
         return null;
     }
+
+    /// <summary>The kind whose Runtime attribute is <paramref name="type"/>, or null; allocates nothing (it runs on every edit).</summary>
+    public static LayerKind? Find(INamedTypeSymbol? type)
+    {
+        if (!InRuntimeNamespace(type)) return null;
+        string name = type!.MetadataName;
+        foreach (var kind in Kinds)
+            if (kind.MetadataName == name) return kind;
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="type"/> is <c>CnnGen.NetworkAttribute</c>, without building its name.</summary>
+    public static bool IsNetworkAttribute(INamedTypeSymbol? type) =>
+        InRuntimeNamespace(type) && type!.MetadataName == KnownNames.NetworkMetadataName;
+
+    private static bool InRuntimeNamespace(INamedTypeSymbol? type) =>
+        type is not null && type.TypeKind != TypeKind.Error && type.ContainingType is null
+        && type.ContainingNamespace is { Name: KnownNames.RuntimeNamespace } ns
+        && ns.ContainingNamespace is { IsGlobalNamespace: true };
 }
