@@ -15,7 +15,7 @@ using CnnGen.Training;
 
 namespace CnnGen.Benchmarks;
 
-/// <summary>CnnGen vs PyTorch on LeNet-5 in one invocation. Nothing here is hard-coded except the machine's FP32 peak.</summary>
+/// <summary>CnnGen vs PyTorch on LeNet-5 in one invocation. Nothing here is hard-coded: the FP32 peak is measured at start (<see cref="FmaPeak"/>).</summary>
 public static class Compare
 {
     private const int EpochSamples = 60_000;
@@ -27,6 +27,9 @@ public static class Compare
         var probe = new LeNet5();
         LeNetCost.CheckAgainst(probe);
         Console.WriteLine(LeNetCost.Describe());
+        Console.WriteLine();
+        var fma = FmaPeak.Measure(o.Threads.Prepend(1));
+        Console.WriteLine("FP32 FMA peak, measured (FmaPeak: independent FMA chains per thread, best of 5): " + fma.Describe());
         Console.WriteLine();
 
         // 1. start-up: fresh processes that train one batch right away
@@ -103,11 +106,11 @@ public static class Compare
         // 6. report
         double trainFlop = LeNetCost.TrainFlopPerSample, inferFlop = LeNetCost.InferFlopPerSample;
         Console.WriteLine($"=== Training LeNet-5: batch {o.BatchSize}, SGD lr {o.LearningRate} momentum {o.Momentum}, {batches} timed batches after {o.Warmup} warm-up, median of {o.Runs} run(s) ===");
-        Console.WriteLine($"GFLOP/s = samples/s x {trainFlop / 1e6:F3} MFLOP; peak = {LeNetCost.PeakGflopsPerCore:F0} GFLOP/s per thread used");
+        Console.WriteLine($"GFLOP/s = samples/s x {trainFlop / 1e6:F3} MFLOP; % peak = of the measured FMA peak at that thread count (" + string.Join(", ", rows.Select(r => $"{r.Threads}: {fma.Gflops(r.Threads):F0}")) + " GFLOP/s)");
         Console.WriteLine($"{"threads",7} | {"CnnGen samples/s",16} {"GFLOP/s",7} {"% peak",6} {"epoch s",7} | {"PyTorch samples/s",17} {"GFLOP/s",7} {"% peak",6} | {"CnnGen/PyTorch",14}");
         foreach (var r in rows)
         {
-            double cnn = Median(r.CnnRates), peak = LeNetCost.PeakGflopsPerCore * r.Threads;
+            double cnn = Median(r.CnnRates), peak = fma.Gflops(r.Threads);
             string left = $"{r.Threads,7} | {cnn,16:N0} {cnn * trainFlop / 1e9,7:F1} {100 * cnn * trainFlop / 1e9 / peak,5:F1}% {r.CnnEpochSeconds,7:F3} | ";
             if (r.Torch is { } t)
             {

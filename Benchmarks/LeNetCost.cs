@@ -57,9 +57,6 @@ public static class LeNetCost
     /// <summary>Inference FLOP per sample: 2 x forward multiply-adds.</summary>
     public static double InferFlopPerSample => 2.0 * ForwardMacs;
 
-    /// <summary>FP32 peak of one core of this machine: 2 x 512-bit FMA per cycle at about 3.45 GHz (see shared/PERFORMANCE.md).</summary>
-    public const double PeakGflopsPerCore = 221.0;
-
     /// <summary>Throws unless the derived parameter count equals the generated network's.</summary>
     public static void CheckAgainst(INetwork net)
     {

@@ -9,6 +9,7 @@ namespace CnnGen.Benchmarks;
 ///   bdn                BenchmarkDotNet: TrainStep (batch 64, lanes 16/8/1), Infer (batch 1000), Predict, optimizer step
 ///   augment            LeNet-5 training throughput with and without augmentation, paired runs
 ///   lanes              LeNet-5 training and Predict at every lane width (1, 4, 8, 16)
+///   peak               the machine's FP32 FMA peak, measured (what compare's "% peak" divides by)
 ///   firstbatch         internal: trains one batch right after start-up and prints the time since process start
 ///                      (Sample.Aot has the same command, compiled with NativeAOT)
 /// </summary>
@@ -34,6 +35,10 @@ public static class Program
                     return AugmentationCost.Run(rest);
                 case "lanes":
                     return LaneWidthCost.Run(rest);
+                case "peak":
+                    var peak = FmaPeak.Measure(rest.Length > 0 ? rest[0].Split(',').Select(int.Parse) : [1, Environment.ProcessorCount]);
+                    Console.WriteLine("FP32 FMA peak, measured: " + peak.Describe());
+                    return 0;
                 case "firstbatch":
                     return FirstBatch.Child();
                 case "help" or "--help" or "-h":
@@ -64,6 +69,9 @@ public static class Program
                     augmentation): samples/s of each, their ratio, and Augmentation.Apply per image.
           lanes     LeNet-5 training samples/s and one-sample Predict latency at lane widths 1, 4, 8
                     and 16 (--runs 3, --threads 2, --batches 150): 4 lanes stands in for ARM64.
+          peak      the FP32 FMA peak of this machine, measured (independent FMA chains at each accelerated
+                    vector width, 1 thread and all threads; optional thread list, e.g. peak 1,2): the figure
+                    compare's "% peak" divides by.
           bdn       BenchmarkDotNet, in process: TrainStep (batch 64, lanes 16/8/1), Infer (batch 1000),
                     Predict (1 sample), SGD step. --quick = short run; other arguments go to
                     BenchmarkDotNet (default --filter '*'), e.g. bdn --quick --filter '*TrainStep*'.
