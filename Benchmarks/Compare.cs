@@ -315,7 +315,7 @@ public static class TorchSide
         return JsonDocument.Parse(json).RootElement.Clone();
     }
 
-    private static (int Code, string Stdout, string Stderr) Exec(string file, string[] args, Dictionary<string, string>? env, TimeSpan timeout, bool echoStderr)
+    internal static (int Code, string Stdout, string Stderr) Exec(string file, string[] args, Dictionary<string, string>? env, TimeSpan timeout, bool echoStderr)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) info.ArgumentList.Add(a);

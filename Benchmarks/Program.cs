@@ -9,6 +9,7 @@ namespace CnnGen.Benchmarks;
 ///   bdn                BenchmarkDotNet: TrainStep (batch 64, lanes 16/8/1), Infer (batch 1000), Predict, optimizer step
 ///   augment            LeNet-5 training throughput with and without augmentation, paired runs
 ///   lanes              LeNet-5 training and Predict at every lane width (1, 4, 8, 16)
+///   family             LeNet-5, a two-conv net, a VGG-style BatchNorm net and a ResNet: CnnGen vs PyTorch, training and inference
 ///   peak               the machine's FP32 FMA peak, measured (what compare's "% peak" divides by)
 ///   firstbatch         internal: trains one batch right after start-up and prints the time since process start
 ///                      (Sample.Aot has the same command, compiled with NativeAOT)
@@ -35,6 +36,8 @@ public static class Program
                     return AugmentationCost.Run(rest);
                 case "lanes":
                     return LaneWidthCost.Run(rest);
+                case "family":
+                    return Family.Run(Family.Options.Parse(rest));
                 case "peak":
                     var peak = FmaPeak.Measure(rest.Length > 0 ? rest[0].Split(',').Select(int.Parse) : [1, Environment.ProcessorCount]);
                     Console.WriteLine("FP32 FMA peak, measured: " + peak.Describe());
@@ -69,6 +72,12 @@ public static class Program
                     augmentation): samples/s of each, their ratio, and Augmentation.Apply per image.
           lanes     LeNet-5 training samples/s and one-sample Predict latency at lane widths 1, 4, 8
                     and 16 (--runs 3, --threads 2, --batches 150): 4 lanes stands in for ARM64.
+          family    the family of nets (lenet5, twoconv, vgg, resnet; FamilyNets.cs) with CnnGen and with
+                    PyTorch in one invocation: training (batch 64, SGD momentum 0.9) and inference (batch
+                    1000) samples/s, GFLOP/s, % of the measured FMA peak, CnnGen/PyTorch, 2-thread
+                    scaling, one-sample latency. Options: --nets LIST, --threads LIST (1,2), --runs N (3),
+                    --seconds S per training run (3), --data DIR (MNIST IDX; default synthetic), --python
+                    PATH, --no-torch, --train-only (no inference or Predict timing).
           peak      the FP32 FMA peak of this machine, measured (independent FMA chains at each accelerated
                     vector width, 1 thread and all threads; optional thread list, e.g. peak 1,2): the figure
                     compare's "% peak" divides by.
