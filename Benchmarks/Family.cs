@@ -161,6 +161,26 @@ public static class Family
             }
             else Console.WriteLine(left + $"{"-",9} {"-",6} | {predict}");
         }
+        if (!o.TrainOnly)
+        {
+            Console.WriteLine();
+            Console.WriteLine("=== Start-up and memory (fresh processes; JIT) ===");
+            Console.WriteLine("first batch: this program's firstbatch mode, one batch of 64 on 1 thread, median of 3, ms after Main / after process start.");
+            Console.WriteLine("memory: a child trains 30 batches on the 60,000-sample byte data set; needed = data bytes + parameters, gradients, state and");
+            Console.WriteLine("SGD momentum (4 bytes each) + per worker its workspace (allocated bytes, measured), packed input and gradients; peak = its peak working set.");
+            Console.WriteLine($"{"net",-8} | {"first batch ms",15} | {"thr",3} {"needed MB",9} {"peak MB",8} {"runtime MB",10} {"peak/needed",11}");
+            foreach (var n in nets)
+            {
+                var first = FirstBatch.Measure(3, n.Key);
+                foreach (int threads in o.Threads)
+                {
+                    var m = Memory(n, threads);
+                    string startup = threads == o.Threads[0] ? $"{first.SinceMainMs,6:F0} / {first.SinceStartMs,6:F0}" : "";
+                    Console.WriteLine($"{n.Key,-8} | {startup,15} | {threads,3} {m.Needed / 1048576.0,9:F1} {m.Peak / 1048576.0,8:F1} {m.Baseline / 1048576.0,10:F1} {(double)m.Peak / m.Needed,10:F2}x");
+                }
+            }
+            Console.WriteLine("(runtime MB: the child's working set at Main before anything is made, which peak includes)");
+        }
         foreach (var r in rows)
             Console.WriteLine($"  runs, {r.Net.Key} threads {r.Threads}: CnnGen {string.Join(", ", r.Train.Select(x => x.ToString("N0")))}; PyTorch " +
                               (r.Torch is { } t ? string.Join(", ", t.GetProperty("train_runs").EnumerateArray().Select(x => x.GetDouble().ToString("N0"))) : "-"));
@@ -232,6 +252,56 @@ public static class Family
             times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
         return Compare.Median(times);
+    }
+
+    private readonly record struct MemoryFigures(long Needed, long Peak, long Baseline);
+
+    private static MemoryFigures Memory(FamilyNet n, int threads)
+    {
+        var info = FirstBatch.SelfStartInfo();
+        info.ArgumentList.Add("memory");
+        info.ArgumentList.Add(n.Key);
+        info.ArgumentList.Add($"{threads}");
+        info.RedirectStandardOutput = true;
+        info.UseShellExecute = false;
+        using var p = Process.Start(info)!;
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        string? line = output.Split('\n').LastOrDefault(l => l.StartsWith("MEMORY "));
+        if (p.ExitCode != 0 || line is null) throw new InvalidOperationException($"The memory child for {n.Key} failed (exit {p.ExitCode}): {output}");
+        var parts = line.Split(' ');
+        return new MemoryFigures(long.Parse(parts[1]), long.Parse(parts[2]), long.Parse(parts[3]));
+    }
+
+    /// <summary>
+    /// The child of the memory figure (<c>memory NET THREADS</c>): the working set at entry, then a net of the family
+    /// trained for 30 batches of 64 on 60,000 synthetic byte samples; prints "MEMORY needed peak baseline" in bytes.
+    /// </summary>
+    public static int MemoryChild(string[] args)
+    {
+        long baseline = Process.GetCurrentProcess().WorkingSet64;
+        if (args.Length != 2 || FamilyNet.All.FirstOrDefault(f => f.Key == args[0]) is not { } n || !int.TryParse(args[1], out int threads) || threads < 1)
+            throw new UsageException("memory NET THREADS");
+        var data = BenchData.Synthetic(60_000, 1);
+        var net = n.Create();
+        int lanes = NetworkWorkspace.PreferredLanes, perWorker = (Options.BatchSize + threads - 1) / threads;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var probe = net.CreateWorkspace(lanes, perWorker);
+        long workspace = GC.GetAllocatedBytesForCurrentThread() - before;
+        GC.KeepAlive(probe);
+        probe = null;
+        long p = net.ParameterCount, s = net.StateCount;
+        long needed = (long)data.Count * (net.InputSize + 1)          // pixels and labels
+                      + 4 * (2 * p + s)                                // parameters, the net's gradients, state
+                      + 4 * p                                          // SGD momentum
+                      + threads * (workspace + 4L * LaneLayout.Length(perWorker, net.InputSize, lanes))
+                      + (threads - 1) * 4 * p;                         // the other workers' gradients
+        using (var trainer = new Trainer(net, new Sgd(Options.LearningRate, Options.Momentum),
+                   new TrainerOptions { Epochs = 1, BatchSize = Options.BatchSize, Threads = threads, Seed = 1 }))
+            trainer.Fit(data.Take(30 * Options.BatchSize));
+        long peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        Console.WriteLine(FormattableString.Invariant($"MEMORY {needed} {peak} {baseline}"));
+        return 0;
     }
 
     private static JsonElement RunTorch(Options o, FamilyNet n, string raw, int count, int threads, int warmup, int batches)

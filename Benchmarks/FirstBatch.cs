@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
@@ -18,8 +19,13 @@ public static class FirstBatch
 {
     public readonly record struct Result(double LaunchMs, double SinceStartMs, double SinceMainMs, int Lanes);
 
-    /// <summary>The JIT child: this program's <c>firstbatch</c> mode.</summary>
-    public static int Child() => FirstBatchChild.Run(new LeNet5(), Program.MainEntered);
+    /// <summary>The JIT child: this program's <c>firstbatch [NET]</c> mode (LeNet-5, or a net of the family).</summary>
+    public static int Child(string[] args)
+    {
+        string key = args.Length > 0 ? args[0] : "lenet5";
+        var net = FamilyNet.All.FirstOrDefault(n => n.Key == key) ?? throw new UsageException($"firstbatch: unknown net '{key}'.");
+        return FirstBatchChild.Run(net.Create(), Program.MainEntered);
+    }
 
     /// <summary>Where <c>dotnet publish Sample.Aot -c Release -r RID</c> puts the native binary, if it is there.</summary>
     public static string? DefaultAotBinary()
@@ -43,10 +49,13 @@ public static class FirstBatch
     /// <summary>The JIT side: launches this program in firstbatch mode <paramref name="runs"/> times and returns medians.</summary>
     public static Result Measure(int runs) => Measure(runs, SelfStartInfo);
 
+    /// <summary>The JIT side for a net of the family (<c>firstbatch NET</c>), quietly: medians only.</summary>
+    public static Result Measure(int runs, string net) => Measure(runs, SelfStartInfo, net, print: false);
+
     /// <summary>The NativeAOT side: launches <paramref name="binary"/> (Sample.Aot, published) with <c>firstbatch</c>.</summary>
     public static Result MeasureAot(int runs, string binary) => Measure(runs, () => new ProcessStartInfo(binary));
 
-    private static Result Measure(int runs, Func<ProcessStartInfo> startInfo)
+    private static Result Measure(int runs, Func<ProcessStartInfo> startInfo, string? net = null, bool print = true)
     {
         var launch = new List<double>();
         var sinceStart = new List<double>();
@@ -56,6 +65,7 @@ public static class FirstBatch
         {
             var info = startInfo();
             info.ArgumentList.Add("firstbatch");
+            if (net is not null) info.ArgumentList.Add(net);
             info.RedirectStandardOutput = true;
             info.UseShellExecute = false;
             long started = Stopwatch.GetTimestamp();
@@ -76,13 +86,13 @@ public static class FirstBatch
             sinceStart.Add(double.Parse(parts[1], CultureInfo.InvariantCulture));
             sinceMain.Add(double.Parse(parts[2], CultureInfo.InvariantCulture));
             lanes = parts.Length > 3 ? int.Parse(parts[3], CultureInfo.InvariantCulture) : 0;
-            Console.WriteLine($"  run {i + 1}: {seen:F0} ms from launch, {sinceStart[^1]:F0} ms by the child's process start time, {sinceMain[^1]:F0} ms after Main");
+            if (print) Console.WriteLine($"  run {i + 1}: {seen:F0} ms from launch, {sinceStart[^1]:F0} ms by the child's process start time, {sinceMain[^1]:F0} ms after Main");
         }
         return new Result(Compare.Median(launch), Compare.Median(sinceStart), Compare.Median(sinceMain), lanes);
     }
 
     /// <summary>How to start this program again: the apphost directly, or "dotnet CnnGen.Benchmarks.dll".</summary>
-    private static ProcessStartInfo SelfStartInfo()
+    public static ProcessStartInfo SelfStartInfo()
     {
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this program's executable.");
         var info = new ProcessStartInfo(host);

@@ -11,6 +11,7 @@ namespace CnnGen.Benchmarks;
 ///   lanes              LeNet-5 training and Predict at every lane width (1, 4, 8, 16)
 ///   family             LeNet-5, a two-conv net, a VGG-style BatchNorm net and a ResNet: CnnGen vs PyTorch, training and inference
 ///   peak               the machine's FP32 FMA peak, measured (what compare's "% peak" divides by)
+///   memory             internal: trains a family net for 30 batches and prints its peak working set and what it needs
 ///   firstbatch         internal: trains one batch right after start-up and prints the time since process start
 ///                      (Sample.Aot has the same command, compiled with NativeAOT)
 /// </summary>
@@ -43,7 +44,9 @@ public static class Program
                     Console.WriteLine("FP32 FMA peak, measured: " + peak.Describe());
                     return 0;
                 case "firstbatch":
-                    return FirstBatch.Child();
+                    return FirstBatch.Child(rest);
+                case "memory":
+                    return Family.MemoryChild(rest);
                 case "help" or "--help" or "-h":
                     Console.WriteLine(Usage);
                     return 0;
