@@ -9,6 +9,7 @@ namespace CnnGen.Benchmarks.Generator;
 
 /// <summary>
 /// Entry point.
+///   compile [N]           emits the LeNet-5 project without and with its generated file, warm, N times each (default 15)
 ///   check                 runs the edits with step tracking and prints each step's reasons (fails on a cache miss)
 ///   [--dry|--quick] [BenchmarkDotNet options]
 ///                         the generator benchmarks, in process; --dry: one invocation each (does it run?),
@@ -18,6 +19,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "compile")
+        {
+            CompileCost.Run(args.Length > 1 ? int.Parse(args[1]) : 15);
+            return 0;
+        }
         if (args.Length > 0 && args[0] == "check")
         {
             CacheCheck.Run(print: true);

@@ -26,6 +26,10 @@ internal static partial class NetworkEmitter
         EmitInitialize(w, spec);
         EmitWorkspace(w, spec);
         EmitEntryPoints(w, spec);
+        w.Line();
+        w.Line("// The passes and kernels below hold spans, constants and lane values only: nothing for nullable analysis");
+        w.Line("// to check, which would otherwise be most of the time the compiler spends on this file.");
+        w.Line("#nullable disable");
         EmitForwardPass(w, spec);
         EmitBackwardPass(w, spec);
         foreach (var layer in spec.Layers)
@@ -37,6 +41,7 @@ internal static partial class NetworkEmitter
             layer.EmitKernels(w, new PassContext(spec, layer));
         }
         EmitPredictKernels(w, spec);
+        w.Line("#nullable restore");
         w.Close();
         if (hasNamespace) w.Close();
         return w.ToString();
