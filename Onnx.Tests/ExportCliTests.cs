@@ -48,4 +48,30 @@ public sealed class ExportCliTests : IDisposable
         Assert.StartsWith("error: No model at", stderr);
         Assert.False(File.Exists(Path.Combine(_dir, "x.onnx")));
     }
+
+    [Fact]
+    public void Import_saves_PyTorchs_LeNet5_as_a_model_that_eval_reads()
+    {
+        string onnx = ImportTests.Fixture("lenet5.onnx");
+        string model = Path.Combine(_dir, "torch.model");
+        var (code, stdout, stderr) = Run("import", "--onnx", onnx, "--net", "lenet5", "--model", model);
+        Assert.True(code == App.Ok, stderr);
+        Assert.Contains("13 nodes matched LeNet5's layers, 61,706 parameters", stdout);
+        Assert.Contains("(MNIST's: the ONNX file records no normalization)", stdout);
+        (code, stdout, stderr) = Run("eval", "--model", model, "--test-limit", "1000", "--threads", "1");
+        Assert.True(code == App.Ok, stderr);
+        Assert.Contains("imported from lenet5.onnx (pytorch 1.13.0)", stdout);
+    }
+
+    [Fact]
+    public void Import_into_another_network_is_one_error_naming_the_node()
+    {
+        string model = Path.Combine(_dir, "wrong.model");
+        var (code, _, stderr) = Run("import", "--onnx", ImportTests.Fixture("lenet5.onnx"), "--net", "bnnet", "--model", model);
+        Assert.Equal(App.Failed, code);
+        Assert.StartsWith("error: ONNX file '", stderr);
+        Assert.Contains("node '/0/0.0/Conv' (Conv, #0)", stderr);
+        Assert.Equal(1, stderr.TrimEnd().Split('\n').Length);
+        Assert.False(File.Exists(model));
+    }
 }
