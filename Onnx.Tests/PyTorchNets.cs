@@ -39,3 +39,11 @@ public partial class ShortLeNet5 { }
 [Network(1, 28, 28)]
 [Conv2D(6, 5, Padding = 2), ReLU, MaxPool(2), Flatten, Dense(10), Softmax]
 public partial class TinyNet { }
+
+/// <summary>ResidualNet with its first block joined through a 1x1 projection (6->6, stride 1) where ResidualNet joins directly.</summary>
+[Network(2, 9, 9)]
+[Conv2D(6, 3, Padding = 1), ReLU]
+[Residual, Conv2D(6, 3, Padding = 1), BatchNorm, ReLU, Conv2D(6, 3, Padding = 1), Add(Projection = true), ReLU]
+[Residual, Conv2D(10, 3, Stride = 2, Padding = 1, Bias = false), BatchNorm, ReLU, Add(Projection = true), Tanh]
+[GlobalAvgPool, Dense(5), Softmax]
+public partial class ResidualNetProjected { }

@@ -31,7 +31,16 @@ public static class OnnxExporter
     }
 
     /// <summary>The ONNX model of <paramref name="net"/> as bytes.</summary>
-    public static byte[] ToBytes(INetwork net, ModelMetadata? metadata = null) => Build(net, metadata).ToByteArray();
+    public static byte[] ToBytes(INetwork net, ModelMetadata? metadata = null)
+    {
+        var model = Build(net, metadata);
+        model.MetadataProps.Add(new StringStringEntryProto { Key = OnnxNames.GraphCrcKey, Value = GraphCrc(model.Graph) });
+        return model.ToByteArray();
+    }
+
+    /// <summary>The CRC-32 of <paramref name="graph"/> as serialized, in 8 hex digits.</summary>
+    internal static string GraphCrc(GraphProto graph) =>
+        Crc32.Compute(graph.ToByteArray()).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
 
     internal static ModelProto Build(INetwork net, ModelMetadata? metadata)
     {
@@ -95,7 +104,7 @@ public static class OnnxExporter
         });
         if (metadata is not null)
             foreach (var (key, value) in metadata)
-                if (key is not (OnnxNames.NetworkKey or OnnxNames.FingerprintKey or OnnxNames.InputKey))
+                if (key is not (OnnxNames.NetworkKey or OnnxNames.FingerprintKey or OnnxNames.InputKey or OnnxNames.GraphCrcKey))
                     model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;
     }

@@ -34,6 +34,10 @@ internal sealed class OnnxGraph
         for (int i = 0; i < Graph.Node.Count; i++)
         {
             var node = Graph.Node[i];
+            if (node.OpType.Length == 0)
+                throw Error(i, "has no operator (op_type is empty).");
+            if (node.Output.Count == 0 || node.Output[0].Length == 0)
+                throw Error(i, "has no output.");
             if (node.Domain is not ("" or "ai.onnx"))
                 throw Error(i, $"is in operator domain '{node.Domain}'; only the default ONNX domain is supported.");
             foreach (string output in node.Output)
@@ -84,6 +88,12 @@ internal sealed class OnnxGraph
             throw new OnnxModelException(file, null, "imports no operator set of the default ONNX domain.");
         if (model.Graph.Node.Count == 0)
             throw new OnnxModelException(file, null, "has a graph without nodes.");
+        // files CnnGen.Onnx wrote carry the CRC-32 of their graph
+        var crc = model.MetadataProps.FirstOrDefault(p => p.Key == OnnxNames.GraphCrcKey);
+        if (crc is not null && crc.Value != OnnxExporter.GraphCrc(model.Graph))
+            throw new OnnxModelException(file, null,
+                $"is corrupted: its graph's CRC-32 is {OnnxExporter.GraphCrc(model.Graph)}, but the file records {crc.Value} (metadata '{OnnxNames.GraphCrcKey}', written by CnnGen.Onnx). " +
+                "If the file was edited on purpose, remove that metadata entry.");
         return new OnnxGraph(file, model);
     }
 

@@ -17,6 +17,12 @@ public static class OnnxNames
     public const string FingerprintKey = "cnngen.fingerprint";
     /// <summary>Metadata key: the network's class name.</summary>
     public const string NetworkKey = "cnngen.network";
+    /// <summary>
+    /// Metadata key: the CRC-32 (8 hex digits) of the graph as serialized, written by the exporter and checked by the importer
+    /// when present, so that a corrupted weight in a CnnGen-exported file is refused rather than loaded (ONNX itself has no
+    /// checksum). A file edited on purpose after export must drop this entry.
+    /// </summary>
+    public const string GraphCrcKey = "cnngen.graph_crc32";
     /// <summary>Metadata key: what the graph expects as input (the normalization keys say how pixels became inputs).</summary>
     public const string InputKey = "cnngen.input";
 }
