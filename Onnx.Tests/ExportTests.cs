@@ -49,6 +49,28 @@ public sealed class ExportTests(ITestOutputHelper output)
             Assert.Equal(Reference.ArgMax(expected.AsSpan(i * net.OutputSize, net.OutputSize)), Reference.ArgMax(actual.AsSpan(i * net.OutputSize, net.OutputSize)));
     }
 
+    /// <summary>The 10,000 MNIST test images, loaded once for the tests of this class.</summary>
+    private static readonly Lazy<ImageDataset> MnistTest = new(() => MnistDataset.LoadTest(MnistLocator.Locate(MnistLocatorOptions.Default(null))));
+
+    public static IEnumerable<object[]> MnistNetworks() => Networks().Where(n => n[1] is Func<INetwork> f && f().InputSize == 784)
+        .Append(["PyTorchKinds", (Func<INetwork>)(() => new PyTorchKinds())]);
+
+    [Theory]
+    [MemberData(nameof(MnistNetworks))]
+    public void An_exported_network_gives_Infers_probabilities_in_ONNX_Runtime_on_MNIST_test_images(string name, Func<INetwork> create)
+    {
+        var net = create();
+        Reference.Randomize(net, seed: 13);
+        const int count = 300;
+        var x = new float[count * net.InputSize];
+        MnistTest.Value.PackBatch(Enumerable.Range(0, count).ToArray(), 1, PixelNormalization.Mnist, x, new int[count]);
+        var expected = Reference.Infer(net, x, count);
+        var actual = Reference.RunOnnx(OnnxExporter.ToBytes(net), net, x, count);
+        double maxdiff = Reference.MaxDiff(expected, actual);
+        output.WriteLine($"{name} (random weights): the first {count} MNIST test images, maxdiff {maxdiff:E2}");
+        Assert.True(maxdiff <= Tolerance, $"{name}: ONNX Runtime and Infer differ by {maxdiff:E3} > {Tolerance:E0}");
+    }
+
     [Fact]
     public void An_untrained_network_exports_too()
     {
@@ -99,7 +121,7 @@ public sealed class ExportTests(ITestOutputHelper output)
         string modelPath = Path.Combine(AppContext.BaseDirectory, "Fixtures", "lenet5.model");
         var fileInfo = ModelFile.Load(modelPath, net);
         var data = ModelDataInfo.FromModel(modelPath, fileInfo);
-        var test = MnistDataset.LoadTest(MnistLocator.Locate(MnistLocatorOptions.Default(null)));
+        var test = MnistTest.Value;
         Assert.Equal(10_000, test.Count);
 
         string onnxPath = Path.Combine(Path.GetTempPath(), $"cnngen-onnx-{Guid.NewGuid():N}.onnx");

@@ -17,7 +17,9 @@ internal static class Reference
         net.InitializeParameters(seed);
         var random = new Random((int)seed);
         var p = net.Parameters;
-        for (int i = 0; i < p.Length; i++) p[i] += (float)(random.NextDouble() - 0.5) * 0.2f;
+        // every value moved: weights scaled by 0.8-1.2, plus up to +-0.05 (biases and shifts away from 0, scales from 1), which keeps
+        // the logits of the deep nets at a trained net's size (a shift of +-0.1 on every weight gave VGG logits in the hundreds)
+        for (int i = 0; i < p.Length; i++) p[i] = p[i] * (0.8f + 0.4f * (float)random.NextDouble()) + (float)(random.NextDouble() - 0.5) * 0.1f;
         var s = net.State;
         foreach (var l in net.Layers.Where(l => l.Op == LayerOp.BatchNorm))
             for (int c = 0; c < l.Input.C; c++)
