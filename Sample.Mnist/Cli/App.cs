@@ -13,7 +13,7 @@ using CnnGen.Training;
 namespace CnnGen.Sample.Mnist.Cli;
 
 /// <summary>
-/// The command line: <c>train</c> (also what runs with no command), <c>eval</c>, <c>predict</c>, <c>summary</c>, <c>export</c> and <c>import</c>.
+/// The command line: <c>train</c> (also what runs with no command), <c>eval</c>, <c>predict</c>, <c>summary</c>, <c>export</c>, <c>import</c> and <c>declare</c>.
 /// A mistake by the user (bad option, missing file, unusable data) prints one <c>error:</c> line on stderr and
 /// exits with a non-zero code; no stack trace is shown unless <c>CNNGEN_DEBUG=1</c>.
 /// </summary>
@@ -123,6 +123,7 @@ public static class App
         root.Subcommands.Add(SummaryCommand.Build(context));
         root.Subcommands.Add(ExportCommand.Build(context));
         root.Subcommands.Add(ImportCommand.Build(context));
+        root.Subcommands.Add(DeclareCommand.Build(context));
         return root;
     }
 

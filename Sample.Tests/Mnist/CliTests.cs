@@ -219,7 +219,7 @@ public sealed class CliTests : IClassFixture<CliTests.TrainedModel>
         foreach (var text in new[] { "train", "eval", "predict", "summary", "--epochs", "--batch-size", "--optimizer", "--lr",
                                      "--schedule", "--seed", "--threads", "--output", "--data", "onecycle", "adamw", "nesterov" })
             Assert.Contains(text, run.Out);
-        foreach (var command in new[] { "train", "eval", "predict", "summary", "export", "import" })
+        foreach (var command in new[] { "train", "eval", "predict", "summary", "export", "import", "declare" })
         {
             var sub = Invoke(command, "--help");
             Assert.Equal(0, sub.ExitCode);
