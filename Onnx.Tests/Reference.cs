@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using CnnGen;
+using CnnGen.Structure;
 using Microsoft.ML.OnnxRuntime;
 
 namespace CnnGen.Onnx.Tests;

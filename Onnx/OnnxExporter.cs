@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using CnnGen.Onnx.Proto;
+using CnnGen.Structure;
 using CnnGen.Training;
 using Google.Protobuf;
 

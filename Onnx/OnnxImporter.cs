@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using CnnGen.Onnx.Proto;
+using CnnGen.Structure;
 using static CnnGen.Onnx.OnnxNodes;
 
 namespace CnnGen.Onnx;

@@ -9,16 +9,16 @@ namespace CnnGen.Generator.Emitting;
 internal static partial class NetworkEmitter
 {
     /// <summary>
-    /// <c>Layers</c>: every layer as a <c>global::CnnGen.LayerInfo</c> (kind, settings, shapes, the offsets and shapes of
+    /// <c>Layers</c>: every layer as a <c>global::CnnGen.Structure.LayerInfo</c> (kind, settings, shapes, the offsets and shapes of
     /// its parameters from <see cref="LayerSpec.ParameterSlices"/>, its state), for tools that read a network's structure
     /// at run time (the ONNX exporter and importer). Prints the spec; decides nothing.
     /// </summary>
     private static void EmitLayerTable(SourceWriter w, NetworkSpec spec)
     {
-        const string List = "global::System.Collections.Generic.IReadOnlyList<global::CnnGen.LayerInfo>";
+        const string List = "global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo>";
         w.Line("/// <summary>The layers as data: kind, settings, shapes, parameter and state offsets (read by tools such as CnnGen.Onnx).</summary>");
         w.Line(GeneratedCode);
-        w.Line($"public static {List} Layers {{ get; }} = global::System.Array.AsReadOnly(new global::CnnGen.LayerInfo[]");
+        w.Line($"public static {List} Layers {{ get; }} = global::System.Array.AsReadOnly(new global::CnnGen.Structure.LayerInfo[]");
         w.Open();
         foreach (var l in spec.Layers)
             w.Line(LayerInfo(l) + ",");
@@ -54,9 +54,9 @@ internal static partial class NetworkEmitter
         var parts = new List<string>();
         if (settings.Length > 0) parts.Add(settings);
         var tensors = l.ParameterSlices().Select(s => $"new(\"{s.Name}\", {I(s.Offset)}, new[] {{ {Dims(s.Shape)} }})").ToList();
-        if (tensors.Count > 0) parts.Add("Parameters = new global::CnnGen.ParameterTensor[] { " + string.Join(", ", tensors) + " }");
+        if (tensors.Count > 0) parts.Add("Parameters = new global::CnnGen.Structure.ParameterTensor[] { " + string.Join(", ", tensors) + " }");
         if (l.StateCount > 0) parts.Add($"StateOffset = {I(l.StateOffset)}, StateCount = {I(l.StateCount)}");
-        string head = $"new(\"{l.Name}\", global::CnnGen.LayerOp.{op}, {LayerShape(l.Input)}, {LayerShape(l.Output)})";
+        string head = $"new(\"{l.Name}\", global::CnnGen.Structure.LayerOp.{op}, {LayerShape(l.Input)}, {LayerShape(l.Output)})";
         return parts.Count == 0 ? head : head + " { " + string.Join(", ", parts) + " }";
     }
 

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace CnnGen;
+namespace CnnGen.Structure;
 
 /// <summary>
 /// One layer of a generated network as data: its kind, settings, shapes and where its weights and state live in

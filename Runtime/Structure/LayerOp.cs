@@ -1,4 +1,4 @@
-namespace CnnGen;
+namespace CnnGen.Structure;
 
 /// <summary>The kind of a layer in a <see cref="LayerInfo"/>: one value per layer attribute.</summary>
 public enum LayerOp

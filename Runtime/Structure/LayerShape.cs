@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CnnGen;
+namespace CnnGen.Structure;
 
 /// <summary>One sample's shape at a layer: (C, H, W), or a flat vector of <see cref="C"/> features (H = W = 1).</summary>
 public readonly record struct LayerShape(int C, int H, int W, bool IsFlat)

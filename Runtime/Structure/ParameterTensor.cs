@@ -1,4 +1,4 @@
-namespace CnnGen;
+namespace CnnGen.Structure;
 
 /// <summary>
 /// One trainable tensor of a layer: its buffer name in the generated code (<c>conv1_w</c>), where it starts in
