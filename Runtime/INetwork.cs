@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using CnnGen.Structure;
 
 namespace CnnGen;
 
@@ -32,6 +34,11 @@ public interface INetwork
     string Fingerprint { get; }
     /// <summary>Keras-style summary: each layer with its output shape and parameter count.</summary>
     string Summary { get; }
+    /// <summary>
+    /// The layers as data (kind, settings, shapes, parameter and state offsets), in order; the generator writes them.
+    /// Empty for a network written by hand.
+    /// </summary>
+    IReadOnlyList<LayerInfo> Layers => Array.Empty<LayerInfo>();
 
     /// <summary>Every trainable parameter, layer by layer, in one flat span.</summary>
     Span<float> Parameters { get; }

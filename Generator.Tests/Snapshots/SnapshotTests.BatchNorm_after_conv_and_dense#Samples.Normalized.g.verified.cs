@@ -60,6 +60,23 @@ namespace Samples
         string global::CnnGen.INetwork.Fingerprint => Fingerprint;
         string global::CnnGen.INetwork.Summary => Summary;
 
+        /// <summary>The layers as data: kind, settings, shapes, parameter and state offsets (read by tools such as CnnGen.Onnx).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> Layers { get; } = global::System.Array.AsReadOnly(new global::CnnGen.Structure.LayerInfo[]
+        {
+            new("Conv1", global::CnnGen.Structure.LayerOp.Conv2D, new(1, 8, 8, false), new(4, 6, 6, false)) { Filters = 4, Kernel = 3, Stride = 1, Padding = 0, Groups = 1, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("conv1_w", 0, new[] { 4, 1, 3, 3 }), new("conv1_b", 36, new[] { 4 }) } },
+            new("BatchNorm1", global::CnnGen.Structure.LayerOp.BatchNorm, new(4, 6, 6, false), new(4, 6, 6, false)) { Momentum = 0.1, Epsilon = 1E-05, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("batchnorm1_gamma", 40, new[] { 4 }), new("batchnorm1_beta", 44, new[] { 4 }) }, StateOffset = 0, StateCount = 8 },
+            new("Relu1", global::CnnGen.Structure.LayerOp.ReLU, new(4, 6, 6, false), new(4, 6, 6, false)),
+            new("Pool1", global::CnnGen.Structure.LayerOp.MaxPool, new(4, 6, 6, false), new(4, 3, 3, false)) { Kernel = 2, Stride = 2 },
+            new("Flatten1", global::CnnGen.Structure.LayerOp.Flatten, new(4, 3, 3, false), new(36, 1, 1, true)),
+            new("Dense1", global::CnnGen.Structure.LayerOp.Dense, new(36, 1, 1, true), new(8, 1, 1, true)) { Filters = 8, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense1_w", 48, new[] { 8, 36 }), new("dense1_b", 336, new[] { 8 }) } },
+            new("BatchNorm2", global::CnnGen.Structure.LayerOp.BatchNorm, new(8, 1, 1, true), new(8, 1, 1, true)) { Momentum = 0.2, Epsilon = 0.001, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("batchnorm2_gamma", 344, new[] { 8 }), new("batchnorm2_beta", 352, new[] { 8 }) }, StateOffset = 8, StateCount = 16 },
+            new("Relu2", global::CnnGen.Structure.LayerOp.ReLU, new(8, 1, 1, true), new(8, 1, 1, true)),
+            new("Dense2", global::CnnGen.Structure.LayerOp.Dense, new(8, 1, 1, true), new(3, 1, 1, true)) { Filters = 3, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense2_w", 360, new[] { 3, 8 }), new("dense2_b", 384, new[] { 3 }) } },
+            new("Softmax1", global::CnnGen.Structure.LayerOp.Softmax, new(3, 1, 1, true), new(3, 1, 1, true)),
+        });
+        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> global::CnnGen.INetwork.Layers => Layers;
+
         // Parameters, layer by layer, in one flat buffer (offset: name shape):
         //          0: conv1_w (4,1,3,3)
         //         36: conv1_b (4)

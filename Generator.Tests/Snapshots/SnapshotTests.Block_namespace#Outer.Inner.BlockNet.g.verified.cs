@@ -54,6 +54,17 @@ namespace Outer.Inner
         string global::CnnGen.INetwork.Fingerprint => Fingerprint;
         string global::CnnGen.INetwork.Summary => Summary;
 
+        /// <summary>The layers as data: kind, settings, shapes, parameter and state offsets (read by tools such as CnnGen.Onnx).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> Layers { get; } = global::System.Array.AsReadOnly(new global::CnnGen.Structure.LayerInfo[]
+        {
+            new("Dense1", global::CnnGen.Structure.LayerOp.Dense, new(10, 1, 1, true), new(4, 1, 1, true)) { Filters = 4, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense1_w", 0, new[] { 4, 10 }), new("dense1_b", 40, new[] { 4 }) } },
+            new("Relu1", global::CnnGen.Structure.LayerOp.ReLU, new(4, 1, 1, true), new(4, 1, 1, true)),
+            new("Dense2", global::CnnGen.Structure.LayerOp.Dense, new(4, 1, 1, true), new(2, 1, 1, true)) { Filters = 2, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense2_w", 44, new[] { 2, 4 }), new("dense2_b", 52, new[] { 2 }) } },
+            new("Softmax1", global::CnnGen.Structure.LayerOp.Softmax, new(2, 1, 1, true), new(2, 1, 1, true)),
+        });
+        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> global::CnnGen.INetwork.Layers => Layers;
+
         // Parameters, layer by layer, in one flat buffer (offset: name shape):
         //          0: dense1_w (4,10)
         //         40: dense1_b (4)

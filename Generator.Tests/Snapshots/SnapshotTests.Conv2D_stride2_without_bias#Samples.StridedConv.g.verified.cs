@@ -55,6 +55,18 @@ namespace Samples
         string global::CnnGen.INetwork.Fingerprint => Fingerprint;
         string global::CnnGen.INetwork.Summary => Summary;
 
+        /// <summary>The layers as data: kind, settings, shapes, parameter and state offsets (read by tools such as CnnGen.Onnx).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> Layers { get; } = global::System.Array.AsReadOnly(new global::CnnGen.Structure.LayerInfo[]
+        {
+            new("Conv1", global::CnnGen.Structure.LayerOp.Conv2D, new(1, 28, 28, false), new(8, 13, 13, false)) { Filters = 8, Kernel = 4, Stride = 2, Padding = 0, Groups = 1, Bias = false, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("conv1_w", 0, new[] { 8, 1, 4, 4 }) } },
+            new("Relu1", global::CnnGen.Structure.LayerOp.ReLU, new(8, 13, 13, false), new(8, 13, 13, false)),
+            new("Flatten1", global::CnnGen.Structure.LayerOp.Flatten, new(8, 13, 13, false), new(1352, 1, 1, true)),
+            new("Dense1", global::CnnGen.Structure.LayerOp.Dense, new(1352, 1, 1, true), new(10, 1, 1, true)) { Filters = 10, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense1_w", 128, new[] { 10, 1352 }), new("dense1_b", 13648, new[] { 10 }) } },
+            new("Softmax1", global::CnnGen.Structure.LayerOp.Softmax, new(10, 1, 1, true), new(10, 1, 1, true)),
+        });
+        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> global::CnnGen.INetwork.Layers => Layers;
+
         // Parameters, layer by layer, in one flat buffer (offset: name shape):
         //          0: conv1_w (8,1,4,4)
         //        128: dense1_w (10,1352)

@@ -55,6 +55,18 @@ namespace Samples
         string global::CnnGen.INetwork.Fingerprint => Fingerprint;
         string global::CnnGen.INetwork.Summary => Summary;
 
+        /// <summary>The layers as data: kind, settings, shapes, parameter and state offsets (read by tools such as CnnGen.Onnx).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> Layers { get; } = global::System.Array.AsReadOnly(new global::CnnGen.Structure.LayerInfo[]
+        {
+            new("Features", global::CnnGen.Structure.LayerOp.Conv2D, new(1, 6, 6, false), new(2, 4, 4, false)) { Filters = 2, Kernel = 3, Stride = 1, Padding = 0, Groups = 1, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("features_w", 0, new[] { 2, 1, 3, 3 }), new("features_b", 18, new[] { 2 }) } },
+            new("Gate", global::CnnGen.Structure.LayerOp.ReLU, new(2, 4, 4, false), new(2, 4, 4, false)),
+            new("Flatten1", global::CnnGen.Structure.LayerOp.Flatten, new(2, 4, 4, false), new(32, 1, 1, true)),
+            new("Classifier", global::CnnGen.Structure.LayerOp.Dense, new(32, 1, 1, true), new(3, 1, 1, true)) { Filters = 3, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("classifier_w", 20, new[] { 3, 32 }), new("classifier_b", 116, new[] { 3 }) } },
+            new("Softmax1", global::CnnGen.Structure.LayerOp.Softmax, new(3, 1, 1, true), new(3, 1, 1, true)),
+        });
+        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> global::CnnGen.INetwork.Layers => Layers;
+
         // Parameters, layer by layer, in one flat buffer (offset: name shape):
         //          0: features_w (2,1,3,3)
         //         18: features_b (2)

@@ -53,6 +53,16 @@ namespace Samples
         string global::CnnGen.INetwork.Fingerprint => Fingerprint;
         string global::CnnGen.INetwork.Summary => Summary;
 
+        /// <summary>The layers as data: kind, settings, shapes, parameter and state offsets (read by tools such as CnnGen.Onnx).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> Layers { get; } = global::System.Array.AsReadOnly(new global::CnnGen.Structure.LayerInfo[]
+        {
+            new("Flatten1", global::CnnGen.Structure.LayerOp.Flatten, new(3, 4, 4, false), new(48, 1, 1, true)),
+            new("Dense1", global::CnnGen.Structure.LayerOp.Dense, new(48, 1, 1, true), new(5, 1, 1, true)) { Filters = 5, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense1_w", 0, new[] { 5, 48 }), new("dense1_b", 240, new[] { 5 }) } },
+            new("Softmax1", global::CnnGen.Structure.LayerOp.Softmax, new(5, 1, 1, true), new(5, 1, 1, true)),
+        });
+        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> global::CnnGen.INetwork.Layers => Layers;
+
         // Parameters, layer by layer, in one flat buffer (offset: name shape):
         //          0: dense1_w (5,48)
         //        240: dense1_b (5)

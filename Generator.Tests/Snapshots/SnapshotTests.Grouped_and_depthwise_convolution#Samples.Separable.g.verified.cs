@@ -59,6 +59,22 @@ namespace Samples
         string global::CnnGen.INetwork.Fingerprint => Fingerprint;
         string global::CnnGen.INetwork.Summary => Summary;
 
+        /// <summary>The layers as data: kind, settings, shapes, parameter and state offsets (read by tools such as CnnGen.Onnx).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> Layers { get; } = global::System.Array.AsReadOnly(new global::CnnGen.Structure.LayerInfo[]
+        {
+            new("Conv1", global::CnnGen.Structure.LayerOp.Conv2D, new(4, 8, 8, false), new(8, 8, 8, false)) { Filters = 8, Kernel = 3, Stride = 1, Padding = 1, Groups = 2, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("conv1_w", 0, new[] { 8, 2, 3, 3 }), new("conv1_b", 144, new[] { 8 }) } },
+            new("Relu1", global::CnnGen.Structure.LayerOp.ReLU, new(8, 8, 8, false), new(8, 8, 8, false)),
+            new("Conv2", global::CnnGen.Structure.LayerOp.Conv2D, new(8, 8, 8, false), new(8, 4, 4, false)) { Filters = 8, Kernel = 3, Stride = 2, Padding = 1, Groups = 8, Bias = false, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("conv2_w", 152, new[] { 8, 1, 3, 3 }) } },
+            new("BatchNorm1", global::CnnGen.Structure.LayerOp.BatchNorm, new(8, 4, 4, false), new(8, 4, 4, false)) { Momentum = 0.1, Epsilon = 1E-05, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("batchnorm1_gamma", 224, new[] { 8 }), new("batchnorm1_beta", 232, new[] { 8 }) }, StateOffset = 0, StateCount = 16 },
+            new("Relu2", global::CnnGen.Structure.LayerOp.ReLU, new(8, 4, 4, false), new(8, 4, 4, false)),
+            new("Conv3", global::CnnGen.Structure.LayerOp.Conv2D, new(8, 4, 4, false), new(16, 4, 4, false)) { Filters = 16, Kernel = 1, Stride = 1, Padding = 0, Groups = 1, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("conv3_w", 240, new[] { 16, 8, 1, 1 }), new("conv3_b", 368, new[] { 16 }) } },
+            new("GlobalPool1", global::CnnGen.Structure.LayerOp.GlobalAvgPool, new(16, 4, 4, false), new(16, 1, 1, true)),
+            new("Dense1", global::CnnGen.Structure.LayerOp.Dense, new(16, 1, 1, true), new(10, 1, 1, true)) { Filters = 10, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense1_w", 384, new[] { 10, 16 }), new("dense1_b", 544, new[] { 10 }) } },
+            new("Softmax1", global::CnnGen.Structure.LayerOp.Softmax, new(10, 1, 1, true), new(10, 1, 1, true)),
+        });
+        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> global::CnnGen.INetwork.Layers => Layers;
+
         // Parameters, layer by layer, in one flat buffer (offset: name shape):
         //          0: conv1_w (8,2,3,3)
         //        144: conv1_b (8)

@@ -63,6 +63,26 @@ namespace Samples
         string global::CnnGen.INetwork.Fingerprint => Fingerprint;
         string global::CnnGen.INetwork.Summary => Summary;
 
+        /// <summary>The layers as data: kind, settings, shapes, parameter and state offsets (read by tools such as CnnGen.Onnx).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> Layers { get; } = global::System.Array.AsReadOnly(new global::CnnGen.Structure.LayerInfo[]
+        {
+            new("Conv1", global::CnnGen.Structure.LayerOp.Conv2D, new(1, 28, 28, false), new(6, 28, 28, false)) { Filters = 6, Kernel = 5, Stride = 1, Padding = 2, Groups = 1, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("conv1_w", 0, new[] { 6, 1, 5, 5 }), new("conv1_b", 150, new[] { 6 }) } },
+            new("Relu1", global::CnnGen.Structure.LayerOp.ReLU, new(6, 28, 28, false), new(6, 28, 28, false)),
+            new("Pool1", global::CnnGen.Structure.LayerOp.MaxPool, new(6, 28, 28, false), new(6, 14, 14, false)) { Kernel = 2, Stride = 2 },
+            new("Conv2", global::CnnGen.Structure.LayerOp.Conv2D, new(6, 14, 14, false), new(16, 10, 10, false)) { Filters = 16, Kernel = 5, Stride = 1, Padding = 0, Groups = 1, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("conv2_w", 156, new[] { 16, 6, 5, 5 }), new("conv2_b", 2556, new[] { 16 }) } },
+            new("Relu2", global::CnnGen.Structure.LayerOp.ReLU, new(16, 10, 10, false), new(16, 10, 10, false)),
+            new("Pool2", global::CnnGen.Structure.LayerOp.MaxPool, new(16, 10, 10, false), new(16, 5, 5, false)) { Kernel = 2, Stride = 2 },
+            new("Flatten1", global::CnnGen.Structure.LayerOp.Flatten, new(16, 5, 5, false), new(400, 1, 1, true)),
+            new("Dense1", global::CnnGen.Structure.LayerOp.Dense, new(400, 1, 1, true), new(120, 1, 1, true)) { Filters = 120, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense1_w", 2572, new[] { 120, 400 }), new("dense1_b", 50572, new[] { 120 }) } },
+            new("Relu3", global::CnnGen.Structure.LayerOp.ReLU, new(120, 1, 1, true), new(120, 1, 1, true)),
+            new("Dense2", global::CnnGen.Structure.LayerOp.Dense, new(120, 1, 1, true), new(84, 1, 1, true)) { Filters = 84, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense2_w", 50692, new[] { 84, 120 }), new("dense2_b", 60772, new[] { 84 }) } },
+            new("Relu4", global::CnnGen.Structure.LayerOp.ReLU, new(84, 1, 1, true), new(84, 1, 1, true)),
+            new("Dense3", global::CnnGen.Structure.LayerOp.Dense, new(84, 1, 1, true), new(10, 1, 1, true)) { Filters = 10, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense3_w", 60856, new[] { 10, 84 }), new("dense3_b", 61696, new[] { 10 }) } },
+            new("Softmax1", global::CnnGen.Structure.LayerOp.Softmax, new(10, 1, 1, true), new(10, 1, 1, true)),
+        });
+        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> global::CnnGen.INetwork.Layers => Layers;
+
         // Parameters, layer by layer, in one flat buffer (offset: name shape):
         //          0: conv1_w (6,1,5,5)
         //        150: conv1_b (6)

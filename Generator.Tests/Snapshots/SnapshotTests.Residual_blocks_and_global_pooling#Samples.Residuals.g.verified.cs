@@ -67,6 +67,30 @@ namespace Samples
         string global::CnnGen.INetwork.Fingerprint => Fingerprint;
         string global::CnnGen.INetwork.Summary => Summary;
 
+        /// <summary>The layers as data: kind, settings, shapes, parameter and state offsets (read by tools such as CnnGen.Onnx).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> Layers { get; } = global::System.Array.AsReadOnly(new global::CnnGen.Structure.LayerInfo[]
+        {
+            new("Conv1", global::CnnGen.Structure.LayerOp.Conv2D, new(1, 8, 8, false), new(4, 8, 8, false)) { Filters = 4, Kernel = 3, Stride = 1, Padding = 1, Groups = 1, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("conv1_w", 0, new[] { 4, 1, 3, 3 }), new("conv1_b", 36, new[] { 4 }) } },
+            new("Relu1", global::CnnGen.Structure.LayerOp.ReLU, new(4, 8, 8, false), new(4, 8, 8, false)),
+            new("Res1", global::CnnGen.Structure.LayerOp.Residual, new(4, 8, 8, false), new(4, 8, 8, false)),
+            new("Conv2", global::CnnGen.Structure.LayerOp.Conv2D, new(4, 8, 8, false), new(4, 8, 8, false)) { Filters = 4, Kernel = 3, Stride = 1, Padding = 1, Groups = 1, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("conv2_w", 40, new[] { 4, 4, 3, 3 }), new("conv2_b", 184, new[] { 4 }) } },
+            new("BatchNorm1", global::CnnGen.Structure.LayerOp.BatchNorm, new(4, 8, 8, false), new(4, 8, 8, false)) { Momentum = 0.1, Epsilon = 1E-05, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("batchnorm1_gamma", 188, new[] { 4 }), new("batchnorm1_beta", 192, new[] { 4 }) }, StateOffset = 0, StateCount = 8 },
+            new("Relu2", global::CnnGen.Structure.LayerOp.ReLU, new(4, 8, 8, false), new(4, 8, 8, false)),
+            new("Conv3", global::CnnGen.Structure.LayerOp.Conv2D, new(4, 8, 8, false), new(4, 8, 8, false)) { Filters = 4, Kernel = 3, Stride = 1, Padding = 1, Groups = 1, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("conv3_w", 196, new[] { 4, 4, 3, 3 }), new("conv3_b", 340, new[] { 4 }) } },
+            new("Add1", global::CnnGen.Structure.LayerOp.Add, new(4, 8, 8, false), new(4, 8, 8, false)) { BlockStart = 2 },
+            new("Relu3", global::CnnGen.Structure.LayerOp.ReLU, new(4, 8, 8, false), new(4, 8, 8, false)),
+            new("Res2", global::CnnGen.Structure.LayerOp.Residual, new(4, 8, 8, false), new(4, 8, 8, false)),
+            new("Conv4", global::CnnGen.Structure.LayerOp.Conv2D, new(4, 8, 8, false), new(8, 4, 4, false)) { Filters = 8, Kernel = 3, Stride = 2, Padding = 1, Groups = 1, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("conv4_w", 344, new[] { 8, 4, 3, 3 }), new("conv4_b", 632, new[] { 8 }) } },
+            new("Relu4", global::CnnGen.Structure.LayerOp.ReLU, new(8, 4, 4, false), new(8, 4, 4, false)),
+            new("Add2", global::CnnGen.Structure.LayerOp.Add, new(8, 4, 4, false), new(8, 4, 4, false)) { BlockStart = 9, Projection = true, Filters = 8, Kernel = 1, Stride = 2, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("add2_w", 640, new[] { 8, 4, 1, 1 }), new("add2_b", 672, new[] { 8 }) } },
+            new("Relu5", global::CnnGen.Structure.LayerOp.ReLU, new(8, 4, 4, false), new(8, 4, 4, false)),
+            new("GlobalPool1", global::CnnGen.Structure.LayerOp.GlobalAvgPool, new(8, 4, 4, false), new(8, 1, 1, true)),
+            new("Dense1", global::CnnGen.Structure.LayerOp.Dense, new(8, 1, 1, true), new(10, 1, 1, true)) { Filters = 10, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense1_w", 680, new[] { 10, 8 }), new("dense1_b", 760, new[] { 10 }) } },
+            new("Softmax1", global::CnnGen.Structure.LayerOp.Softmax, new(10, 1, 1, true), new(10, 1, 1, true)),
+        });
+        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> global::CnnGen.INetwork.Layers => Layers;
+
         // Parameters, layer by layer, in one flat buffer (offset: name shape):
         //          0: conv1_w (4,1,3,3)
         //         36: conv1_b (4)

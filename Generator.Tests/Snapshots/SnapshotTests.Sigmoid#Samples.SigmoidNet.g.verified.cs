@@ -57,6 +57,20 @@ namespace Samples
         string global::CnnGen.INetwork.Fingerprint => Fingerprint;
         string global::CnnGen.INetwork.Summary => Summary;
 
+        /// <summary>The layers as data: kind, settings, shapes, parameter and state offsets (read by tools such as CnnGen.Onnx).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> Layers { get; } = global::System.Array.AsReadOnly(new global::CnnGen.Structure.LayerInfo[]
+        {
+            new("Conv1", global::CnnGen.Structure.LayerOp.Conv2D, new(2, 6, 6, false), new(3, 4, 4, false)) { Filters = 3, Kernel = 3, Stride = 1, Padding = 0, Groups = 1, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("conv1_w", 0, new[] { 3, 2, 3, 3 }), new("conv1_b", 54, new[] { 3 }) } },
+            new("Sigmoid1", global::CnnGen.Structure.LayerOp.Sigmoid, new(3, 4, 4, false), new(3, 4, 4, false)),
+            new("Flatten1", global::CnnGen.Structure.LayerOp.Flatten, new(3, 4, 4, false), new(48, 1, 1, true)),
+            new("Dense1", global::CnnGen.Structure.LayerOp.Dense, new(48, 1, 1, true), new(4, 1, 1, true)) { Filters = 4, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense1_w", 57, new[] { 4, 48 }), new("dense1_b", 249, new[] { 4 }) } },
+            new("Sigmoid2", global::CnnGen.Structure.LayerOp.Sigmoid, new(4, 1, 1, true), new(4, 1, 1, true)),
+            new("Dense2", global::CnnGen.Structure.LayerOp.Dense, new(4, 1, 1, true), new(2, 1, 1, true)) { Filters = 2, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense2_w", 253, new[] { 2, 4 }), new("dense2_b", 261, new[] { 2 }) } },
+            new("Softmax1", global::CnnGen.Structure.LayerOp.Softmax, new(2, 1, 1, true), new(2, 1, 1, true)),
+        });
+        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> global::CnnGen.INetwork.Layers => Layers;
+
         // Parameters, layer by layer, in one flat buffer (offset: name shape):
         //          0: conv1_w (3,2,3,3)
         //         54: conv1_b (3)

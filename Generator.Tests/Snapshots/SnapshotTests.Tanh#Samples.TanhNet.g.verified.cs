@@ -54,6 +54,17 @@ namespace Samples
         string global::CnnGen.INetwork.Fingerprint => Fingerprint;
         string global::CnnGen.INetwork.Summary => Summary;
 
+        /// <summary>The layers as data: kind, settings, shapes, parameter and state offsets (read by tools such as CnnGen.Onnx).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> Layers { get; } = global::System.Array.AsReadOnly(new global::CnnGen.Structure.LayerInfo[]
+        {
+            new("Dense1", global::CnnGen.Structure.LayerOp.Dense, new(16, 1, 1, true), new(8, 1, 1, true)) { Filters = 8, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense1_w", 0, new[] { 8, 16 }), new("dense1_b", 128, new[] { 8 }) } },
+            new("Tanh1", global::CnnGen.Structure.LayerOp.Tanh, new(8, 1, 1, true), new(8, 1, 1, true)),
+            new("Dense2", global::CnnGen.Structure.LayerOp.Dense, new(8, 1, 1, true), new(2, 1, 1, true)) { Filters = 2, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense2_w", 136, new[] { 2, 8 }), new("dense2_b", 152, new[] { 2 }) } },
+            new("Softmax1", global::CnnGen.Structure.LayerOp.Softmax, new(2, 1, 1, true), new(2, 1, 1, true)),
+        });
+        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> global::CnnGen.INetwork.Layers => Layers;
+
         // Parameters, layer by layer, in one flat buffer (offset: name shape):
         //          0: dense1_w (8,16)
         //        128: dense1_b (8)

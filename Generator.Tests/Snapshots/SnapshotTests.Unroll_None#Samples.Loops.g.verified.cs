@@ -56,6 +56,19 @@ namespace Samples
         string global::CnnGen.INetwork.Fingerprint => Fingerprint;
         string global::CnnGen.INetwork.Summary => Summary;
 
+        /// <summary>The layers as data: kind, settings, shapes, parameter and state offsets (read by tools such as CnnGen.Onnx).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "FIXED_VERSION")]
+        public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> Layers { get; } = global::System.Array.AsReadOnly(new global::CnnGen.Structure.LayerInfo[]
+        {
+            new("Conv1", global::CnnGen.Structure.LayerOp.Conv2D, new(1, 12, 12, false), new(4, 10, 10, false)) { Filters = 4, Kernel = 3, Stride = 1, Padding = 0, Groups = 1, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("conv1_w", 0, new[] { 4, 1, 3, 3 }), new("conv1_b", 36, new[] { 4 }) } },
+            new("Relu1", global::CnnGen.Structure.LayerOp.ReLU, new(4, 10, 10, false), new(4, 10, 10, false)),
+            new("Pool1", global::CnnGen.Structure.LayerOp.MaxPool, new(4, 10, 10, false), new(4, 5, 5, false)) { Kernel = 2, Stride = 2 },
+            new("Flatten1", global::CnnGen.Structure.LayerOp.Flatten, new(4, 5, 5, false), new(100, 1, 1, true)),
+            new("Dense1", global::CnnGen.Structure.LayerOp.Dense, new(100, 1, 1, true), new(10, 1, 1, true)) { Filters = 10, Bias = true, Parameters = new global::CnnGen.Structure.ParameterTensor[] { new("dense1_w", 40, new[] { 10, 100 }), new("dense1_b", 1040, new[] { 10 }) } },
+            new("Softmax1", global::CnnGen.Structure.LayerOp.Softmax, new(10, 1, 1, true), new(10, 1, 1, true)),
+        });
+        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.Structure.LayerInfo> global::CnnGen.INetwork.Layers => Layers;
+
         // Parameters, layer by layer, in one flat buffer (offset: name shape):
         //          0: conv1_w (4,1,3,3)
         //         36: conv1_b (4)

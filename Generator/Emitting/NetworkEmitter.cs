@@ -22,6 +22,7 @@ internal static partial class NetworkEmitter
         if (hasNamespace) w.Open("namespace " + spec.Namespace);
         w.Open($"partial class {spec.ClassName} : global::CnnGen.INetwork");
         EmitConstants(w, spec);
+        EmitLayerTable(w, spec);
         EmitParameterStorage(w, spec);
         EmitInitialize(w, spec);
         EmitWorkspace(w, spec);

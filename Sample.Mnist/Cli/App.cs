@@ -13,7 +13,7 @@ using CnnGen.Training;
 namespace CnnGen.Sample.Mnist.Cli;
 
 /// <summary>
-/// The command line: <c>train</c> (also what runs with no command), <c>eval</c>, <c>predict</c> and <c>summary</c>.
+/// The command line: <c>train</c> (also what runs with no command), <c>eval</c>, <c>predict</c>, <c>summary</c>, <c>export</c>, <c>import</c> and <c>declare</c>.
 /// A mistake by the user (bad option, missing file, unusable data) prints one <c>error:</c> line on stderr and
 /// exits with a non-zero code; no stack trace is shown unless <c>CNNGEN_DEBUG=1</c>.
 /// </summary>
@@ -76,6 +76,7 @@ public static class App
 
     private static bool IsUserError(Exception e) =>
         e is UserException or DataException or MnistDataException or IdxFormatException or ModelFileException or TrainingDivergedException
+            or CnnGen.Onnx.OnnxModelException
             or IOException or UnauthorizedAccessException;
 
     /// <summary>Joins a multi-line message into one line (System.CommandLine lists choices on separate lines).</summary>
@@ -120,6 +121,9 @@ public static class App
         root.Subcommands.Add(EvalCommand.Build(context));
         root.Subcommands.Add(PredictCommand.Build(context));
         root.Subcommands.Add(SummaryCommand.Build(context));
+        root.Subcommands.Add(ExportCommand.Build(context));
+        root.Subcommands.Add(ImportCommand.Build(context));
+        root.Subcommands.Add(DeclareCommand.Build(context));
         return root;
     }
 

@@ -219,7 +219,7 @@ public sealed class CliTests : IClassFixture<CliTests.TrainedModel>
         foreach (var text in new[] { "train", "eval", "predict", "summary", "--epochs", "--batch-size", "--optimizer", "--lr",
                                      "--schedule", "--seed", "--threads", "--output", "--data", "onecycle", "adamw", "nesterov" })
             Assert.Contains(text, run.Out);
-        foreach (var command in new[] { "train", "eval", "predict", "summary" })
+        foreach (var command in new[] { "train", "eval", "predict", "summary", "export", "import", "declare" })
         {
             var sub = Invoke(command, "--help");
             Assert.Equal(0, sub.ExitCode);
@@ -227,6 +227,7 @@ public sealed class CliTests : IClassFixture<CliTests.TrainedModel>
         }
         Assert.Contains("--index", Invoke("predict", "--help").Out);
         Assert.Contains("--model", Invoke("eval", "--help").Out);
+        Assert.Contains("--onnx", Invoke("export", "--help").Out);
     }
 
     [Theory]
