@@ -4,17 +4,21 @@
 # is rebuilt (--no-incremental, --no-dependencies: only its own Csc runs) RUNS times with the generator and RUNS
 # times without it (the class alone). Per run it prints the generator's time as csc reports it and the Csc task's
 # time (MSBuild's performance summary); then the medians and the difference with/without, which is the generator
-# plus compiling the code it adds. Usage: Benchmarks.Generator/report-analyzer.sh [--runs N] [--keep]
+# plus compiling the code it adds. Usage: Benchmarks.Generator/report-analyzer.sh [--runs N] [--keep] [--server]
+# --server compiles through the compiler server (VBCSCompiler, what `dotnet build` uses unless UseSharedCompilation is
+# false: warm, the generator and the compiler already JIT-compiled after the first build); without it each build
+# runs a fresh csc process, so the generator's load and JIT and the compiler's own JIT count every time.
 # Take figures on a quiet machine; the logs (-v:d) are kept with --keep.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-runs=5; keep=0
+runs=5; keep=0; shared=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    *) echo "usage: $0 [--runs N] [--keep]"; exit 2 ;;
+    --server) shared=true; shift ;;
+    *) echo "usage: $0 [--runs N] [--keep] [--server]"; exit 2 ;;
   esac
 done
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -62,7 +66,7 @@ for i in $(seq 0 "$runs"); do
   for mode in with without; do
     off=$([ "$mode" = without ] && echo true || echo false)
     log="$work/$mode-$i.log"
-    dotnet build "$work/LeNet5Build.csproj" -c Release --no-incremental --no-dependencies -p:CnnGenOff=$off \
+    dotnet build "$work/LeNet5Build.csproj" -c Release --no-incremental --no-dependencies -p:CnnGenOff=$off -p:UseSharedCompilation=$shared \
       -p:ReportAnalyzer=true -v:d -clp:PerformanceSummary >"$log" 2>&1 || { grep -E 'error' "$log" | head; exit 1; }
     c=$(csc_ms "$log"); g=$(generator_ms "$log")
     [ "$i" -eq 0 ] && { echo "warm-up ($mode CnnGen): Csc $c ms"; continue; }
@@ -74,6 +78,7 @@ done
 gen=$(median <"$work/gen.txt"); with=$(median <"$work/with.txt"); without=$(median <"$work/without.txt")
 lines=$(find "$work/obj" -name 'Bench.LeNet5.g.cs' -exec wc -l {} + 2>/dev/null | awk '{ print $1 }' | head -1)
 echo
+echo "compiler: $([ "$shared" = true ] && echo "the compiler server (warm)" || echo "a fresh csc process per build")"
 echo "LeNet-5, medians of $runs: Csc $with ms with CnnGen, $without ms without: +$((with - without)) ms,"
 echo "of which the generator $gen ms (csc -p:ReportAnalyzer=true) and compiling its output the rest${lines:+ ($lines generated lines)}."
 echo "csc's generator report of the last run with CnnGen:"
