@@ -29,6 +29,8 @@ public static class Family
         public bool Torch { get; init; } = true;
         /// <summary>Training only: no inference or Predict timing (what profile-layers.sh profiles).</summary>
         public bool TrainOnly { get; init; }
+        /// <summary>ONNX Runtime as an inference peer (the nets exported by CnnGen.Onnx).</summary>
+        public bool Ort { get; init; } = true;
         public ulong Seed { get; init; } = 1;
         public const int BatchSize = 64;
         public const float LearningRate = 0.05f, Momentum = 0.9f;
@@ -60,6 +62,7 @@ public static class Family
                     case "--python": o = o with { Python = Value() }; break;
                     case "--no-torch": o = o with { Torch = false }; break;
                     case "--train-only": o = o with { TrainOnly = true }; break;
+                    case "--no-ort": o = o with { Ort = false }; break;
                     default: throw new UsageException($"Unknown family option '{args[i]}'.");
                 }
             }
@@ -67,7 +70,7 @@ public static class Family
         }
     }
 
-    private sealed record Row(FamilyNet Net, int Threads, double[] Train, double Infer, double PredictUs, JsonElement? Torch);
+    private sealed record Row(FamilyNet Net, int Threads, double[] Train, double Infer, double PredictUs, JsonElement? Torch, OrtSide.Result? Ort);
 
     public static int Run(Options o)
     {
@@ -121,7 +124,8 @@ public static class Family
                     JsonElement? py = null;
                     if (raw is not null)
                         py = RunTorch(o, n, raw, all.Count, threads, warmup, batches);
-                    rows.Add(new Row(n, threads, train, infer, predict, py));
+                    OrtSide.Result? ort = o.Ort && !o.TrainOnly ? OrtSide.Measure(n, all, threads, Math.Max(3, o.Runs)) : null;
+                    rows.Add(new Row(n, threads, train, infer, predict, py, ort));
                 }
         }
         finally
@@ -146,21 +150,20 @@ public static class Family
             else Console.WriteLine(left + $"{"-",9} {"-",5} | {"-",6}");
         }
         Console.WriteLine();
-        Console.WriteLine($"=== Inference, batch of 1000 (median of {Math.Max(3, o.Runs)}), and one-sample latency (1 thread, median) ===");
-        Console.WriteLine($"{"net",-8} {"MFLOP",7} {"thr",3} | {"CnnGen/s",9} {"GFLOP/s",7} {"%peak",5} | {"PyTorch/s",9} {"ratio",6} | {"Predict µs",10} {"PyTorch µs",10}");
+        Console.WriteLine($"=== Inference, batch of 1000 (median of {Math.Max(3, o.Runs)}), and one-sample latency (1 thread, median); ONNX Runtime {OrtVersion()} runs the same net exported by CnnGen.Onnx ===");
+        Console.WriteLine($"{"net",-8} {"MFLOP",7} {"thr",3} | {"CnnGen/s",9} {"GFLOP/s",7} {"%peak",5} | {"ORT/s",9} {"%peak",5} {"ratio",6} | {"PyTorch/s",9} {"ratio",6} | {"Predict µs",10} {"ORT µs",7} {"PyTorch µs",10}");
         foreach (var r in rows)
         {
-            double gflops = r.Infer * r.Net.Cost.InferFlop / 1e9;
-            string left = $"{r.Net.Key,-8} {r.Net.Cost.InferFlop / 1e6,7:F2} {r.Threads,3} | {r.Infer,9:N0} {gflops,7:F1} {100 * gflops / fma.Gflops(r.Threads),4:F0}% | ";
-            string predict = r.Threads == 1 ? $"{r.PredictUs,10:F1}" : $"{"",10}";
-            if (r.Torch is { } t)
-            {
-                double py = t.GetProperty("infer_samples_per_second_median").GetDouble();
-                string pyPredict = r.Threads == 1 ? $"{t.GetProperty("predict_microseconds_median").GetDouble(),10:F1}" : "";
-                Console.WriteLine(left + $"{py,9:N0} {r.Infer / py,5:F2}x | {predict} {pyPredict}");
-            }
-            else Console.WriteLine(left + $"{"-",9} {"-",6} | {predict}");
+            double flop = r.Net.Cost.InferFlop, peak = fma.Gflops(r.Threads);
+            string ort = r.Ort is { } x ? $"{x.SamplesPerSecond,9:N0} {100 * x.SamplesPerSecond * flop / 1e9 / peak,4:F0}% {r.Infer / x.SamplesPerSecond,5:F2}x" : $"{"-",9} {"-",5} {"-",6}";
+            string pytorch = r.Torch is { } t ? $"{t.GetProperty("infer_samples_per_second_median").GetDouble(),9:N0} {r.Infer / t.GetProperty("infer_samples_per_second_median").GetDouble(),5:F2}x" : $"{"-",9} {"-",6}";
+            string latency = r.Threads == 1
+                ? $"{r.PredictUs,10:F1} {(r.Ort is { } y ? $"{y.PredictMicroseconds,7:F1}" : "-"),7} {(r.Torch is { } u ? $"{u.GetProperty("predict_microseconds_median").GetDouble(),10:F1}" : "-"),10}"
+                : $"{"",10} {(r.Ort is { } z ? $"{z.PredictMicroseconds,7:F1}" : "-"),7}";
+            Console.WriteLine($"{r.Net.Key,-8} {flop / 1e6,7:F2} {r.Threads,3} | {r.Infer,9:N0} {r.Infer * flop / 1e9,7:F1} {100 * r.Infer * flop / 1e9 / peak,4:F0}% | {ort} | {pytorch} | {latency}");
         }
+        if (rows.Any(r => r.Ort is not null))
+            Console.WriteLine($"  (ORT and CnnGen probabilities on the batch agree within {rows.Where(r => r.Ort is not null).Max(r => r.Ort!.Value.MaxDifference):G2}; ORT µs at 2 threads: its session with 2 intra-op threads)");
         if (!o.TrainOnly)
         {
             Console.WriteLine();
@@ -253,6 +256,9 @@ public static class Family
         }
         return Compare.Median(times);
     }
+
+    private static string OrtVersion() =>
+        typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString(3) ?? "?";
 
     private readonly record struct MemoryFigures(long Needed, long Peak, long Baseline);
 

@@ -80,7 +80,7 @@ public static class Program
                     1000) samples/s, GFLOP/s, % of the measured FMA peak, CnnGen/PyTorch, 2-thread
                     scaling, one-sample latency. Options: --nets LIST, --threads LIST (1,2), --runs N (3),
                     --seconds S per training run (3), --data DIR (MNIST IDX; default synthetic), --python
-                    PATH, --no-torch, --train-only (no inference or Predict timing).
+                    PATH, --no-torch, --no-ort (ONNX Runtime, the inference peer), --train-only (no inference or Predict timing).
           peak      the FP32 FMA peak of this machine, measured (independent FMA chains at each accelerated
                     vector width, 1 thread and all threads; optional thread list, e.g. peak 1,2): the figure
                     compare's "% peak" divides by.
