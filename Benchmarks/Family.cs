@@ -223,17 +223,7 @@ public static class Family
             if (threads == 1) net.Infer(parts[0].Workspace, parts[0].Input, parts[0].Count, parts[0].Probabilities);
             else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t => net.Infer(parts[t].Workspace, parts[t].Input, parts[t].Count, parts[t].Probabilities));
         }
-        long t0 = Stopwatch.GetTimestamp();
-        for (int i = 0; i < 2; i++) Once();
-        int iterations = Math.Max(1, (int)(2 / Stopwatch.GetElapsedTime(t0).TotalSeconds));
-        var rates = new List<double>();
-        for (int r = 0; r < reps; r++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            for (int i = 0; i < iterations; i++) Once();
-            rates.Add(iterations * Batch / Stopwatch.GetElapsedTime(start).TotalSeconds);
-        }
-        return Compare.Median(rates);
+        return Timing.Throughput(Once, Batch, reps);
     }
 
     /// <summary>Median latency of the generated single-sample Predict, in microseconds.</summary>
@@ -246,15 +236,7 @@ public static class Family
         var pixels = data.Pixels(0);
         for (int i = 0; i < image.Length; i++) image[i] = table[pixels[i]];
         var probabilities = new float[net.OutputSize];
-        for (int i = 0; i < 50; i++) n.Predict(net, image, probabilities);
-        var times = new double[500];
-        for (int i = 0; i < times.Length; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            n.Predict(net, image, probabilities);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-        return Compare.Median(times);
+        return Timing.LatencyMicroseconds(() => n.Predict(net, image, probabilities));
     }
 
     private static string OrtVersion() =>

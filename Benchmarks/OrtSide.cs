@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using CnnGen.Data;
 using CnnGen.Onnx;
@@ -44,31 +42,14 @@ public static class OrtSide
         {
             using var outputs = session.Run(run, [OnnxNames.Input], [input], [OnnxNames.Output]);
         }
-        long t0 = Stopwatch.GetTimestamp();
-        for (int i = 0; i < 2; i++) Once();
-        int iterations = Math.Max(1, (int)(2 / Stopwatch.GetElapsedTime(t0).TotalSeconds));
-        var rates = new List<double>();
-        for (int r = 0; r < reps; r++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            for (int i = 0; i < iterations; i++) Once();
-            rates.Add(iterations * Batch / Stopwatch.GetElapsedTime(start).TotalSeconds);
-        }
+        double rate = Timing.Throughput(Once, Batch, reps);
 
         using var one = OrtValue.CreateTensorValueFromMemory(samples[..net.InputSize], [1, net.InputChannels, net.InputHeight, net.InputWidth]);
-        void Single()
+        double latency = Timing.LatencyMicroseconds(() =>
         {
             using var outputs = session.Run(run, [OnnxNames.Input], [one], [OnnxNames.Output]);
-        }
-        for (int i = 0; i < 50; i++) Single();
-        var times = new double[500];
-        for (int i = 0; i < times.Length; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            Single();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-        return new Result(Compare.Median(rates), Compare.Median(times), diff);
+        });
+        return new Result(rate, latency, diff);
     }
 
     /// <summary>Largest |ONNX Runtime - CnnGen| over the batch's probabilities; throws past 1e-4 (not the same net).</summary>
