@@ -1400,24 +1400,31 @@ namespace Samples
                         acc += dy[(bg * OC + oc) * (OH * OW) + o];
                 db[oc] += TLane.Sum(acc);
             }
-            // dw: one accumulator per tap of the window, summed over samples and positions
-            for (int oc = 0; oc < OC; oc++)
+            // dw: 2 output channels at a time, one accumulator per channel and tap, summed over samples and
+            // positions; each input tap is loaded once for the 2 channels
+            for (int oc = 0; oc < OC; oc += 2)
             for (int c = 0; c < C; c++)
             {
-                TLane g0 = TLane.Zero;
+                TLane g0_0 = TLane.Zero;
+                TLane g1_0 = TLane.Zero;
                 for (int bg = 0; bg < B; bg++)
                 for (int oh = 0; oh < OH; oh++)
                 for (int ow = 0; ow < OW; ow++)
                 {
-                    // seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]
-                    TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                    // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
+                    TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                    TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
                     var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                    TLane v;
                     // 1x1 window, taps (0,0)..(0,0)
-                    g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
+                    v = xk[0 * W + 0];
+                    g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
+                    g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
                 }
-                // seek to dw[oc, c, 0, 0]
+                // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
                 int wo = oc * CKK + c * KK;
-                dw[wo + 0] += TLane.Sum(g0);
+                dw[wo + 0] += TLane.Sum(g0_0);
+                dw[wo + 1 * CKK + 0] += TLane.Sum(g1_0);
             }
             // dx: in its own method, so each method stays inside the JIT's inlining budget
             Conv3_BackwardInput<TLane>(w, dy, dx, B);

@@ -93,6 +93,9 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
             Predict = UnrollPlan.Choose(kk, filters, 1, mode, maxBlock: UnrollPlan.PredictChannelBlock),
             // the weight gradient keeps one accumulator per tap: up to 32 of them
             UnrollWeightGradient = backward.Taps && kk <= 32,
+            // two output channels share each loaded input of the weight gradient when their 2 x taps accumulators
+            // fit (18 for a 3x3 window); within one group only, so ungrouped and an even filter count
+            WeightGradientBlock = backward.Taps && kk * 2 <= 18 && Groups == 1 && Filters % 2 == 0 ? 2 : 1,
             TapGroup = UnrollPlan.TapGroup(kk, backward.ChannelBlock),
             TailTapGroup = tail > 0 ? UnrollPlan.TapGroup(kk, tail) : 0,
             Groups = Groups,
@@ -110,6 +113,8 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     public Unrolling Predict { get; init; }
     /// <summary>The weight gradient written out tap by tap (one accumulator each).</summary>
     public bool UnrollWeightGradient { get; init; }
+    /// <summary>Output channels whose weight gradients are accumulated together, each input tap loaded once for all (1 or 2).</summary>
+    public int WeightGradientBlock { get; init; } = 1;
     /// <summary>Taps accumulated at once by the input gradient, for a full block and for the tail block.</summary>
     public int TapGroup { get; init; }
     public int TailTapGroup { get; init; }
@@ -365,26 +370,50 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line("db[oc] += TLane.Sum(acc);");
             w.Close();
         }
-        w.Line("// dw: one accumulator per tap of the window, summed over samples and positions");
-        w.Line("for (int oc = 0; oc < OC; oc++)");
+        int wb = UnrollWeightGradient ? WeightGradientBlock : 1;
+        string G(int j, int t) => wb == 1 ? $"g{I(t)}" : $"g{I(j)}_{I(t)}";
+        string D(int j) => wb == 1 ? "d" : $"d{I(j)}";
+        if (wb == 1)
+            w.Line("// dw: one accumulator per tap of the window, summed over samples and positions");
+        else
+        {
+            w.Line($"// dw: {I(wb)} output channels at a time, one accumulator per channel and tap, summed over samples and");
+            w.Line($"// positions; each input tap is loaded once for the {I(wb)} channels");
+        }
+        w.Line(wb == 1 ? "for (int oc = 0; oc < OC; oc++)" : $"for (int oc = 0; oc < OC; oc += {I(wb)})");
         w.Open($"for (int c = 0; c < {ChannelCount}; c++)");
         if (UnrollWeightGradient)
         {
-            for (int t = 0; t < kk; t++) w.Line($"TLane g{I(t)} = TLane.Zero;");
+            for (int j = 0; j < wb; j++)
+                for (int t = 0; t < kk; t++) w.Line($"TLane {G(j, t)} = TLane.Zero;");
             w.Line("for (int bg = 0; bg < B; bg++)");
             w.Line("for (int oh = 0; oh < OH; oh++)");
             w.Open("for (int ow = 0; ow < OW; ow++)");
-            w.Line("// seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]");
-            w.Line("TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];");
+            w.Line(wb == 1 ? "// seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]" : $"// seek to dy[bg, oc..oc+{I(wb - 1)}, oh, ow] and x[bg, c, oh*S, ow*S]");
+            for (int j = 0; j < wb; j++)
+                w.Line(j == 0 ? $"TLane {D(j)} = dy[((bg * OC + oc) * OH + oh) * OW + ow];" : $"TLane {D(j)} = dy[((bg * OC + oc + {I(j)}) * OH + oh) * OW + ow];");
             w.Line($"var xk = x.Slice(((bg * C + {FilterChannel}) * H + oh * S) * W + ow * S, (K - 1) * W + K);");
+            if (wb > 1) w.Line("TLane v;");
             w.Line($"// {Taps()}");
             for (int kh = 0; kh < k; kh++)
                 for (int kw = 0; kw < k; kw++)
-                    w.Line($"g{I(kh * k + kw)} = TLane.FusedMultiplyAdd(d, xk[{I(kh)} * W + {I(kw)}], g{I(kh * k + kw)});");
+                {
+                    int t = kh * k + kw;
+                    if (wb == 1)
+                    {
+                        w.Line($"g{I(t)} = TLane.FusedMultiplyAdd(d, xk[{I(kh)} * W + {I(kw)}], g{I(t)});");
+                        continue;
+                    }
+                    w.Line($"v = xk[{I(kh)} * W + {I(kw)}];");
+                    for (int j = 0; j < wb; j++)
+                        w.Line($"{G(j, t)} = TLane.FusedMultiplyAdd({D(j)}, v, {G(j, t)});");
+                }
             w.Close();
-            w.Line("// seek to dw[oc, c, 0, 0]");
+            w.Line(wb == 1 ? "// seek to dw[oc, c, 0, 0]" : $"// seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further");
             w.Line("int wo = oc * CKK + c * KK;");
-            for (int t = 0; t < kk; t++) w.Line($"dw[wo + {I(t)}] += TLane.Sum(g{I(t)});");
+            for (int j = 0; j < wb; j++)
+                for (int t = 0; t < kk; t++)
+                    w.Line(j == 0 ? $"dw[wo + {I(t)}] += TLane.Sum({G(j, t)});" : $"dw[wo + {I(j)} * CKK + {I(t)}] += TLane.Sum({G(j, t)});");
         }
         else
         {
