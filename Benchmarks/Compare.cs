@@ -295,27 +295,29 @@ public static class TorchSide
         }
     }
 
-    public static JsonElement Run(CompareOptions o, string rawPath, int count, int threads, int batches)
+    public static JsonElement Run(CompareOptions o, string rawPath, int count, int threads, int batches) =>
+        RunScript(o.Python, "torch_lenet.py", threads,
+        [
+            "--data", rawPath, "--count", count.ToString(), "--threads", threads.ToString(), "--batch", o.BatchSize.ToString(),
+            "--lr", o.LearningRate.ToString(CultureInfo.InvariantCulture), "--momentum", o.Momentum.ToString(CultureInfo.InvariantCulture),
+            "--warmup", o.Warmup.ToString(), "--batches", batches.ToString(), "--runs", o.Runs.ToString(), "--seed", o.Seed.ToString(),
+        ]);
+
+    /// <summary>Runs a PyTorch script of this directory on <paramref name="threads"/> BLAS/OpenMP threads and returns the JSON object it prints last.</summary>
+    public static JsonElement RunScript(string python, string script, int threads, string[] args)
     {
-        string script = Path.Combine(AppContext.BaseDirectory, "torch_lenet.py");
         var env = new Dictionary<string, string>
         {
             ["OMP_NUM_THREADS"] = threads.ToString(), ["MKL_NUM_THREADS"] = threads.ToString(), ["OPENBLAS_NUM_THREADS"] = threads.ToString(),
         };
-        string[] args =
-        [
-            script, "--data", rawPath, "--count", count.ToString(), "--threads", threads.ToString(), "--batch", o.BatchSize.ToString(),
-            "--lr", o.LearningRate.ToString(CultureInfo.InvariantCulture), "--momentum", o.Momentum.ToString(CultureInfo.InvariantCulture),
-            "--warmup", o.Warmup.ToString(), "--batches", batches.ToString(), "--runs", o.Runs.ToString(), "--seed", o.Seed.ToString(),
-        ];
-        var (code, stdout, stderr) = Exec(o.Python, args, env, TimeSpan.FromMinutes(30), echoStderr: true);
+        var (code, stdout, stderr) = Exec(python, [Path.Combine(AppContext.BaseDirectory, script), .. args], env, TimeSpan.FromMinutes(30), echoStderr: true);
         string? json = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.TrimStart().StartsWith('{'));
         if (code != 0 || json is null)
-            throw new InvalidOperationException($"torch_lenet.py failed (exit {code}):\n{stderr}");
+            throw new InvalidOperationException($"{script} {string.Join(' ', args.Take(2))} failed (exit {code}):\n{stderr}");
         return JsonDocument.Parse(json).RootElement.Clone();
     }
 
-    internal static (int Code, string Stdout, string Stderr) Exec(string file, string[] args, Dictionary<string, string>? env, TimeSpan timeout, bool echoStderr)
+    private static (int Code, string Stdout, string Stderr) Exec(string file, string[] args, Dictionary<string, string>? env, TimeSpan timeout, bool echoStderr)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) info.ArgumentList.Add(a);

@@ -150,20 +150,23 @@ public static class Family
             else Console.WriteLine(left + $"{"-",9} {"-",5} | {"-",6}");
         }
         Console.WriteLine();
-        Console.WriteLine($"=== Inference, batch of 1000 (median of {Math.Max(3, o.Runs)}), and one-sample latency (1 thread, median); ONNX Runtime {OrtVersion()} runs the same net exported by CnnGen.Onnx ===");
-        Console.WriteLine($"{"net",-8} {"MFLOP",7} {"thr",3} | {"CnnGen/s",9} {"GFLOP/s",7} {"%peak",5} | {"ORT/s",9} {"%peak",5} {"ratio",6} | {"PyTorch/s",9} {"ratio",6} | {"Predict µs",10} {"ORT µs",7} {"PyTorch µs",10}");
-        foreach (var r in rows)
+        if (!o.TrainOnly)
         {
-            double flop = r.Net.Cost.InferFlop, peak = fma.Gflops(r.Threads);
-            string ort = r.Ort is { } x ? $"{x.SamplesPerSecond,9:N0} {100 * x.SamplesPerSecond * flop / 1e9 / peak,4:F0}% {r.Infer / x.SamplesPerSecond,5:F2}x" : $"{"-",9} {"-",5} {"-",6}";
-            string pytorch = r.Torch is { } t ? $"{t.GetProperty("infer_samples_per_second_median").GetDouble(),9:N0} {r.Infer / t.GetProperty("infer_samples_per_second_median").GetDouble(),5:F2}x" : $"{"-",9} {"-",6}";
-            string latency = r.Threads == 1
-                ? $"{r.PredictUs,10:F1} {(r.Ort is { } y ? $"{y.PredictMicroseconds,7:F1}" : "-"),7} {(r.Torch is { } u ? $"{u.GetProperty("predict_microseconds_median").GetDouble(),10:F1}" : "-"),10}"
-                : $"{"",10} {(r.Ort is { } z ? $"{z.PredictMicroseconds,7:F1}" : "-"),7}";
-            Console.WriteLine($"{r.Net.Key,-8} {flop / 1e6,7:F2} {r.Threads,3} | {r.Infer,9:N0} {r.Infer * flop / 1e9,7:F1} {100 * r.Infer * flop / 1e9 / peak,4:F0}% | {ort} | {pytorch} | {latency}");
+            Console.WriteLine($"=== Inference, batch of 1000 (median of {Math.Max(3, o.Runs)}), and one-sample latency (1 thread, median); ONNX Runtime {OrtVersion()} runs the same net exported by CnnGen.Onnx ===");
+            Console.WriteLine($"{"net",-8} {"MFLOP",7} {"thr",3} | {"CnnGen/s",9} {"GFLOP/s",7} {"%peak",5} | {"ORT/s",9} {"%peak",5} {"ratio",6} | {"PyTorch/s",9} {"ratio",6} | {"Predict µs",10} {"ORT µs",7} {"PyTorch µs",10}");
+            foreach (var r in rows)
+            {
+                double flop = r.Net.Cost.InferFlop, peak = fma.Gflops(r.Threads);
+                string ort = r.Ort is { } x ? $"{x.SamplesPerSecond,9:N0} {100 * x.SamplesPerSecond * flop / 1e9 / peak,4:F0}% {r.Infer / x.SamplesPerSecond,5:F2}x" : $"{"-",9} {"-",5} {"-",6}";
+                string pytorch = r.Torch is { } t ? $"{t.GetProperty("infer_samples_per_second_median").GetDouble(),9:N0} {r.Infer / t.GetProperty("infer_samples_per_second_median").GetDouble(),5:F2}x" : $"{"-",9} {"-",6}";
+                string latency = r.Threads == 1
+                    ? $"{r.PredictUs,10:F1} {(r.Ort is { } y ? $"{y.PredictMicroseconds,7:F1}" : "-"),7} {(r.Torch is { } u ? $"{u.GetProperty("predict_microseconds_median").GetDouble(),10:F1}" : "-"),10}"
+                    : $"{"",10} {(r.Ort is { } z ? $"{z.PredictMicroseconds,7:F1}" : "-"),7}";
+                Console.WriteLine($"{r.Net.Key,-8} {flop / 1e6,7:F2} {r.Threads,3} | {r.Infer,9:N0} {r.Infer * flop / 1e9,7:F1} {100 * r.Infer * flop / 1e9 / peak,4:F0}% | {ort} | {pytorch} | {latency}");
+            }
+            if (rows.Any(r => r.Ort is not null))
+                Console.WriteLine($"  (ORT and CnnGen probabilities on the batch agree within {rows.Where(r => r.Ort is not null).Max(r => r.Ort!.Value.MaxDifference):G2}; ORT µs at 2 threads: its session with 2 intra-op threads)");
         }
-        if (rows.Any(r => r.Ort is not null))
-            Console.WriteLine($"  (ORT and CnnGen probabilities on the batch agree within {rows.Where(r => r.Ort is not null).Max(r => r.Ort!.Value.MaxDifference):G2}; ORT µs at 2 threads: its session with 2 intra-op threads)");
         if (!o.TrainOnly)
         {
             Console.WriteLine();
@@ -294,18 +297,13 @@ public static class Family
 
     private static JsonElement RunTorch(Options o, FamilyNet n, string raw, int count, int threads, int warmup, int batches)
     {
-        string script = Path.Combine(AppContext.BaseDirectory, "torch_family.py");
-        var env = new Dictionary<string, string> { ["OMP_NUM_THREADS"] = $"{threads}", ["OPENBLAS_NUM_THREADS"] = $"{threads}", ["MKL_NUM_THREADS"] = $"{threads}" };
-        string[] args =
+        var result = TorchSide.RunScript(o.Python, "torch_family.py", threads,
         [
-            script, "--net", n.Key, "--data", raw, "--count", $"{count}", "--threads", $"{threads}", "--batch", $"{Options.BatchSize}",
+            "--net", n.Key, "--data", raw, "--count", $"{count}", "--threads", $"{threads}", "--batch", $"{Options.BatchSize}",
             "--lr", Options.LearningRate.ToString(CultureInfo.InvariantCulture), "--momentum", Options.Momentum.ToString(CultureInfo.InvariantCulture),
             "--warmup", $"{warmup}", "--batches", $"{batches}", "--runs", $"{o.Runs}", "--seed", $"{o.Seed}",
-        ];
-        var (code, stdout, stderr) = TorchSide.Exec(o.Python, args, env, TimeSpan.FromMinutes(30), echoStderr: true);
-        string? json = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.TrimStart().StartsWith('{'));
-        if (code != 0 || json is null) throw new InvalidOperationException($"torch_family.py --net {n.Key} failed (exit {code}):\n{stderr}");
-        var result = JsonDocument.Parse(json).RootElement.Clone();
+        ]);
+
         long torchParams = result.GetProperty("parameters").GetInt64();
         if (torchParams != n.Cost.Parameters)
             throw new InvalidOperationException($"{n.Key}: PyTorch's net has {torchParams} parameters, CnnGen's {n.Cost.Parameters}: torch_family.py does not build the same net.");

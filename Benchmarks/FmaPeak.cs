@@ -18,12 +18,11 @@ public static class FmaPeak
 {
     private const int Chains = 16;
 
-    /// <summary>GFLOP/s at each width and thread count, and the best width at each.</summary>
+    /// <summary>GFLOP/s at each width and thread count.</summary>
     public sealed record Result(IReadOnlyList<(int Bits, int Threads, double Gflops)> Figures)
     {
         /// <summary>Best GFLOP/s over the widths with <paramref name="threads"/> threads running.</summary>
         public double Gflops(int threads) => Figures.Where(f => f.Threads == threads).Max(f => f.Gflops);
-        public int BestBits(int threads) => Figures.Where(f => f.Threads == threads).MaxBy(f => f.Gflops).Bits;
 
         public string Describe() => string.Join("; ", Figures.GroupBy(f => f.Threads).Select(g =>
             $"{g.Key} thread{(g.Key == 1 ? "" : "s")}: " + string.Join(", ", g.Select(f => $"{f.Bits}-bit {f.Gflops:F1}")) + " GFLOP/s"));
@@ -41,7 +40,7 @@ public static class FmaPeak
             {
                 kernel(1000); // compiled before timing
                 double flopPerIteration = 2.0 * Chains * (bits / 32);
-                long iterations = Calibrate(kernel, flopPerIteration);
+                long iterations = Calibrate(kernel);
                 double best = 0;
                 for (int r = 0; r < runs; r++)
                     best = Math.Max(best, threads * iterations * flopPerIteration / Time(kernel, iterations, threads) / 1e9);
@@ -51,7 +50,7 @@ public static class FmaPeak
     }
 
     /// <summary>Iterations for about 60 ms on one thread.</summary>
-    private static long Calibrate(Func<long, float> kernel, double flopPerIteration)
+    private static long Calibrate(Func<long, float> kernel)
     {
         long iterations = 100_000;
         double seconds = Time(kernel, iterations, 1);

@@ -66,8 +66,7 @@ public static class OrtSide
         var theirs = outputs[0].GetTensorDataAsSpan<float>();
         double max = 0;
         for (int i = 0; i < ours.Length; i++) max = Math.Max(max, Math.Abs(ours[i] - theirs[i]));
-        if (!(max <= 1e-4)) throw new InvalidOperationException($"{n(net)}: ONNX Runtime's probabilities differ from CnnGen's by {max}: not the same net.");
+        if (!(max <= 1e-4)) throw new InvalidOperationException($"{net.Name}: ONNX Runtime's probabilities differ from CnnGen's by {max}: not the same net.");
         return max;
-        static string n(INetwork net) => net.Name;
     }
 }

@@ -9,8 +9,11 @@ namespace CnnGen.Generator.Tests.Driver;
 public class KnownNamesTests
 {
     [Fact]
-    public void Network_is_the_full_name_of_its_runtime_attribute() =>
+    public void Network_is_the_full_name_of_its_runtime_attribute()
+    {
         Assert.Equal(KnownNames.Network, typeof(NetworkAttribute).FullName);
+        Assert.Equal(KnownNames.NetworkMetadataName, typeof(NetworkAttribute).Name);
+    }
 
     /// <summary>Every registered kind names a Runtime layer attribute, and every layer attribute in Runtime is registered once.</summary>
     [Fact]
@@ -21,7 +24,9 @@ public class KnownNamesTests
             var type = typeof(INetwork).Assembly.GetType(kind.Attribute);
             Assert.True(type is not null, $"Layer kind {kind.Title} names no type in CnnGen.Runtime: {kind.Attribute}.");
             Assert.True(type!.IsSubclassOf(typeof(LayerAttribute)), $"{kind.Attribute} is not a LayerAttribute.");
-            Assert.Same(kind, LayerRegistry.Find(kind.Attribute));
+            // what LayerRegistry.Find(INamedTypeSymbol) matches on: the namespace and the type's own metadata name
+            Assert.Equal(KnownNames.RuntimeNamespace, type.Namespace);
+            Assert.Equal(kind.MetadataName, type.Name);
         }
 
         var runtimeLayers = typeof(INetwork).Assembly.GetTypes()

@@ -24,15 +24,6 @@ internal static class LayerRegistry
         AddKind.Instance,
     };
 
-    /// <summary>The kind whose attribute has the metadata name <paramref name="attribute"/>, or null.</summary>
-    public static LayerKind? Find(string? attribute)
-    {
-        if (attribute is null) return null;
-        foreach (var kind in Kinds)
-            if (kind.Attribute == attribute) return kind;
-        return null;
-    }
-
     /// <summary>The kind whose Runtime attribute is <paramref name="type"/>, or null; allocates nothing (it runs on every edit).</summary>
     public static LayerKind? Find(INamedTypeSymbol? type)
     {
