@@ -43,6 +43,8 @@ public static class Program
                     var peak = FmaPeak.Measure(rest.Length > 0 ? rest[0].Split(',').Select(int.Parse) : [1, Environment.ProcessorCount]);
                     Console.WriteLine("FP32 FMA peak, measured: " + peak.Describe());
                     return 0;
+                case "predict":
+                    return PredictCost.Run(rest);
                 case "firstbatch":
                     return FirstBatch.Child(rest);
                 case "memory":
@@ -84,6 +86,9 @@ public static class Program
           peak      the FP32 FMA peak of this machine, measured (independent FMA chains at each accelerated
                     vector width, 1 thread and all threads; optional thread list, e.g. peak 1,2): the figure
                     compare's "% peak" divides by.
+          predict   one-sample Predict latency of the family's nets at 4, 8 and 16 lanes and the preferred
+                    width (optional net list, e.g. predict lenet5); predict --loop NET LANES SECONDS
+                    only calls Predict (for perf).
           bdn       BenchmarkDotNet, in process: TrainStep (batch 64, lanes 16/8/1), Infer (batch 1000),
                     Predict (1 sample), SGD step. --quick = short run; other arguments go to
                     BenchmarkDotNet (default --filter '*'), e.g. bdn --quick --filter '*TrainStep*'.

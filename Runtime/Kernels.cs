@@ -11,6 +11,9 @@ namespace CnnGen;
 /// </summary>
 public static class Kernels
 {
+    /// <summary>0, 1, ..., 15: lane indices as floats, for masks such as "lanes from k on" (<c>GreaterThan(Load(Ramp, 0), k - 0.5)</c>).</summary>
+    public static ReadOnlySpan<float> Ramp => [0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f, 13f, 14f, 15f];
+
     /// <summary>
     /// Softmax cross-entropy over <paramref name="classes"/> logits per sample, numerically stable (max subtracted).
     /// Writes <c>dlogits = scale * (p - onehot(label))</c> for valid samples and 0 for padding lanes.

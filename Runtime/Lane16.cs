@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -29,7 +30,7 @@ public readonly struct Lane16 : ILane<Lane16>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Or(Lane16 a, Lane16 b) => new(a.V | b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 AndNot(Lane16 a, Lane16 b) => new(Vector512.AndNot(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Lane16 a) => Vector512.Sum(a.V);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Load(ReadOnlySpan<float> source, int offset) => new(Vector512.Create(source.Slice(offset, 16)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane16 Load(ReadOnlySpan<float> source, int offset) => new(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(source.Slice(offset, 16))));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane16 LoadStrided(ReadOnlySpan<float> source, int offset, int stride)
     {
@@ -42,13 +43,13 @@ public readonly struct Lane16 : ILane<Lane16>
         }
         return new(LaneGather.Gather16(source, offset, stride));
     }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lane16 value, Span<float> destination, int offset) => value.V.CopyTo(destination.Slice(offset, 16));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lane16 value, Span<float> destination, int offset) => value.V.StoreUnsafe(ref MemoryMarshal.GetReference(destination.Slice(offset, 16)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreFirst(Lane16 value, Span<float> destination, int offset, int count)
     {
-        var d = destination.Slice(offset, 16);
+        ref float d = ref MemoryMarshal.GetReference(destination.Slice(offset, 16));
         var keep = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
-        Vector512.ConditionalSelect(keep, value.V, Vector512.Create((ReadOnlySpan<float>)d)).CopyTo(d);
+        Vector512.ConditionalSelect(keep, value.V, Vector512.LoadUnsafe(ref d)).StoreUnsafe(ref d);
     }
 
     private static Vector512<int> EvenIndices => Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);

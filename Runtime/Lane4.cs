@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
@@ -40,7 +41,7 @@ public readonly struct Lane4 : ILane<Lane4>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 Or(Lane4 a, Lane4 b) => new(a.V | b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 AndNot(Lane4 a, Lane4 b) => new(Vector128.AndNot(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Lane4 a) => Vector128.Sum(a.V);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 Load(ReadOnlySpan<float> source, int offset) => new(Vector128.Create(source.Slice(offset, 4)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane4 Load(ReadOnlySpan<float> source, int offset) => new(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(source.Slice(offset, 4))));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane4 LoadStrided(ReadOnlySpan<float> source, int offset, int stride)
     {
@@ -57,13 +58,13 @@ public readonly struct Lane4 : ILane<Lane4>
         }
         return new(LaneGather.Gather4(source, offset, stride));
     }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lane4 value, Span<float> destination, int offset) => value.V.CopyTo(destination.Slice(offset, 4));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lane4 value, Span<float> destination, int offset) => value.V.StoreUnsafe(ref MemoryMarshal.GetReference(destination.Slice(offset, 4)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreFirst(Lane4 value, Span<float> destination, int offset, int count)
     {
-        var d = destination.Slice(offset, 4);
+        ref float d = ref MemoryMarshal.GetReference(destination.Slice(offset, 4));
         var keep = Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(count)).AsSingle();
-        Vector128.ConditionalSelect(keep, value.V, Vector128.Create((ReadOnlySpan<float>)d)).CopyTo(d);
+        Vector128.ConditionalSelect(keep, value.V, Vector128.LoadUnsafe(ref d)).StoreUnsafe(ref d);
     }
     public override string ToString() => V.ToString();
 }

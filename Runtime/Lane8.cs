@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -29,7 +30,7 @@ public readonly struct Lane8 : ILane<Lane8>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Or(Lane8 a, Lane8 b) => new(a.V | b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 AndNot(Lane8 a, Lane8 b) => new(Vector256.AndNot(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Lane8 a) => Vector256.Sum(a.V);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Load(ReadOnlySpan<float> source, int offset) => new(Vector256.Create(source.Slice(offset, 8)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane8 Load(ReadOnlySpan<float> source, int offset) => new(Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(source.Slice(offset, 8))));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane8 LoadStrided(ReadOnlySpan<float> source, int offset, int stride)
     {
@@ -43,13 +44,13 @@ public readonly struct Lane8 : ILane<Lane8>
         }
         return new(LaneGather.Gather8(source, offset, stride));
     }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lane8 value, Span<float> destination, int offset) => value.V.CopyTo(destination.Slice(offset, 8));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lane8 value, Span<float> destination, int offset) => value.V.StoreUnsafe(ref MemoryMarshal.GetReference(destination.Slice(offset, 8)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreFirst(Lane8 value, Span<float> destination, int offset, int count)
     {
-        var d = destination.Slice(offset, 8);
+        ref float d = ref MemoryMarshal.GetReference(destination.Slice(offset, 8));
         var keep = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
-        Vector256.ConditionalSelect(keep, value.V, Vector256.Create((ReadOnlySpan<float>)d)).CopyTo(d);
+        Vector256.ConditionalSelect(keep, value.V, Vector256.LoadUnsafe(ref d)).StoreUnsafe(ref d);
     }
     public override string ToString() => V.ToString();
 }

@@ -17,6 +17,34 @@ public class ApiTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(nameof(LeNet5))]
+    [InlineData(nameof(ChannelLanesNet))]
+    public void Predict_sees_changed_weights_and_other_instances_on_the_same_thread(string name)
+    {
+        // Convolutions with output channels in the lanes repack their weights per thread, only when they changed:
+        // a change after a Predict, and a second instance on the same thread, must both be seen.
+        var net = NetCases.Create(name);
+        var other = NetCases.Create(name);
+        NetCases.Randomize(net, 3);
+        NetCases.Randomize(other, 4);
+        int count = NetCases.BatchSize(name);
+        PredictCheck.AssertAgreesWithInfer(net, count, 5, name + " before");
+        PredictCheck.AssertAgreesWithInfer(other, count, 6, name + " other instance");
+        var p = net.Parameters;
+        for (int i = 0; i < p.Length; i += 3) p[i] = -1.5f * p[i];
+        PredictCheck.AssertAgreesWithInfer(net, count, 7, name + " after a change");
+        // one weight of each convolution after the first (LeNet-5's second, ChannelLanesNet's three, in the lanes
+        // form) and of each projection, alone: the repack must notice a single value
+        foreach (var layer in net.Layers)
+        {
+            if (layer.Parameters.Count == 0 || layer.Parameters[0].Shape.Length != 4 || layer.Parameters[0].Offset == 0) continue;
+            p[layer.Parameters[0].Offset + layer.Parameters[0].Length / 2] += 0.5f;
+            PredictCheck.AssertAgreesWithInfer(net, count, 8, $"{name} after a change of one weight of {layer.Name}");
+        }
+        PredictCheck.AssertAgreesWithInfer(other, count, 9, name + " other instance again");
+    }
+
+    [Theory]
     [InlineData(16)]
     [InlineData(8)]
     [InlineData(4)]

@@ -65,6 +65,20 @@ public partial class ResidualNet { }
 public partial class SkipFirstNet { }
 
 /// <summary>
+/// The single-sample kernels with output channels in the lanes: a stride-2 convolution without bias whose 11-column
+/// rows run as a block of 8 and one of 3, BatchNorm over channels, a projection of stride 1 (32 -> 16 channels) and one
+/// of stride 2 after a 6-column convolution; then dense layers with an input tail (20 inputs: 16 + 4), an output count
+/// that is not a multiple of 4, and fewer inputs than lanes. The first convolution (2 channels in) keeps the column form.
+/// </summary>
+[Network(2, 9, 21)]
+[Conv2D(16, 3, Padding = 1), Tanh]
+[Conv2D(32, 3, Stride = 2, Padding = 1, Bias = false), BatchNorm, Tanh]
+[Residual, Conv2D(32, 3, Padding = 1), Tanh, Conv2D(16, 3, Padding = 1), Add(Projection = true), Tanh]
+[Residual, Conv2D(16, 3, Stride = 2, Padding = 1), Add(Projection = true)]
+[Flatten, Dense(20), Tanh, Dense(5), Sigmoid, Dense(3), Softmax]
+public partial class ChannelLanesNet { }
+
+/// <summary>
 /// A grouped convolution (2 groups), a depthwise one with a stride (6 groups of one channel), a 1x1 pointwise one,
 /// global average pooling (smooth activations, as in ResidualNet).
 /// </summary>

@@ -438,7 +438,7 @@ namespace Samples
             // BatchNorm1: BatchNorm per channel (8), momentum=0.1, eps=1E-05
             var batchnorm1_gamma = p.Slice(224, 8); // (8)
             var batchnorm1_beta = p.Slice(232, 8); // (8)
-            BatchNorm1_Infer<global::CnnGen.Lane1>(global::CnnGen.Kernels.AsLanes<global::CnnGen.Lane1>(new global::System.Span<float>(ws.conv2_out, 0, 128)), batchnorm1_gamma, batchnorm1_beta, s.Slice(0, 8), s.Slice(8, 8), global::CnnGen.Kernels.AsLanes<global::CnnGen.Lane1>(new global::System.Span<float>(ws.batchnorm1_out, 0, 128)), 1);
+            BatchNorm1_Predict<TLane>(ws.conv2_out, batchnorm1_gamma, batchnorm1_beta, s.Slice(0, 8), s.Slice(8, 8), ws.batchnorm1_out);
             // Relu2: ReLU
             Relu2_Predict<TLane>(ws.batchnorm1_out, ws.relu2_out);
             // Conv3: Conv2D 8->16, k=1, stride=1, pad=0
@@ -1850,6 +1850,25 @@ namespace Samples
             }
         }
 
+        // BatchNorm1_Predict: BatchNorm1_Infer for one sample, TLane.Count positions of a channel at a time (the same products)
+        // x (8,4,4)  ->  y (8,4,4)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void BatchNorm1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<float> runningMean, global::System.ReadOnlySpan<float> runningVar, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 8, HW = 16;
+            const float Eps = 1E-05f;
+            for (int c = 0; c < C; c++)
+            {
+                float inv = 1f / global::System.MathF.Sqrt(runningVar[c] + Eps);
+                TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - runningMean[c] * gamma[c] * inv);
+                int i = c * HW, end = i + HW;
+                for (; i + TLane.Count <= end; i += TLane.Count)
+                    TLane.Store(TLane.FusedMultiplyAdd(TLane.Load(x, i), scale, shift), y, i);
+                // the channel's last positions: the vector reads on into the next channel (or the slack), stores only its own
+                if (i < end) TLane.StoreFirst(TLane.FusedMultiplyAdd(TLane.Load(x, i), scale, shift), y, i, end - i);
+            }
+        }
+
         // Relu2_Predict: Relu2_Forward for one sample, TLane.Count values at a time (the last run may spill into the slack)
         // x (8,4,4)  ->  y (8,4,4), floats with slack
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -1928,33 +1947,63 @@ namespace Samples
             }
         }
 
-        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs, four outputs at
+        // a time (each loaded input serves four rows of weights)
         // x (16)  w (10,16)  b (10)  ->  y (10)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 16, OUT = 10;
-            for (int o = 0; o < OUT; o++)
+            if (IN < TLane.Count)
             {
-                // seek to w[o, :]
+                // fewer inputs than lanes: one at a time
+                for (int u = 0; u < OUT; u++)
+                {
+                    float sum = b[u];
+                    for (int i = 0; i < IN; i++)
+                        sum = global::System.MathF.FusedMultiplyAdd(w[u * IN + i], x[i], sum);
+                    y[u] = sum;
+                }
+                return;
+            }
+            // the inputs after the last whole vector: the vector of the last TLane.Count inputs with the lanes already
+            // summed set to 0 (no input is read twice, none past the end)
+            int tail = IN % TLane.Count, last = IN - TLane.Count;
+            TLane keep = TLane.GreaterThan(TLane.Load(global::CnnGen.Kernels.Ramp, 0), TLane.Broadcast(TLane.Count - tail - 0.5f));
+            TLane xt = tail == 0 ? TLane.Zero : TLane.Select(keep, TLane.Load(x, last), TLane.Zero);
+            int o = 0;
+            for (; o + 4 <= OUT; o += 4)
+            {
+                // seek to w[o.., :]
+                var w0 = w.Slice(o * IN, IN); var w1 = w.Slice((o + 1) * IN, IN); var w2 = w.Slice((o + 2) * IN, IN); var w3 = w.Slice((o + 3) * IN, IN);
+                TLane a0 = TLane.Zero, a1 = TLane.Zero, a2 = TLane.Zero, a3 = TLane.Zero;
+                for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)
+                {
+                    TLane v = TLane.Load(x, i);
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, i), v, a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, i), v, a1);
+                    a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, i), v, a2);
+                    a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, i), v, a3);
+                }
+                if (tail != 0)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, last), xt, a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, last), xt, a1);
+                    a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, last), xt, a2);
+                    a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, last), xt, a3);
+                }
+                y[o] = b[o] + TLane.Sum(a0); y[o + 1] = b[o + 1] + TLane.Sum(a1);
+                y[o + 2] = b[o + 2] + TLane.Sum(a2); y[o + 3] = b[o + 3] + TLane.Sum(a3);
+            }
+            // the last OUT % 4 outputs
+            for (; o < OUT; o++)
+            {
                 var wo = w.Slice(o * IN, IN);
-                // two accumulators over whole values of inputs, then the inputs left over one at a time
-                TLane a0 = TLane.Zero, a1 = TLane.Zero;
-                int i = 0;
-                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
-                }
-                if (i + TLane.Count <= IN)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    i += TLane.Count;
-                }
-                float sum = b[o] + TLane.Sum(a0 + a1);
-                for (; i < IN; i++)
-                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
-                y[o] = sum;
+                TLane a = TLane.Zero;
+                for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)
+                    a = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a);
+                if (tail != 0) a = TLane.FusedMultiplyAdd(TLane.Load(wo, last), xt, a);
+                y[o] = b[o] + TLane.Sum(a);
             }
         }
 

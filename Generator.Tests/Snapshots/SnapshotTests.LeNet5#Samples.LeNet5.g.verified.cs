@@ -325,6 +325,12 @@ namespace Samples
             public readonly float[] relu1_out = new float[4704 + Slack];
             /// <summary>Pool1 output: (6,14,14)</summary>
             public readonly float[] pool1_out = new float[1176 + Slack];
+            /// <summary>Conv2's weights as this thread last packed them</summary>
+            public readonly float[] conv2_wseen = new float[2400 + Slack];
+            /// <summary>Conv2's weights packed as (OC/16, C, K, K, 16)</summary>
+            public readonly float[] conv2_wpack = new float[2400 + Slack];
+            /// <summary>Conv2 output as (OH, OW, OC): (10,10,16)</summary>
+            public readonly float[] conv2_hwc = new float[1600 + Slack];
             /// <summary>Conv2 output: (16,10,10)</summary>
             public readonly float[] conv2_out = new float[1600 + Slack];
             /// <summary>Relu2 output: (16,10,10)</summary>
@@ -400,7 +406,8 @@ namespace Samples
             // Conv2: Conv2D 6->16, k=5, stride=1, pad=0
             var conv2_w = p.Slice(156, 2400); // (16,6,5,5)
             var conv2_b = p.Slice(2556, 16); // (16)
-            Conv2_Predict<TLane>(ws.pool1_out, conv2_w, conv2_b, ws.conv2_out);
+            Conv2_Pack(conv2_w, ws.conv2_wseen, ws.conv2_wpack);
+            Conv2_Predict<TLane>(ws.pool1_out, ws.conv2_wpack, conv2_b, ws.conv2_hwc, ws.conv2_out);
             // Relu2: ReLU
             Relu2_Predict<TLane>(ws.conv2_out, ws.relu2_out);
             // Pool2: MaxPool 2x2, stride=2
@@ -3193,284 +3200,349 @@ namespace Samples
             }
         }
 
-        // Conv2_Predict: Conv2_Forward for one sample, each value holding TLane.Count adjacent output columns
-        // x (6,14,14)  w (16,6,5,5)  b (16)  ->  y (16,10,10), floats with slack
+        // Conv2_Pack: w (16,6,5,5) -> packed (1,6,5,5,16) for Conv2_Predict;
+        // redone only when the weights differ, bit for bit, from the ones this thread packed last (a compare of
+        // 9600 bytes per call instead of a repack)
+        private static void Conv2_Pack(global::System.ReadOnlySpan<float> w, global::System.Span<float> seen, global::System.Span<float> packed)
+        {
+            const int OC = 16, CKK = 150;
+            var last = seen.Slice(0, OC * CKK);
+            if (global::System.MemoryExtensions.SequenceEqual(global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(w),
+                    global::System.Runtime.InteropServices.MemoryMarshal.AsBytes((global::System.ReadOnlySpan<float>)last))) return;
+            w.CopyTo(last);
+            for (int oc = 0; oc < OC; oc++)
+                for (int i = 0; i < CKK; i++)
+                    packed[((oc / 16) * CKK + i) * 16 + oc % 16] = w[oc * CKK + i];
+        }
+
+        // Conv2_Predict: Conv2_Forward for one sample, each value holding TLane.Count adjacent output channels of one position
+        // x (6,14,14)  wp (1,6,5,5,16)  b (16)  ->  t (10,10,16)  ->  y (16,10,10)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv2_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> wp, global::System.ReadOnlySpan<float> b, global::System.Span<float> t, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 6, H = 14, W = 14, OC = 16, K = 5, S = 1, OH = 10, OW = 10;
-            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
-            // output channels in blocks of 8, one accumulator each
-            for (int oc = 0; oc < OC; oc += 8)
+            const int KK = K * K, OHW = OH * OW;
+            // runs of TLane.Count output channels (OC is a multiple of 16), 10 output columns of a row at a time: each tap
+            // loads one vector of packed weights and multiplies it by 10 broadcast inputs, one per column
+            for (int ob = 0; ob < OC; ob += TLane.Count)
             for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow += TLane.Count)
             {
-                // accumulators start at the bias
-                TLane a0 = TLane.Broadcast(b[oc + 0]);
-                TLane a1 = TLane.Broadcast(b[oc + 1]);
-                TLane a2 = TLane.Broadcast(b[oc + 2]);
-                TLane a3 = TLane.Broadcast(b[oc + 3]);
-                TLane a4 = TLane.Broadcast(b[oc + 4]);
-                TLane a5 = TLane.Broadcast(b[oc + 5]);
-                TLane a6 = TLane.Broadcast(b[oc + 6]);
-                TLane a7 = TLane.Broadcast(b[oc + 7]);
-                for (int c = 0; c < C; c++)
+                int ow = 0;
+                for (; ow + 10 <= OW; ow += 10)
                 {
-                    // seek to the windows x[c, oh*S.., ow*S..] of TLane.Count columns and to w[oc.., c, :, :]
-                    var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K - 1 + S * TLane.Count);
-                    var wk = w.Slice(oc * CKK + c * KK, 7 * CKK + KK);
-                    TLane v;
-                    // 5x5 window, taps (0,0)..(4,4), times channels oc..oc+7
-                    v = TLane.LoadStrided(xk, 0 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 0], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 0], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 0], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 0], a7);
-                    v = TLane.LoadStrided(xk, 0 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 1], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 1], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 1], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 1], a7);
-                    v = TLane.LoadStrided(xk, 0 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 2], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 2], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 2], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 2], a7);
-                    v = TLane.LoadStrided(xk, 0 * W + 3, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 3], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 3], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 3], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 3], a7);
-                    v = TLane.LoadStrided(xk, 0 * W + 4, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 4], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 4], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 4], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 4], a7);
-                    v = TLane.LoadStrided(xk, 1 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 5], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 5], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 5], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 5], a7);
-                    v = TLane.LoadStrided(xk, 1 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 6], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 6], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 6], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 6], a7);
-                    v = TLane.LoadStrided(xk, 1 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 7], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 7], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 7], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 7], a7);
-                    v = TLane.LoadStrided(xk, 1 * W + 3, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 8], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 8], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 8], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 8], a7);
-                    v = TLane.LoadStrided(xk, 1 * W + 4, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 9], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 9], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 9], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 9], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 9], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 9], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 9], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 9], a7);
-                    v = TLane.LoadStrided(xk, 2 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 10], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 10], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 10], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 10], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 10], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 10], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 10], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 10], a7);
-                    v = TLane.LoadStrided(xk, 2 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 11], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 11], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 11], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 11], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 11], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 11], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 11], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 11], a7);
-                    v = TLane.LoadStrided(xk, 2 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 12], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 12], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 12], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 12], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 12], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 12], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 12], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 12], a7);
-                    v = TLane.LoadStrided(xk, 2 * W + 3, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 13], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 13], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 13], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 13], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 13], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 13], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 13], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 13], a7);
-                    v = TLane.LoadStrided(xk, 2 * W + 4, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 14], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 14], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 14], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 14], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 14], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 14], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 14], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 14], a7);
-                    v = TLane.LoadStrided(xk, 3 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 15], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 15], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 15], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 15], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 15], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 15], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 15], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 15], a7);
-                    v = TLane.LoadStrided(xk, 3 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 16], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 16], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 16], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 16], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 16], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 16], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 16], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 16], a7);
-                    v = TLane.LoadStrided(xk, 3 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 17], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 17], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 17], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 17], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 17], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 17], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 17], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 17], a7);
-                    v = TLane.LoadStrided(xk, 3 * W + 3, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 18], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 18], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 18], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 18], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 18], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 18], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 18], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 18], a7);
-                    v = TLane.LoadStrided(xk, 3 * W + 4, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 19], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 19], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 19], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 19], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 19], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 19], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 19], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 19], a7);
-                    v = TLane.LoadStrided(xk, 4 * W + 0, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 20], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 20], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 20], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 20], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 20], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 20], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 20], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 20], a7);
-                    v = TLane.LoadStrided(xk, 4 * W + 1, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 21], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 21], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 21], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 21], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 21], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 21], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 21], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 21], a7);
-                    v = TLane.LoadStrided(xk, 4 * W + 2, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 22], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 22], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 22], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 22], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 22], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 22], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 22], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 22], a7);
-                    v = TLane.LoadStrided(xk, 4 * W + 3, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 23], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 23], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 23], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 23], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 23], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 23], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 23], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 23], a7);
-                    v = TLane.LoadStrided(xk, 4 * W + 4, S);
-                    a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 24], a0);
-                    a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 24], a1);
-                    a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 24], a2);
-                    a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 24], a3);
-                    a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 24], a4);
-                    a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 24], a5);
-                    a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 24], a6);
-                    a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 24], a7);
+                    TLane a0 = TLane.Load(b, ob);
+                    TLane a1 = TLane.Load(b, ob);
+                    TLane a2 = TLane.Load(b, ob);
+                    TLane a3 = TLane.Load(b, ob);
+                    TLane a4 = TLane.Load(b, ob);
+                    TLane a5 = TLane.Load(b, ob);
+                    TLane a6 = TLane.Load(b, ob);
+                    TLane a7 = TLane.Load(b, ob);
+                    TLane a8 = TLane.Load(b, ob);
+                    TLane a9 = TLane.Load(b, ob);
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the windows x[c, oh*S.., ow*S..] of 10 columns and to wp[ob / 16, c, :, :, ob % 16..]
+                        var xk = x.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + S * 9);
+                        var wk = wp.Slice(((ob / 16) * C + c) * KK * 16 + ob % 16, (KK - 1) * 16 + TLane.Count);
+                        TLane v;
+                        v = TLane.Load(wk, 0);
+                        a0 = TLane.MultiplyAdd(v, xk[0 * W + 0], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[0 * W + 0 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[0 * W + 0 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[0 * W + 0 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[0 * W + 0 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[0 * W + 0 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[0 * W + 0 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[0 * W + 0 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[0 * W + 0 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[0 * W + 0 + 9 * S], a9);
+                        v = TLane.Load(wk, 16);
+                        a0 = TLane.MultiplyAdd(v, xk[0 * W + 1], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[0 * W + 1 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[0 * W + 1 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[0 * W + 1 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[0 * W + 1 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[0 * W + 1 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[0 * W + 1 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[0 * W + 1 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[0 * W + 1 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[0 * W + 1 + 9 * S], a9);
+                        v = TLane.Load(wk, 32);
+                        a0 = TLane.MultiplyAdd(v, xk[0 * W + 2], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[0 * W + 2 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[0 * W + 2 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[0 * W + 2 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[0 * W + 2 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[0 * W + 2 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[0 * W + 2 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[0 * W + 2 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[0 * W + 2 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[0 * W + 2 + 9 * S], a9);
+                        v = TLane.Load(wk, 48);
+                        a0 = TLane.MultiplyAdd(v, xk[0 * W + 3], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[0 * W + 3 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[0 * W + 3 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[0 * W + 3 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[0 * W + 3 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[0 * W + 3 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[0 * W + 3 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[0 * W + 3 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[0 * W + 3 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[0 * W + 3 + 9 * S], a9);
+                        v = TLane.Load(wk, 64);
+                        a0 = TLane.MultiplyAdd(v, xk[0 * W + 4], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[0 * W + 4 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[0 * W + 4 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[0 * W + 4 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[0 * W + 4 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[0 * W + 4 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[0 * W + 4 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[0 * W + 4 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[0 * W + 4 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[0 * W + 4 + 9 * S], a9);
+                        v = TLane.Load(wk, 80);
+                        a0 = TLane.MultiplyAdd(v, xk[1 * W + 0], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[1 * W + 0 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[1 * W + 0 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[1 * W + 0 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[1 * W + 0 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[1 * W + 0 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[1 * W + 0 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[1 * W + 0 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[1 * W + 0 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[1 * W + 0 + 9 * S], a9);
+                        v = TLane.Load(wk, 96);
+                        a0 = TLane.MultiplyAdd(v, xk[1 * W + 1], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[1 * W + 1 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[1 * W + 1 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[1 * W + 1 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[1 * W + 1 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[1 * W + 1 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[1 * W + 1 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[1 * W + 1 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[1 * W + 1 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[1 * W + 1 + 9 * S], a9);
+                        v = TLane.Load(wk, 112);
+                        a0 = TLane.MultiplyAdd(v, xk[1 * W + 2], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[1 * W + 2 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[1 * W + 2 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[1 * W + 2 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[1 * W + 2 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[1 * W + 2 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[1 * W + 2 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[1 * W + 2 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[1 * W + 2 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[1 * W + 2 + 9 * S], a9);
+                        v = TLane.Load(wk, 128);
+                        a0 = TLane.MultiplyAdd(v, xk[1 * W + 3], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[1 * W + 3 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[1 * W + 3 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[1 * W + 3 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[1 * W + 3 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[1 * W + 3 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[1 * W + 3 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[1 * W + 3 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[1 * W + 3 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[1 * W + 3 + 9 * S], a9);
+                        v = TLane.Load(wk, 144);
+                        a0 = TLane.MultiplyAdd(v, xk[1 * W + 4], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[1 * W + 4 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[1 * W + 4 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[1 * W + 4 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[1 * W + 4 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[1 * W + 4 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[1 * W + 4 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[1 * W + 4 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[1 * W + 4 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[1 * W + 4 + 9 * S], a9);
+                        v = TLane.Load(wk, 160);
+                        a0 = TLane.MultiplyAdd(v, xk[2 * W + 0], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[2 * W + 0 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[2 * W + 0 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[2 * W + 0 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[2 * W + 0 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[2 * W + 0 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[2 * W + 0 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[2 * W + 0 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[2 * W + 0 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[2 * W + 0 + 9 * S], a9);
+                        v = TLane.Load(wk, 176);
+                        a0 = TLane.MultiplyAdd(v, xk[2 * W + 1], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[2 * W + 1 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[2 * W + 1 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[2 * W + 1 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[2 * W + 1 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[2 * W + 1 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[2 * W + 1 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[2 * W + 1 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[2 * W + 1 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[2 * W + 1 + 9 * S], a9);
+                        v = TLane.Load(wk, 192);
+                        a0 = TLane.MultiplyAdd(v, xk[2 * W + 2], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[2 * W + 2 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[2 * W + 2 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[2 * W + 2 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[2 * W + 2 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[2 * W + 2 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[2 * W + 2 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[2 * W + 2 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[2 * W + 2 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[2 * W + 2 + 9 * S], a9);
+                        v = TLane.Load(wk, 208);
+                        a0 = TLane.MultiplyAdd(v, xk[2 * W + 3], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[2 * W + 3 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[2 * W + 3 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[2 * W + 3 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[2 * W + 3 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[2 * W + 3 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[2 * W + 3 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[2 * W + 3 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[2 * W + 3 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[2 * W + 3 + 9 * S], a9);
+                        v = TLane.Load(wk, 224);
+                        a0 = TLane.MultiplyAdd(v, xk[2 * W + 4], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[2 * W + 4 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[2 * W + 4 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[2 * W + 4 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[2 * W + 4 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[2 * W + 4 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[2 * W + 4 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[2 * W + 4 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[2 * W + 4 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[2 * W + 4 + 9 * S], a9);
+                        v = TLane.Load(wk, 240);
+                        a0 = TLane.MultiplyAdd(v, xk[3 * W + 0], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[3 * W + 0 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[3 * W + 0 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[3 * W + 0 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[3 * W + 0 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[3 * W + 0 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[3 * W + 0 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[3 * W + 0 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[3 * W + 0 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[3 * W + 0 + 9 * S], a9);
+                        v = TLane.Load(wk, 256);
+                        a0 = TLane.MultiplyAdd(v, xk[3 * W + 1], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[3 * W + 1 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[3 * W + 1 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[3 * W + 1 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[3 * W + 1 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[3 * W + 1 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[3 * W + 1 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[3 * W + 1 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[3 * W + 1 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[3 * W + 1 + 9 * S], a9);
+                        v = TLane.Load(wk, 272);
+                        a0 = TLane.MultiplyAdd(v, xk[3 * W + 2], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[3 * W + 2 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[3 * W + 2 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[3 * W + 2 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[3 * W + 2 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[3 * W + 2 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[3 * W + 2 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[3 * W + 2 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[3 * W + 2 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[3 * W + 2 + 9 * S], a9);
+                        v = TLane.Load(wk, 288);
+                        a0 = TLane.MultiplyAdd(v, xk[3 * W + 3], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[3 * W + 3 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[3 * W + 3 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[3 * W + 3 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[3 * W + 3 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[3 * W + 3 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[3 * W + 3 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[3 * W + 3 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[3 * W + 3 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[3 * W + 3 + 9 * S], a9);
+                        v = TLane.Load(wk, 304);
+                        a0 = TLane.MultiplyAdd(v, xk[3 * W + 4], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[3 * W + 4 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[3 * W + 4 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[3 * W + 4 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[3 * W + 4 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[3 * W + 4 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[3 * W + 4 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[3 * W + 4 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[3 * W + 4 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[3 * W + 4 + 9 * S], a9);
+                        v = TLane.Load(wk, 320);
+                        a0 = TLane.MultiplyAdd(v, xk[4 * W + 0], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[4 * W + 0 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[4 * W + 0 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[4 * W + 0 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[4 * W + 0 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[4 * W + 0 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[4 * W + 0 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[4 * W + 0 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[4 * W + 0 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[4 * W + 0 + 9 * S], a9);
+                        v = TLane.Load(wk, 336);
+                        a0 = TLane.MultiplyAdd(v, xk[4 * W + 1], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[4 * W + 1 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[4 * W + 1 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[4 * W + 1 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[4 * W + 1 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[4 * W + 1 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[4 * W + 1 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[4 * W + 1 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[4 * W + 1 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[4 * W + 1 + 9 * S], a9);
+                        v = TLane.Load(wk, 352);
+                        a0 = TLane.MultiplyAdd(v, xk[4 * W + 2], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[4 * W + 2 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[4 * W + 2 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[4 * W + 2 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[4 * W + 2 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[4 * W + 2 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[4 * W + 2 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[4 * W + 2 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[4 * W + 2 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[4 * W + 2 + 9 * S], a9);
+                        v = TLane.Load(wk, 368);
+                        a0 = TLane.MultiplyAdd(v, xk[4 * W + 3], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[4 * W + 3 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[4 * W + 3 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[4 * W + 3 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[4 * W + 3 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[4 * W + 3 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[4 * W + 3 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[4 * W + 3 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[4 * W + 3 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[4 * W + 3 + 9 * S], a9);
+                        v = TLane.Load(wk, 384);
+                        a0 = TLane.MultiplyAdd(v, xk[4 * W + 4], a0);
+                        a1 = TLane.MultiplyAdd(v, xk[4 * W + 4 + 1 * S], a1);
+                        a2 = TLane.MultiplyAdd(v, xk[4 * W + 4 + 2 * S], a2);
+                        a3 = TLane.MultiplyAdd(v, xk[4 * W + 4 + 3 * S], a3);
+                        a4 = TLane.MultiplyAdd(v, xk[4 * W + 4 + 4 * S], a4);
+                        a5 = TLane.MultiplyAdd(v, xk[4 * W + 4 + 5 * S], a5);
+                        a6 = TLane.MultiplyAdd(v, xk[4 * W + 4 + 6 * S], a6);
+                        a7 = TLane.MultiplyAdd(v, xk[4 * W + 4 + 7 * S], a7);
+                        a8 = TLane.MultiplyAdd(v, xk[4 * W + 4 + 8 * S], a8);
+                        a9 = TLane.MultiplyAdd(v, xk[4 * W + 4 + 9 * S], a9);
+                    }
+                    // seek to t[oh, ow.., ob..]
+                    int to = (oh * OW + ow) * OC + ob;
+                    TLane.Store(a0, t, to);
+                    TLane.Store(a1, t, to + 1 * OC);
+                    TLane.Store(a2, t, to + 2 * OC);
+                    TLane.Store(a3, t, to + 3 * OC);
+                    TLane.Store(a4, t, to + 4 * OC);
+                    TLane.Store(a5, t, to + 5 * OC);
+                    TLane.Store(a6, t, to + 6 * OC);
+                    TLane.Store(a7, t, to + 7 * OC);
+                    TLane.Store(a8, t, to + 8 * OC);
+                    TLane.Store(a9, t, to + 9 * OC);
                 }
-                // seek to y[oc, oh, ow]
-                int yo = (oc * OH + oh) * OW + ow;
-                if (ow + TLane.Count <= OW)
-                {
-                    TLane.Store(a0, y, yo);
-                    TLane.Store(a1, y, yo + 1 * (OH * OW));
-                    TLane.Store(a2, y, yo + 2 * (OH * OW));
-                    TLane.Store(a3, y, yo + 3 * (OH * OW));
-                    TLane.Store(a4, y, yo + 4 * (OH * OW));
-                    TLane.Store(a5, y, yo + 5 * (OH * OW));
-                    TLane.Store(a6, y, yo + 6 * (OH * OW));
-                    TLane.Store(a7, y, yo + 7 * (OH * OW));
-                }
-                else // the row's last run: only OW - ow columns exist
-                {
-                    TLane.StoreFirst(a0, y, yo, OW - ow);
-                    TLane.StoreFirst(a1, y, yo + 1 * (OH * OW), OW - ow);
-                    TLane.StoreFirst(a2, y, yo + 2 * (OH * OW), OW - ow);
-                    TLane.StoreFirst(a3, y, yo + 3 * (OH * OW), OW - ow);
-                    TLane.StoreFirst(a4, y, yo + 4 * (OH * OW), OW - ow);
-                    TLane.StoreFirst(a5, y, yo + 5 * (OH * OW), OW - ow);
-                    TLane.StoreFirst(a6, y, yo + 6 * (OH * OW), OW - ow);
-                    TLane.StoreFirst(a7, y, yo + 7 * (OH * OW), OW - ow);
-                }
+            }
+            // (OH, OW, OC) -> (OC, OH, OW), 16 positions at a time (their rows of t stay in L1)
+            for (int h0 = 0; h0 < OHW; h0 += 16)
+            {
+                int h1 = global::System.Math.Min(h0 + 16, OHW);
+                for (int oc = 0; oc < OC; oc++)
+                    for (int hw = h0; hw < h1; hw++)
+                        y[oc * OHW + hw] = t[hw * OC + oc];
             }
         }
 
@@ -3514,33 +3586,63 @@ namespace Samples
             }
         }
 
-        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs, four outputs at
+        // a time (each loaded input serves four rows of weights)
         // x (400)  w (120,400)  b (120)  ->  y (120)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 400, OUT = 120;
-            for (int o = 0; o < OUT; o++)
+            if (IN < TLane.Count)
             {
-                // seek to w[o, :]
+                // fewer inputs than lanes: one at a time
+                for (int u = 0; u < OUT; u++)
+                {
+                    float sum = b[u];
+                    for (int i = 0; i < IN; i++)
+                        sum = global::System.MathF.FusedMultiplyAdd(w[u * IN + i], x[i], sum);
+                    y[u] = sum;
+                }
+                return;
+            }
+            // the inputs after the last whole vector: the vector of the last TLane.Count inputs with the lanes already
+            // summed set to 0 (no input is read twice, none past the end)
+            int tail = IN % TLane.Count, last = IN - TLane.Count;
+            TLane keep = TLane.GreaterThan(TLane.Load(global::CnnGen.Kernels.Ramp, 0), TLane.Broadcast(TLane.Count - tail - 0.5f));
+            TLane xt = tail == 0 ? TLane.Zero : TLane.Select(keep, TLane.Load(x, last), TLane.Zero);
+            int o = 0;
+            for (; o + 4 <= OUT; o += 4)
+            {
+                // seek to w[o.., :]
+                var w0 = w.Slice(o * IN, IN); var w1 = w.Slice((o + 1) * IN, IN); var w2 = w.Slice((o + 2) * IN, IN); var w3 = w.Slice((o + 3) * IN, IN);
+                TLane a0 = TLane.Zero, a1 = TLane.Zero, a2 = TLane.Zero, a3 = TLane.Zero;
+                for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)
+                {
+                    TLane v = TLane.Load(x, i);
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, i), v, a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, i), v, a1);
+                    a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, i), v, a2);
+                    a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, i), v, a3);
+                }
+                if (tail != 0)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, last), xt, a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, last), xt, a1);
+                    a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, last), xt, a2);
+                    a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, last), xt, a3);
+                }
+                y[o] = b[o] + TLane.Sum(a0); y[o + 1] = b[o + 1] + TLane.Sum(a1);
+                y[o + 2] = b[o + 2] + TLane.Sum(a2); y[o + 3] = b[o + 3] + TLane.Sum(a3);
+            }
+            // the last OUT % 4 outputs
+            for (; o < OUT; o++)
+            {
                 var wo = w.Slice(o * IN, IN);
-                // two accumulators over whole values of inputs, then the inputs left over one at a time
-                TLane a0 = TLane.Zero, a1 = TLane.Zero;
-                int i = 0;
-                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
-                }
-                if (i + TLane.Count <= IN)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    i += TLane.Count;
-                }
-                float sum = b[o] + TLane.Sum(a0 + a1);
-                for (; i < IN; i++)
-                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
-                y[o] = sum;
+                TLane a = TLane.Zero;
+                for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)
+                    a = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a);
+                if (tail != 0) a = TLane.FusedMultiplyAdd(TLane.Load(wo, last), xt, a);
+                y[o] = b[o] + TLane.Sum(a);
             }
         }
 
@@ -3557,33 +3659,63 @@ namespace Samples
             }
         }
 
-        // Dense2_Predict: Dense2_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // Dense2_Predict: Dense2_Forward for one sample, each value holding TLane.Count adjacent inputs, four outputs at
+        // a time (each loaded input serves four rows of weights)
         // x (120)  w (84,120)  b (84)  ->  y (84)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense2_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 120, OUT = 84;
-            for (int o = 0; o < OUT; o++)
+            if (IN < TLane.Count)
             {
-                // seek to w[o, :]
+                // fewer inputs than lanes: one at a time
+                for (int u = 0; u < OUT; u++)
+                {
+                    float sum = b[u];
+                    for (int i = 0; i < IN; i++)
+                        sum = global::System.MathF.FusedMultiplyAdd(w[u * IN + i], x[i], sum);
+                    y[u] = sum;
+                }
+                return;
+            }
+            // the inputs after the last whole vector: the vector of the last TLane.Count inputs with the lanes already
+            // summed set to 0 (no input is read twice, none past the end)
+            int tail = IN % TLane.Count, last = IN - TLane.Count;
+            TLane keep = TLane.GreaterThan(TLane.Load(global::CnnGen.Kernels.Ramp, 0), TLane.Broadcast(TLane.Count - tail - 0.5f));
+            TLane xt = tail == 0 ? TLane.Zero : TLane.Select(keep, TLane.Load(x, last), TLane.Zero);
+            int o = 0;
+            for (; o + 4 <= OUT; o += 4)
+            {
+                // seek to w[o.., :]
+                var w0 = w.Slice(o * IN, IN); var w1 = w.Slice((o + 1) * IN, IN); var w2 = w.Slice((o + 2) * IN, IN); var w3 = w.Slice((o + 3) * IN, IN);
+                TLane a0 = TLane.Zero, a1 = TLane.Zero, a2 = TLane.Zero, a3 = TLane.Zero;
+                for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)
+                {
+                    TLane v = TLane.Load(x, i);
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, i), v, a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, i), v, a1);
+                    a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, i), v, a2);
+                    a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, i), v, a3);
+                }
+                if (tail != 0)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, last), xt, a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, last), xt, a1);
+                    a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, last), xt, a2);
+                    a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, last), xt, a3);
+                }
+                y[o] = b[o] + TLane.Sum(a0); y[o + 1] = b[o + 1] + TLane.Sum(a1);
+                y[o + 2] = b[o + 2] + TLane.Sum(a2); y[o + 3] = b[o + 3] + TLane.Sum(a3);
+            }
+            // the last OUT % 4 outputs
+            for (; o < OUT; o++)
+            {
                 var wo = w.Slice(o * IN, IN);
-                // two accumulators over whole values of inputs, then the inputs left over one at a time
-                TLane a0 = TLane.Zero, a1 = TLane.Zero;
-                int i = 0;
-                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
-                }
-                if (i + TLane.Count <= IN)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    i += TLane.Count;
-                }
-                float sum = b[o] + TLane.Sum(a0 + a1);
-                for (; i < IN; i++)
-                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
-                y[o] = sum;
+                TLane a = TLane.Zero;
+                for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)
+                    a = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a);
+                if (tail != 0) a = TLane.FusedMultiplyAdd(TLane.Load(wo, last), xt, a);
+                y[o] = b[o] + TLane.Sum(a);
             }
         }
 
@@ -3600,33 +3732,63 @@ namespace Samples
             }
         }
 
-        // Dense3_Predict: Dense3_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // Dense3_Predict: Dense3_Forward for one sample, each value holding TLane.Count adjacent inputs, four outputs at
+        // a time (each loaded input serves four rows of weights)
         // x (84)  w (10,84)  b (10)  ->  y (10)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense3_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 84, OUT = 10;
-            for (int o = 0; o < OUT; o++)
+            if (IN < TLane.Count)
             {
-                // seek to w[o, :]
+                // fewer inputs than lanes: one at a time
+                for (int u = 0; u < OUT; u++)
+                {
+                    float sum = b[u];
+                    for (int i = 0; i < IN; i++)
+                        sum = global::System.MathF.FusedMultiplyAdd(w[u * IN + i], x[i], sum);
+                    y[u] = sum;
+                }
+                return;
+            }
+            // the inputs after the last whole vector: the vector of the last TLane.Count inputs with the lanes already
+            // summed set to 0 (no input is read twice, none past the end)
+            int tail = IN % TLane.Count, last = IN - TLane.Count;
+            TLane keep = TLane.GreaterThan(TLane.Load(global::CnnGen.Kernels.Ramp, 0), TLane.Broadcast(TLane.Count - tail - 0.5f));
+            TLane xt = tail == 0 ? TLane.Zero : TLane.Select(keep, TLane.Load(x, last), TLane.Zero);
+            int o = 0;
+            for (; o + 4 <= OUT; o += 4)
+            {
+                // seek to w[o.., :]
+                var w0 = w.Slice(o * IN, IN); var w1 = w.Slice((o + 1) * IN, IN); var w2 = w.Slice((o + 2) * IN, IN); var w3 = w.Slice((o + 3) * IN, IN);
+                TLane a0 = TLane.Zero, a1 = TLane.Zero, a2 = TLane.Zero, a3 = TLane.Zero;
+                for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)
+                {
+                    TLane v = TLane.Load(x, i);
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, i), v, a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, i), v, a1);
+                    a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, i), v, a2);
+                    a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, i), v, a3);
+                }
+                if (tail != 0)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, last), xt, a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, last), xt, a1);
+                    a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, last), xt, a2);
+                    a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, last), xt, a3);
+                }
+                y[o] = b[o] + TLane.Sum(a0); y[o + 1] = b[o + 1] + TLane.Sum(a1);
+                y[o + 2] = b[o + 2] + TLane.Sum(a2); y[o + 3] = b[o + 3] + TLane.Sum(a3);
+            }
+            // the last OUT % 4 outputs
+            for (; o < OUT; o++)
+            {
                 var wo = w.Slice(o * IN, IN);
-                // two accumulators over whole values of inputs, then the inputs left over one at a time
-                TLane a0 = TLane.Zero, a1 = TLane.Zero;
-                int i = 0;
-                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
-                }
-                if (i + TLane.Count <= IN)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    i += TLane.Count;
-                }
-                float sum = b[o] + TLane.Sum(a0 + a1);
-                for (; i < IN; i++)
-                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
-                y[o] = sum;
+                TLane a = TLane.Zero;
+                for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)
+                    a = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a);
+                if (tail != 0) a = TLane.FusedMultiplyAdd(TLane.Load(wo, last), xt, a);
+                y[o] = b[o] + TLane.Sum(a);
             }
         }
 

@@ -1046,33 +1046,63 @@ namespace Samples
             }
         }
 
-        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // Dense1_Predict: Dense1_Forward for one sample, each value holding TLane.Count adjacent inputs, four outputs at
+        // a time (each loaded input serves four rows of weights)
         // x (48)  w (4,48)  b (4)  ->  y (4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense1_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 48, OUT = 4;
-            for (int o = 0; o < OUT; o++)
+            if (IN < TLane.Count)
             {
-                // seek to w[o, :]
+                // fewer inputs than lanes: one at a time
+                for (int u = 0; u < OUT; u++)
+                {
+                    float sum = b[u];
+                    for (int i = 0; i < IN; i++)
+                        sum = global::System.MathF.FusedMultiplyAdd(w[u * IN + i], x[i], sum);
+                    y[u] = sum;
+                }
+                return;
+            }
+            // the inputs after the last whole vector: the vector of the last TLane.Count inputs with the lanes already
+            // summed set to 0 (no input is read twice, none past the end)
+            int tail = IN % TLane.Count, last = IN - TLane.Count;
+            TLane keep = TLane.GreaterThan(TLane.Load(global::CnnGen.Kernels.Ramp, 0), TLane.Broadcast(TLane.Count - tail - 0.5f));
+            TLane xt = tail == 0 ? TLane.Zero : TLane.Select(keep, TLane.Load(x, last), TLane.Zero);
+            int o = 0;
+            for (; o + 4 <= OUT; o += 4)
+            {
+                // seek to w[o.., :]
+                var w0 = w.Slice(o * IN, IN); var w1 = w.Slice((o + 1) * IN, IN); var w2 = w.Slice((o + 2) * IN, IN); var w3 = w.Slice((o + 3) * IN, IN);
+                TLane a0 = TLane.Zero, a1 = TLane.Zero, a2 = TLane.Zero, a3 = TLane.Zero;
+                for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)
+                {
+                    TLane v = TLane.Load(x, i);
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, i), v, a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, i), v, a1);
+                    a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, i), v, a2);
+                    a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, i), v, a3);
+                }
+                if (tail != 0)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, last), xt, a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, last), xt, a1);
+                    a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, last), xt, a2);
+                    a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, last), xt, a3);
+                }
+                y[o] = b[o] + TLane.Sum(a0); y[o + 1] = b[o + 1] + TLane.Sum(a1);
+                y[o + 2] = b[o + 2] + TLane.Sum(a2); y[o + 3] = b[o + 3] + TLane.Sum(a3);
+            }
+            // the last OUT % 4 outputs
+            for (; o < OUT; o++)
+            {
                 var wo = w.Slice(o * IN, IN);
-                // two accumulators over whole values of inputs, then the inputs left over one at a time
-                TLane a0 = TLane.Zero, a1 = TLane.Zero;
-                int i = 0;
-                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
-                }
-                if (i + TLane.Count <= IN)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    i += TLane.Count;
-                }
-                float sum = b[o] + TLane.Sum(a0 + a1);
-                for (; i < IN; i++)
-                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
-                y[o] = sum;
+                TLane a = TLane.Zero;
+                for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)
+                    a = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a);
+                if (tail != 0) a = TLane.FusedMultiplyAdd(TLane.Load(wo, last), xt, a);
+                y[o] = b[o] + TLane.Sum(a);
             }
         }
 
@@ -1090,33 +1120,63 @@ namespace Samples
             }
         }
 
-        // Dense2_Predict: Dense2_Forward for one sample, each value holding TLane.Count adjacent inputs
+        // Dense2_Predict: Dense2_Forward for one sample, each value holding TLane.Count adjacent inputs, four outputs at
+        // a time (each loaded input serves four rows of weights)
         // x (4)  w (2,4)  b (2)  ->  y (2)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense2_Predict<TLane>(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int IN = 4, OUT = 2;
-            for (int o = 0; o < OUT; o++)
+            if (IN < TLane.Count)
             {
-                // seek to w[o, :]
+                // fewer inputs than lanes: one at a time
+                for (int u = 0; u < OUT; u++)
+                {
+                    float sum = b[u];
+                    for (int i = 0; i < IN; i++)
+                        sum = global::System.MathF.FusedMultiplyAdd(w[u * IN + i], x[i], sum);
+                    y[u] = sum;
+                }
+                return;
+            }
+            // the inputs after the last whole vector: the vector of the last TLane.Count inputs with the lanes already
+            // summed set to 0 (no input is read twice, none past the end)
+            int tail = IN % TLane.Count, last = IN - TLane.Count;
+            TLane keep = TLane.GreaterThan(TLane.Load(global::CnnGen.Kernels.Ramp, 0), TLane.Broadcast(TLane.Count - tail - 0.5f));
+            TLane xt = tail == 0 ? TLane.Zero : TLane.Select(keep, TLane.Load(x, last), TLane.Zero);
+            int o = 0;
+            for (; o + 4 <= OUT; o += 4)
+            {
+                // seek to w[o.., :]
+                var w0 = w.Slice(o * IN, IN); var w1 = w.Slice((o + 1) * IN, IN); var w2 = w.Slice((o + 2) * IN, IN); var w3 = w.Slice((o + 3) * IN, IN);
+                TLane a0 = TLane.Zero, a1 = TLane.Zero, a2 = TLane.Zero, a3 = TLane.Zero;
+                for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)
+                {
+                    TLane v = TLane.Load(x, i);
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, i), v, a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, i), v, a1);
+                    a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, i), v, a2);
+                    a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, i), v, a3);
+                }
+                if (tail != 0)
+                {
+                    a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, last), xt, a0);
+                    a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, last), xt, a1);
+                    a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, last), xt, a2);
+                    a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, last), xt, a3);
+                }
+                y[o] = b[o] + TLane.Sum(a0); y[o + 1] = b[o + 1] + TLane.Sum(a1);
+                y[o + 2] = b[o + 2] + TLane.Sum(a2); y[o + 3] = b[o + 3] + TLane.Sum(a3);
+            }
+            // the last OUT % 4 outputs
+            for (; o < OUT; o++)
+            {
                 var wo = w.Slice(o * IN, IN);
-                // two accumulators over whole values of inputs, then the inputs left over one at a time
-                TLane a0 = TLane.Zero, a1 = TLane.Zero;
-                int i = 0;
-                for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);
-                }
-                if (i + TLane.Count <= IN)
-                {
-                    a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);
-                    i += TLane.Count;
-                }
-                float sum = b[o] + TLane.Sum(a0 + a1);
-                for (; i < IN; i++)
-                    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);
-                y[o] = sum;
+                TLane a = TLane.Zero;
+                for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)
+                    a = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a);
+                if (tail != 0) a = TLane.FusedMultiplyAdd(TLane.Load(wo, last), xt, a);
+                y[o] = b[o] + TLane.Sum(a);
             }
         }
 

@@ -40,8 +40,17 @@ internal sealed class KernelSignature
 
     /// <summary><c>private static void Name&lt;TLane&gt;(...) where TLane : ...</c></summary>
     public string Declaration =>
-        $"private static void {_name}<TLane>({string.Join(", ", _parameters.Select(p => p.Type + " " + p.Name))}) {Where}";
+        $"private static void {_name}<TLane>({Parameters}) {Where}";
 
     /// <summary><c>Name&lt;lane&gt;(arguments);</c></summary>
-    public string Call(string lane = "TLane") => $"{_name}<{lane}>({string.Join(", ", _parameters.Select(p => p.Argument))});";
+    public string Call(string lane = "TLane") => $"{_name}<{lane}>({Arguments});";
+
+    /// <summary><c>private static void Name(...)</c>: a kernel without lanes (packing weights, for example).</summary>
+    public string PlainDeclaration => $"private static void {_name}({Parameters})";
+
+    /// <summary><c>Name(arguments);</c> of a <see cref="PlainDeclaration"/>.</summary>
+    public string PlainCall => $"{_name}({Arguments});";
+
+    private string Parameters => string.Join(", ", _parameters.Select(p => p.Type + " " + p.Name));
+    private string Arguments => string.Join(", ", _parameters.Select(p => p.Argument));
 }

@@ -229,6 +229,39 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
 
     // ---- single-sample Predict -----------------------------------------------------------------------------------
 
-    public override void EmitPredict(SourceWriter w, PredictContext ctx) =>
-        w.Line(InferKernel(Lane1s(ctx.X, Input.Size), RunningMean, RunningVar, Lane1s(ctx.Y, Output.Size), "1").Call("global::CnnGen.Lane1"));
+    /// <summary>After a convolution: a kernel over each channel's positions in vectors. After a dense layer (one value
+    /// per feature) the batch kernel at one sample per value.</summary>
+    public override void EmitPredict(SourceWriter w, PredictContext ctx)
+    {
+        if (Input.IsFlat)
+            w.Line(InferKernel(Lane1s(ctx.X, Input.Size), RunningMean, RunningVar, Lane1s(ctx.Y, Output.Size), "1").Call("global::CnnGen.Lane1"));
+        else
+            w.Line(PredictKernel(ctx.X, ctx.Y).Call());
+    }
+
+    protected override KernelSignature PredictKernel(string x, string y) =>
+        new KernelSignature(Name + "_Predict").Floats("x", x).Floats("gamma", Prefix + "_gamma").Floats("beta", Prefix + "_beta")
+            .Floats("runningMean", RunningMean).Floats("runningVar", RunningVar).FloatsOut("y", y);
+
+    public override void EmitPredictKernel(SourceWriter w)
+    {
+        if (Input.IsFlat) return;
+        w.Line($"// {Name}_Predict: {Name}_Infer for one sample, TLane.Count positions of a channel at a time (the same products)");
+        w.Line($"// x {Plain(Input)}  ->  y {Plain(Output)}");
+        w.Line(Hot);
+        w.Open(PredictKernel("", "").Declaration);
+        w.Line(Consts());
+        w.Line($"const float Eps = {F(Epsilon)};");
+        w.Open("for (int c = 0; c < C; c++)");
+        w.Line("float inv = 1f / global::System.MathF.Sqrt(runningVar[c] + Eps);");
+        w.Line("TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - runningMean[c] * gamma[c] * inv);");
+        w.Line("int i = c * HW, end = i + HW;");
+        w.Line("for (; i + TLane.Count <= end; i += TLane.Count)");
+        w.Line("    TLane.Store(TLane.FusedMultiplyAdd(TLane.Load(x, i), scale, shift), y, i);");
+        w.Line("// the channel's last positions: the vector reads on into the next channel (or the slack), stores only its own");
+        w.Line("if (i < end) TLane.StoreFirst(TLane.FusedMultiplyAdd(TLane.Load(x, i), scale, shift), y, i, end - i);");
+        w.Close();
+        w.Close();
+        w.Line();
+    }
 }

@@ -527,10 +527,16 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
 
     // ---- single-sample Predict -----------------------------------------------------------------------------------
 
+    /// <summary>Output channels in the lanes of the single-sample kernel (<see cref="ChannelLanes"/>) instead of adjacent columns.</summary>
+    private bool PredictChannelLanes => ChannelLanes.Pays(Filters, Groups, Input.C, Kernel, Stride, Output.W);
+
     public override IEnumerable<(string Name, long Size, string Comment)> PredictExtraBuffers()
     {
         if (Padding > 0)
             yield return ($"{Prefix}_xpad", Padded.Size, $"{Name}'s input inside a zero border of {I(Padding)}: {Plain(Padded)}");
+        if (PredictChannelLanes)
+            foreach (var b in ChannelLanes.Buffers(Prefix, Name, WeightCount, Output))
+                yield return b;
     }
 
     protected override KernelSignature PredictKernel(string x, string y) =>
@@ -545,11 +551,23 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line(PadKernel(Lane1s(ctx.X, Input.Size), Lane1s(XPad, Padded.Size), "1").Call("global::CnnGen.Lane1"));
             input = XPad;
         }
+        if (PredictChannelLanes)
+        {
+            w.Line(ChannelLanes.PackKernel(Name, Prefix, Prefix + "_w").PlainCall);
+            w.Line(ChannelLanes.Kernel(Name, Prefix, input, Bias, null, ctx.Y).Call());
+            return;
+        }
         w.Line(PredictKernel(input, ctx.Y).Call());
     }
 
     public override void EmitPredictKernel(SourceWriter w)
     {
+        if (PredictChannelLanes)
+        {
+            ChannelLanes.EmitPack(w, Name, Prefix, Filters, Input.C, Kernel);
+            ChannelLanes.EmitKernel(w, Name, Prefix, Name + "_Forward", Padded, Output, Kernel, Stride, Bias, residual: false);
+            return;
+        }
         var x = Padded;
         int k = Kernel;
         w.Line($"// {Name}_Predict: {Name}_Forward for one sample, each value holding TLane.Count adjacent output columns");

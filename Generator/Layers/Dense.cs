@@ -190,29 +190,63 @@ internal sealed record DenseSpec(int Units, bool Bias, InitKind Init, int UnitBl
 
     public override void EmitPredictKernel(SourceWriter w)
     {
-        w.Line($"// {Name}_Predict: {Name}_Forward for one sample, each value holding TLane.Count adjacent inputs");
+        w.Line($"// {Name}_Predict: {Name}_Forward for one sample, each value holding TLane.Count adjacent inputs, four outputs at");
+        w.Line("// a time (each loaded input serves four rows of weights)");
         w.Line($"// x ({I(Input.C)})  w ({I(Units)},{I(Input.C)}){(Bias ? $"  b ({I(Units)})" : "")}  ->  y ({I(Units)})");
         w.Line(Hot);
         w.Open(PredictKernel("", "").Declaration);
         w.Line($"const int IN = {I(Input.C)}, OUT = {I(Units)};");
-        w.Open("for (int o = 0; o < OUT; o++)");
-        w.Line("// seek to w[o, :]");
+        w.Open("if (IN < TLane.Count)");
+        w.Line("// fewer inputs than lanes: one at a time");
+        w.Open("for (int u = 0; u < OUT; u++)");
+        w.Line($"float sum = {(Bias ? "b[u]" : "0f")};");
+        w.Line("for (int i = 0; i < IN; i++)");
+        w.Line("    sum = global::System.MathF.FusedMultiplyAdd(w[u * IN + i], x[i], sum);");
+        w.Line("y[u] = sum;");
+        w.Close();
+        w.Line("return;");
+        w.Close();
+        w.Line("// the inputs after the last whole vector: the vector of the last TLane.Count inputs with the lanes already");
+        w.Line("// summed set to 0 (no input is read twice, none past the end)");
+        w.Line("int tail = IN % TLane.Count, last = IN - TLane.Count;");
+        w.Line("TLane keep = TLane.GreaterThan(TLane.Load(global::CnnGen.Kernels.Ramp, 0), TLane.Broadcast(TLane.Count - tail - 0.5f));");
+        w.Line("TLane xt = tail == 0 ? TLane.Zero : TLane.Select(keep, TLane.Load(x, last), TLane.Zero);");
+        w.Line("int o = 0;");
+        w.Open("for (; o + 4 <= OUT; o += 4)");
+        w.Line("// seek to w[o.., :]");
+        w.Line("var w0 = w.Slice(o * IN, IN); var w1 = w.Slice((o + 1) * IN, IN); var w2 = w.Slice((o + 2) * IN, IN); var w3 = w.Slice((o + 3) * IN, IN);");
+        w.Line("TLane a0 = TLane.Zero, a1 = TLane.Zero, a2 = TLane.Zero, a3 = TLane.Zero;");
+        w.Open("for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)");
+        w.Line("TLane v = TLane.Load(x, i);");
+        w.Line("a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, i), v, a0);");
+        w.Line("a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, i), v, a1);");
+        w.Line("a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, i), v, a2);");
+        w.Line("a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, i), v, a3);");
+        w.Close();
+        w.Open("if (tail != 0)");
+        w.Line("a0 = TLane.FusedMultiplyAdd(TLane.Load(w0, last), xt, a0);");
+        w.Line("a1 = TLane.FusedMultiplyAdd(TLane.Load(w1, last), xt, a1);");
+        w.Line("a2 = TLane.FusedMultiplyAdd(TLane.Load(w2, last), xt, a2);");
+        w.Line("a3 = TLane.FusedMultiplyAdd(TLane.Load(w3, last), xt, a3);");
+        w.Close();
+        if (Bias)
+        {
+            w.Line("y[o] = b[o] + TLane.Sum(a0); y[o + 1] = b[o + 1] + TLane.Sum(a1);");
+            w.Line("y[o + 2] = b[o + 2] + TLane.Sum(a2); y[o + 3] = b[o + 3] + TLane.Sum(a3);");
+        }
+        else
+        {
+            w.Line("y[o] = TLane.Sum(a0); y[o + 1] = TLane.Sum(a1); y[o + 2] = TLane.Sum(a2); y[o + 3] = TLane.Sum(a3);");
+        }
+        w.Close();
+        w.Line("// the last OUT % 4 outputs");
+        w.Open("for (; o < OUT; o++)");
         w.Line("var wo = w.Slice(o * IN, IN);");
-        w.Line("// two accumulators over whole values of inputs, then the inputs left over one at a time");
-        w.Line("TLane a0 = TLane.Zero, a1 = TLane.Zero;");
-        w.Line("int i = 0;");
-        w.Open("for (; i + 2 * TLane.Count <= IN; i += 2 * TLane.Count)");
-        w.Line("a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);");
-        w.Line("a1 = TLane.FusedMultiplyAdd(TLane.Load(wo, i + TLane.Count), TLane.Load(x, i + TLane.Count), a1);");
-        w.Close();
-        w.Open("if (i + TLane.Count <= IN)");
-        w.Line("a0 = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a0);");
-        w.Line("i += TLane.Count;");
-        w.Close();
-        w.Line($"float sum = {(Bias ? "b[o] + " : "")}TLane.Sum(a0 + a1);");
-        w.Line("for (; i < IN; i++)");
-        w.Line("    sum = global::System.MathF.FusedMultiplyAdd(wo[i], x[i], sum);");
-        w.Line("y[o] = sum;");
+        w.Line("TLane a = TLane.Zero;");
+        w.Line("for (int i = 0; i + TLane.Count <= IN; i += TLane.Count)");
+        w.Line("    a = TLane.FusedMultiplyAdd(TLane.Load(wo, i), TLane.Load(x, i), a);");
+        w.Line("if (tail != 0) a = TLane.FusedMultiplyAdd(TLane.Load(wo, last), xt, a);");
+        w.Line($"y[o] = {(Bias ? "b[o] + " : "")}TLane.Sum(a);");
         w.Close();
         w.Close();
         w.Line();

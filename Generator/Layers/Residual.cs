@@ -302,8 +302,35 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
     private string Consts() =>
         $"const int C = {I(Skip.C)}, H = {I(Skip.H)}, W = {I(Skip.W)}, OC = {I(Output.C)}, S = {I(Stride)}, OH = {I(Output.H)}, OW = {I(Output.W)};";
 
-    /// <summary>One sample: the batch kernel at one sample per value.</summary>
-    public override void EmitPredict(SourceWriter w, PredictContext ctx) =>
+    /// <summary>
+    /// The projection as a 1x1 convolution with output channels in the lanes (<see cref="ChannelLanes"/>) whenever they
+    /// fill whole vectors: its few multiply-adds per value would otherwise run at one lane (the batch kernel).
+    /// </summary>
+    private bool PredictChannelLanes => Projection && ChannelLanes.Fits(Output.C, 1);
+
+    public override IEnumerable<(string Name, long Size, string Comment)> PredictExtraBuffers() =>
+        PredictChannelLanes ? ChannelLanes.Buffers(Prefix, Name, WeightCount, Output) : base.PredictExtraBuffers();
+
+    /// <summary>
+    /// One sample: a projection whose output channels fill whole vectors runs as a 1x1 convolution of the skip input
+    /// with the main path added; otherwise the batch kernel at one sample per value.
+    /// </summary>
+    public override void EmitPredict(SourceWriter w, PredictContext ctx)
+    {
+        if (PredictChannelLanes)
+        {
+            w.Line(ChannelLanes.PackKernel(Name, Prefix, Prefix + "_w").PlainCall);
+            w.Line(ChannelLanes.Kernel(Name, Prefix, SkipInputPredict(ctx.Network), true, ctx.X, ctx.Y).Call());
+            return;
+        }
         w.Line(ForwardKernel(Lane1s(ctx.X, Output.Size), Lane1s(SkipInputPredict(ctx.Network), Skip.Size), Lane1s(ctx.Y, Output.Size), "1")
             .Call("global::CnnGen.Lane1"));
+    }
+
+    public override void EmitPredictKernel(SourceWriter w)
+    {
+        if (!PredictChannelLanes) return;
+        ChannelLanes.EmitPack(w, Name, Prefix, Output.C, Skip.C, 1);
+        ChannelLanes.EmitKernel(w, Name, Prefix, $"the projection ({Name}_Forward)", Skip, Output, 1, Stride, bias: true, residual: true);
+    }
 }
