@@ -39,7 +39,9 @@ public readonly struct Lane16 : ILane<Lane16>
         {
             // the even elements of two vectors: indices 0, 2, ..., 30 over their concatenation
             var s = source.Slice(offset, 32);
-            return new(Avx512F.PermuteVar16x32x2(Vector512.Create(s), EvenIndices, Vector512.Create(s.Slice(16))));
+            ref float s0 = ref MemoryMarshal.GetReference(s);
+            return new(Avx512F.PermuteVar16x32x2(Vector512.LoadUnsafe(ref s0), Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30),
+                                                 Vector512.LoadUnsafe(ref s0, 16)));
         }
         return new(LaneGather.Gather16(source, offset, stride));
     }
@@ -51,7 +53,5 @@ public readonly struct Lane16 : ILane<Lane16>
         var keep = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
         Vector512.ConditionalSelect(keep, value.V, Vector512.LoadUnsafe(ref d)).StoreUnsafe(ref d);
     }
-
-    private static Vector512<int> EvenIndices => Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     public override string ToString() => V.ToString();
 }

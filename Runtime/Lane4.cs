@@ -50,8 +50,9 @@ public readonly struct Lane4 : ILane<Lane4>
         {
             // the even elements of two vectors (what the other widths read too: 2 x Count values)
             var s = source.Slice(offset, 8);
-            var lo = Vector128.Create(s);
-            var hi = Vector128.Create(s.Slice(4));
+            ref float s0 = ref MemoryMarshal.GetReference(s);
+            var lo = Vector128.LoadUnsafe(ref s0);
+            var hi = Vector128.LoadUnsafe(ref s0, 4);
             if (AdvSimd.Arm64.IsSupported) return new(AdvSimd.Arm64.UnzipEven(lo, hi));
             if (Sse.IsSupported) return new(Sse.Shuffle(lo, hi, 0b10_00_10_00));
             return new(Vector128.Create(s[0], s[2], s[4], s[6]));

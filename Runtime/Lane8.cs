@@ -39,7 +39,8 @@ public readonly struct Lane8 : ILane<Lane8>
         {
             // [a0 a2 b0 b2 | a4 a6 b4 b6], then the 64-bit quarters in the order 0 2 1 3
             var s = source.Slice(offset, 16);
-            var even = Avx.Shuffle(Vector256.Create(s), Vector256.Create(s.Slice(8)), 0b10_00_10_00);
+            ref float s0 = ref MemoryMarshal.GetReference(s);
+            var even = Avx.Shuffle(Vector256.LoadUnsafe(ref s0), Vector256.LoadUnsafe(ref s0, 8), 0b10_00_10_00);
             return new(Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00).AsSingle());
         }
         return new(LaneGather.Gather8(source, offset, stride));

@@ -2753,17 +2753,44 @@ namespace Samples
         {
             const int C = 4, H = 8, W = 8, OC = 8, S = 2, OH = 4, OW = 4;
             for (int bg = 0; bg < B; bg++)
-            for (int oc = 0; oc < OC; oc++)
             for (int oh = 0; oh < OH; oh++)
             for (int ow = 0; ow < OW; ow++)
             {
-                int yi = ((bg * OC + oc) * OH + oh) * OW + ow;
-                TLane acc = x[yi] + TLane.Broadcast(b[oc]);
                 // seek to skip[bg, 0, oh*S, ow*S]; channels are H*W apart
                 int si = (bg * C * H + oh * S) * W + ow * S;
-                for (int c = 0; c < C; c++)
-                    acc = TLane.MultiplyAdd(skip[si + c * (H * W)], w[oc * C + c], acc);
-                y[yi] = acc;
+                // output channels 8 at a time: 8 independent sums over the input channels, each loaded input shared
+                for (int oc = 0; oc < OC; oc += 8)
+                {
+                    int yi = ((bg * OC + oc) * OH + oh) * OW + ow;
+                    TLane a0 = x[yi] + TLane.Broadcast(b[oc]);
+                    TLane a1 = x[yi + 1 * (OH * OW)] + TLane.Broadcast(b[oc + 1]);
+                    TLane a2 = x[yi + 2 * (OH * OW)] + TLane.Broadcast(b[oc + 2]);
+                    TLane a3 = x[yi + 3 * (OH * OW)] + TLane.Broadcast(b[oc + 3]);
+                    TLane a4 = x[yi + 4 * (OH * OW)] + TLane.Broadcast(b[oc + 4]);
+                    TLane a5 = x[yi + 5 * (OH * OW)] + TLane.Broadcast(b[oc + 5]);
+                    TLane a6 = x[yi + 6 * (OH * OW)] + TLane.Broadcast(b[oc + 6]);
+                    TLane a7 = x[yi + 7 * (OH * OW)] + TLane.Broadcast(b[oc + 7]);
+                    for (int c = 0; c < C; c++)
+                    {
+                        TLane v = skip[si + c * (H * W)];
+                        a0 = TLane.MultiplyAdd(v, w[oc * C + c], a0);
+                        a1 = TLane.MultiplyAdd(v, w[(oc + 1) * C + c], a1);
+                        a2 = TLane.MultiplyAdd(v, w[(oc + 2) * C + c], a2);
+                        a3 = TLane.MultiplyAdd(v, w[(oc + 3) * C + c], a3);
+                        a4 = TLane.MultiplyAdd(v, w[(oc + 4) * C + c], a4);
+                        a5 = TLane.MultiplyAdd(v, w[(oc + 5) * C + c], a5);
+                        a6 = TLane.MultiplyAdd(v, w[(oc + 6) * C + c], a6);
+                        a7 = TLane.MultiplyAdd(v, w[(oc + 7) * C + c], a7);
+                    }
+                    y[yi] = a0;
+                    y[yi + 1 * (OH * OW)] = a1;
+                    y[yi + 2 * (OH * OW)] = a2;
+                    y[yi + 3 * (OH * OW)] = a3;
+                    y[yi + 4 * (OH * OW)] = a4;
+                    y[yi + 5 * (OH * OW)] = a5;
+                    y[yi + 6 * (OH * OW)] = a6;
+                    y[yi + 7 * (OH * OW)] = a7;
+                }
             }
         }
 
@@ -2781,14 +2808,25 @@ namespace Samples
                     for (int o = 0; o < OH * OW; o++)
                         sum += dy[(bg * OC + oc) * (OH * OW) + o];
                 db[oc] += TLane.Sum(sum);
-                for (int c = 0; c < C; c++)
+                // input channels 4 at a time: 4 independent sums over the positions, each loaded dy shared
+                for (int c = 0; c < C; c += 4)
                 {
-                    TLane acc = TLane.Zero;
+                    TLane a0 = TLane.Zero; TLane a1 = TLane.Zero; TLane a2 = TLane.Zero; TLane a3 = TLane.Zero;
                     for (int bg = 0; bg < B; bg++)
                     for (int oh = 0; oh < OH; oh++)
                     for (int ow = 0; ow < OW; ow++)
-                        acc = TLane.FusedMultiplyAdd(dy[((bg * OC + oc) * OH + oh) * OW + ow], skip[((bg * C + c) * H + oh * S) * W + ow * S], acc);
-                    dw[oc * C + c] += TLane.Sum(acc);
+                    {
+                        TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        int si = ((bg * C + c) * H + oh * S) * W + ow * S;
+                        a0 = TLane.FusedMultiplyAdd(d, skip[si], a0);
+                        a1 = TLane.FusedMultiplyAdd(d, skip[si + 1 * (H * W)], a1);
+                        a2 = TLane.FusedMultiplyAdd(d, skip[si + 2 * (H * W)], a2);
+                        a3 = TLane.FusedMultiplyAdd(d, skip[si + 3 * (H * W)], a3);
+                    }
+                    dw[oc * C + c] += TLane.Sum(a0);
+                    dw[oc * C + c + 1] += TLane.Sum(a1);
+                    dw[oc * C + c + 2] += TLane.Sum(a2);
+                    dw[oc * C + c + 3] += TLane.Sum(a3);
                 }
             }
             for (int bg = 0; bg < B; bg++)

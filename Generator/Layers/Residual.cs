@@ -241,18 +241,26 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
         }
         else
         {
+            int n = Block(Output.C);
             w.Line(Consts());
             w.Line("for (int bg = 0; bg < B; bg++)");
-            w.Line("for (int oc = 0; oc < OC; oc++)");
             w.Line("for (int oh = 0; oh < OH; oh++)");
             w.Open("for (int ow = 0; ow < OW; ow++)");
-            w.Line("int yi = ((bg * OC + oc) * OH + oh) * OW + ow;");
-            w.Line("TLane acc = x[yi] + TLane.Broadcast(b[oc]);");
             w.Line("// seek to skip[bg, 0, oh*S, ow*S]; channels are H*W apart");
             w.Line("int si = (bg * C * H + oh * S) * W + ow * S;");
-            w.Line("for (int c = 0; c < C; c++)");
-            w.Line("    acc = TLane.MultiplyAdd(skip[si + c * (H * W)], w[oc * C + c], acc);");
-            w.Line("y[yi] = acc;");
+            w.Line($"// output channels {I(n)} at a time: {I(n)} independent sums over the input channels, each loaded input shared");
+            w.Open($"for (int oc = 0; oc < OC; oc += {I(n)})");
+            w.Line("int yi = ((bg * OC + oc) * OH + oh) * OW + ow;");
+            for (int j = 0; j < n; j++)
+                w.Line($"TLane a{I(j)} = x[yi{Plus(j, "OH * OW")}] + TLane.Broadcast(b[oc{Plus(j)}]);");
+            w.Open("for (int c = 0; c < C; c++)");
+            w.Line("TLane v = skip[si + c * (H * W)];");
+            for (int j = 0; j < n; j++)
+                w.Line($"a{I(j)} = TLane.MultiplyAdd(v, w[{(j == 0 ? "oc" : $"(oc + {I(j)})")} * C + c], a{I(j)});");
+            w.Close();
+            for (int j = 0; j < n; j++)
+                w.Line($"y[yi{Plus(j, "OH * OW")}] = a{I(j)};");
+            w.Close();
             w.Close();
         }
         w.Close();
@@ -273,13 +281,20 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
         w.Line("    for (int o = 0; o < OH * OW; o++)");
         w.Line("        sum += dy[(bg * OC + oc) * (OH * OW) + o];");
         w.Line("db[oc] += TLane.Sum(sum);");
-        w.Open("for (int c = 0; c < C; c++)");
-        w.Line("TLane acc = TLane.Zero;");
+        int m = Block(Skip.C);
+        w.Line($"// input channels {I(m)} at a time: {I(m)} independent sums over the positions, each loaded dy shared");
+        w.Open($"for (int c = 0; c < C; c += {I(m)})");
+        w.Line(string.Join(" ", Enumerable.Range(0, m).Select(j => $"TLane a{I(j)} = TLane.Zero;")));
         w.Line("for (int bg = 0; bg < B; bg++)");
         w.Line("for (int oh = 0; oh < OH; oh++)");
-        w.Line("for (int ow = 0; ow < OW; ow++)");
-        w.Line("    acc = TLane.FusedMultiplyAdd(dy[((bg * OC + oc) * OH + oh) * OW + ow], skip[((bg * C + c) * H + oh * S) * W + ow * S], acc);");
-        w.Line("dw[oc * C + c] += TLane.Sum(acc);");
+        w.Open("for (int ow = 0; ow < OW; ow++)");
+        w.Line("TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];");
+        w.Line("int si = ((bg * C + c) * H + oh * S) * W + ow * S;");
+        for (int j = 0; j < m; j++)
+            w.Line($"a{I(j)} = TLane.FusedMultiplyAdd(d, skip[si{Plus(j, "H * W")}], a{I(j)});");
+        w.Close();
+        for (int j = 0; j < m; j++)
+            w.Line($"dw[oc * C + c{Plus(j)}] += TLane.Sum(a{I(j)});");
         w.Close();
         w.Close();
         if (dskip)
@@ -298,6 +313,12 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
         w.Close();
         w.Line();
     }
+
+    /// <summary>Channels handled at once: the largest of 8, 4, 2 and 1 that divides <paramref name="channels"/>.</summary>
+    private static int Block(int channels) => channels % 8 == 0 ? 8 : channels % 4 == 0 ? 4 : channels % 2 == 0 ? 2 : 1;
+
+    /// <summary><c>" + j"</c> (or <c>" + j * stride"</c>), nothing for j = 0.</summary>
+    private static string Plus(int j, string? stride = null) => j == 0 ? "" : stride is null ? $" + {I(j)}" : $" + {I(j)} * ({stride})";
 
     private string Consts() =>
         $"const int C = {I(Skip.C)}, H = {I(Skip.H)}, W = {I(Skip.W)}, OC = {I(Output.C)}, S = {I(Stride)}, OH = {I(Output.H)}, OW = {I(Output.W)};";
