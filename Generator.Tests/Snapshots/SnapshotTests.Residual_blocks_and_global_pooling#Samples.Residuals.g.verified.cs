@@ -2834,11 +2834,26 @@ namespace Samples
             for (int ow = 0; ow < OW; ow++)
             {
                 int si = (bg * C * H + oh * S) * W + ow * S;
-                for (int oc = 0; oc < OC; oc++)
+                // input channels 4 at a time, summed over the output channels in registers (in the order oc = 0, 1, ...,
+                // as one value updated in memory would be), each loaded dy shared
+                for (int c = 0; c < C; c += 4)
                 {
-                    TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
-                    for (int c = 0; c < C; c++)
-                        dskip[si + c * (H * W)] = TLane.MultiplyAdd(d, w[oc * C + c], dskip[si + c * (H * W)]);
+                    TLane a0 = dskip[si + c * (H * W)];
+                    TLane a1 = dskip[si + (c + 1) * (H * W)];
+                    TLane a2 = dskip[si + (c + 2) * (H * W)];
+                    TLane a3 = dskip[si + (c + 3) * (H * W)];
+                    for (int oc = 0; oc < OC; oc++)
+                    {
+                        TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        a0 = TLane.MultiplyAdd(d, w[oc * C + c], a0);
+                        a1 = TLane.MultiplyAdd(d, w[oc * C + c + 1], a1);
+                        a2 = TLane.MultiplyAdd(d, w[oc * C + c + 2], a2);
+                        a3 = TLane.MultiplyAdd(d, w[oc * C + c + 3], a3);
+                    }
+                    dskip[si + c * (H * W)] = a0;
+                    dskip[si + (c + 1) * (H * W)] = a1;
+                    dskip[si + (c + 2) * (H * W)] = a2;
+                    dskip[si + (c + 3) * (H * W)] = a3;
                 }
             }
         }

@@ -303,10 +303,18 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
             w.Line("for (int oh = 0; oh < OH; oh++)");
             w.Open("for (int ow = 0; ow < OW; ow++)");
             w.Line("int si = (bg * C * H + oh * S) * W + ow * S;");
+            w.Line($"// input channels {I(m)} at a time, summed over the output channels in registers (in the order oc = 0, 1, ...,");
+            w.Line("// as one value updated in memory would be), each loaded dy shared");
+            w.Open($"for (int c = 0; c < C; c += {I(m)})");
+            for (int j = 0; j < m; j++)
+                w.Line($"TLane a{I(j)} = dskip[si + {(j == 0 ? "c" : $"(c + {I(j)})")} * (H * W)];");
             w.Open("for (int oc = 0; oc < OC; oc++)");
             w.Line("TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];");
-            w.Line("for (int c = 0; c < C; c++)");
-            w.Line("    dskip[si + c * (H * W)] = TLane.MultiplyAdd(d, w[oc * C + c], dskip[si + c * (H * W)]);");
+            for (int j = 0; j < m; j++)
+                w.Line($"a{I(j)} = TLane.MultiplyAdd(d, w[oc * C + c{Plus(j)}], a{I(j)});");
+            w.Close();
+            for (int j = 0; j < m; j++)
+                w.Line($"dskip[si + {(j == 0 ? "c" : $"(c + {I(j)})")} * (H * W)] = a{I(j)};");
             w.Close();
             w.Close();
         }
