@@ -64,6 +64,29 @@ public sealed class ExportCliTests : IDisposable
     }
 
     [Fact]
+    public void Import_reads_a_safetensors_state_dict_and_eval_reads_the_model()
+    {
+        string model = Path.Combine(_dir, "st.model");
+        var (code, stdout, stderr) = Run("import", "--safetensors", ImportTests.Fixture("lenet5.safetensors"), "--net", "lenet5", "--model", model);
+        Assert.True(code == App.Ok, stderr);
+        Assert.Contains("10 tensors matched LeNet5's layers, 61,706 parameters", stdout);
+        (code, stdout, stderr) = Run("eval", "--model", model, "--test-limit", "1000", "--threads", "1");
+        Assert.True(code == App.Ok, stderr);
+        Assert.Contains("imported from lenet5.safetensors (safetensors)", stdout);
+        // into another network: one error naming the tensor, nothing written
+        string wrong = Path.Combine(_dir, "st-wrong.model");
+        (code, _, stderr) = Run("import", "--safetensors", ImportTests.Fixture("lenet5.safetensors"), "--net", "bnnet", "--model", wrong);
+        Assert.Equal(App.Failed, code);
+        Assert.StartsWith("error: safetensors file '", stderr);
+        Assert.Contains("tensor '0.weight' has shape [6, 1, 5, 5]", stderr);
+        Assert.False(File.Exists(wrong));
+        // both or neither source
+        (code, _, stderr) = Run("import", "--net", "lenet5", "--model", wrong);
+        Assert.NotEqual(App.Ok, code);
+        Assert.Contains("exactly one of --onnx FILE and --safetensors FILE", stderr);
+    }
+
+    [Fact]
     public void Import_into_another_network_is_one_error_naming_the_node()
     {
         string model = Path.Combine(_dir, "wrong.model");

@@ -76,7 +76,7 @@ public static class App
 
     private static bool IsUserError(Exception e) =>
         e is UserException or DataException or MnistDataException or IdxFormatException or ModelFileException or TrainingDivergedException
-            or CnnGen.Onnx.OnnxModelException
+            or CnnGen.Onnx.OnnxModelException or CnnGen.Onnx.SafetensorsException
             or IOException or UnauthorizedAccessException;
 
     /// <summary>Joins a multi-line message into one line (System.CommandLine lists choices on separate lines).</summary>
