@@ -19,7 +19,8 @@ public sealed class ImportTests(ITestOutputHelper output)
 
     internal static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", name);
 
-    private static float[] ReadFloats(string name)
+    /// <summary>A fixture of little-endian float32 values.</summary>
+    internal static float[] ReadFloats(string name)
     {
         var bytes = File.ReadAllBytes(Fixture(name));
         var values = new float[bytes.Length / 4];

@@ -18,14 +18,7 @@ namespace CnnGen.Onnx.Tests;
 public sealed class SafetensorsTests(ITestOutputHelper output)
 {
     private static string Fixture(string name) => ImportTests.Fixture(name);
-
-    private static float[] ReadFloats(string name)
-    {
-        var bytes = File.ReadAllBytes(Fixture(name));
-        var values = new float[bytes.Length / 4];
-        for (int i = 0; i < values.Length; i++) values[i] = BitConverter.ToSingle(bytes, i * 4);
-        return values;
-    }
+    private static float[] ReadFloats(string name) => ImportTests.ReadFloats(name);
 
     [Theory]
     [MemberData(nameof(ImportTests.PyTorchModels), MemberType = typeof(ImportTests))]

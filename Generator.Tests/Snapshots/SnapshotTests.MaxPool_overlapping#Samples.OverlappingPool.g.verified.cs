@@ -262,8 +262,9 @@ namespace Samples
             public readonly float[] dense1_out = new float[5 + Slack];
         }
 
-        // One sample's scratch per thread (it holds no weights): Predict and Classify may run on many threads at once
-        // on one instance, as long as its parameters do not change meanwhile.
+        // One sample's scratch per thread (activations, and for some convolutions their weights repacked, redone when
+        // they change): Predict and Classify may run on many threads at once on one instance, as long as its parameters
+        // do not change meanwhile.
         [global::System.ThreadStatic] private static SingleSample? t_single;
         [global::System.ThreadStatic] private static Workspace<global::CnnGen.Lane1>? t_scalar;
 

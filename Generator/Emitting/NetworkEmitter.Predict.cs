@@ -52,8 +52,9 @@ internal static partial class NetworkEmitter
             }
             w.Close();
             w.Line();
-            w.Line("// One sample's scratch per thread (it holds no weights): Predict and Classify may run on many threads at once");
-            w.Line("// on one instance, as long as its parameters do not change meanwhile.");
+            w.Line("// One sample's scratch per thread (activations, and for some convolutions their weights repacked, redone when");
+            w.Line("// they change): Predict and Classify may run on many threads at once on one instance, as long as its parameters");
+            w.Line("// do not change meanwhile.");
             w.Line("[global::System.ThreadStatic] private static SingleSample? t_single;");
             w.Line("[global::System.ThreadStatic] private static Workspace<global::CnnGen.Lane1>? t_scalar;");
             w.Line();
