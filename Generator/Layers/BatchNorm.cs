@@ -178,8 +178,7 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         w.Line(Consts());
         w.Line($"const float Eps = {F(Epsilon)};");
         w.Open("for (int c = 0; c < C; c++)");
-        w.Line("float inv = 1f / global::System.MathF.Sqrt(runningVar[c] + Eps);");
-        w.Line("TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - runningMean[c] * gamma[c] * inv);");
+        EmitRunningScaleShift(w);
         w.Line("for (int bg = 0; bg < B; bg++)");
         w.Line("    for (int hw = 0; hw < HW; hw++)");
         w.Line("        y[(bg * C + c) * HW + hw] = TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift);");
@@ -227,6 +226,13 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         w.Line();
     }
 
+    /// <summary>Channel c's scale and shift from the running statistics: the Infer and Predict kernels compute them alike.</summary>
+    private static void EmitRunningScaleShift(SourceWriter w)
+    {
+        w.Line("float inv = 1f / global::System.MathF.Sqrt(runningVar[c] + Eps);");
+        w.Line("TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - runningMean[c] * gamma[c] * inv);");
+    }
+
     // ---- single-sample Predict -----------------------------------------------------------------------------------
 
     /// <summary>After a convolution: a kernel over each channel's positions in vectors. After a dense layer (one value
@@ -253,8 +259,7 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         w.Line(Consts());
         w.Line($"const float Eps = {F(Epsilon)};");
         w.Open("for (int c = 0; c < C; c++)");
-        w.Line("float inv = 1f / global::System.MathF.Sqrt(runningVar[c] + Eps);");
-        w.Line("TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - runningMean[c] * gamma[c] * inv);");
+        EmitRunningScaleShift(w);
         w.Line("int i = c * HW, end = i + HW;");
         w.Line("for (; i + TLane.Count <= end; i += TLane.Count)");
         w.Line("    TLane.Store(TLane.FusedMultiplyAdd(TLane.Load(x, i), scale, shift), y, i);");

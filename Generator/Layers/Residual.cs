@@ -256,7 +256,7 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
             w.Open("for (int c = 0; c < C; c++)");
             w.Line("TLane v = skip[si + c * (H * W)];");
             for (int j = 0; j < n; j++)
-                w.Line($"a{I(j)} = TLane.MultiplyAdd(v, w[{(j == 0 ? "oc" : $"(oc + {I(j)})")} * C + c], a{I(j)});");
+                w.Line($"a{I(j)} = TLane.MultiplyAdd(v, w[{Term("oc", j)} * C + c], a{I(j)});");
             w.Close();
             for (int j = 0; j < n; j++)
                 w.Line($"y[yi{Plus(j, "OH * OW")}] = a{I(j)};");
@@ -307,14 +307,14 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
             w.Line("// as one value updated in memory would be), each loaded dy shared");
             w.Open($"for (int c = 0; c < C; c += {I(m)})");
             for (int j = 0; j < m; j++)
-                w.Line($"TLane a{I(j)} = dskip[si + {(j == 0 ? "c" : $"(c + {I(j)})")} * (H * W)];");
+                w.Line($"TLane a{I(j)} = dskip[si + {Term("c", j)} * (H * W)];");
             w.Open("for (int oc = 0; oc < OC; oc++)");
             w.Line("TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];");
             for (int j = 0; j < m; j++)
                 w.Line($"a{I(j)} = TLane.MultiplyAdd(d, w[oc * C + c{Plus(j)}], a{I(j)});");
             w.Close();
             for (int j = 0; j < m; j++)
-                w.Line($"dskip[si + {(j == 0 ? "c" : $"(c + {I(j)})")} * (H * W)] = a{I(j)};");
+                w.Line($"dskip[si + {Term("c", j)} * (H * W)] = a{I(j)};");
             w.Close();
             w.Close();
         }
@@ -327,6 +327,9 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
 
     /// <summary><c>" + j"</c> (or <c>" + j * stride"</c>), nothing for j = 0.</summary>
     private static string Plus(int j, string? stride = null) => j == 0 ? "" : stride is null ? $" + {I(j)}" : $" + {I(j)} * ({stride})";
+
+    /// <summary><c>name</c> for j = 0, else <c>(name + j)</c>: a channel index to multiply.</summary>
+    private static string Term(string name, int j) => j == 0 ? name : $"({name}{Plus(j)})";
 
     private string Consts() =>
         $"const int C = {I(Skip.C)}, H = {I(Skip.H)}, W = {I(Skip.W)}, OC = {I(Output.C)}, S = {I(Stride)}, OH = {I(Output.H)}, OW = {I(Output.W)};";
