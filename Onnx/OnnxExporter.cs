@@ -35,13 +35,9 @@ public static class OnnxExporter
     public static byte[] ToBytes(INetwork net, ModelMetadata? metadata = null)
     {
         var model = Build(net, metadata);
-        model.MetadataProps.Add(new StringStringEntryProto { Key = OnnxNames.GraphCrcKey, Value = GraphCrc(model.Graph) });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = OnnxNames.GraphCrcKey, Value = OnnxGraph.GraphCrc(model.Graph) });
         return model.ToByteArray();
     }
-
-    /// <summary>The CRC-32 of <paramref name="graph"/> as serialized, in 8 hex digits.</summary>
-    internal static string GraphCrc(GraphProto graph) =>
-        Crc32.Compute(graph.ToByteArray()).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
 
     internal static ModelProto Build(INetwork net, ModelMetadata? metadata)
     {

@@ -1,8 +1,8 @@
 using System;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using CnnGen.Onnx.Proto;
 using Google.Protobuf;
@@ -41,7 +41,7 @@ internal sealed class OnnxGraph
             if (node.Domain is not ("" or "ai.onnx"))
                 throw Error(i, $"is in operator domain '{node.Domain}'; only the default ONNX domain is supported.");
             foreach (string output in node.Output)
-                if (output.Length > 0) _producer.TryAdd(output, i);
+                if (output.Length > 0 && !_producer.ContainsKey(output)) _producer[output] = i;
             // constants: Constant nodes, and Identity nodes of constants (PyTorch writes these for shared weights)
             if (node.OpType == "Constant" && node.Output.Count == 1)
             {
@@ -90,11 +90,32 @@ internal sealed class OnnxGraph
             throw new OnnxModelException(file, null, "has a graph without nodes.");
         // files CnnGen.Onnx wrote carry the CRC-32 of their graph
         var crc = model.MetadataProps.FirstOrDefault(p => p.Key == OnnxNames.GraphCrcKey);
-        if (crc is not null && crc.Value != OnnxExporter.GraphCrc(model.Graph))
+        if (crc is not null && crc.Value != GraphCrc(model.Graph))
             throw new OnnxModelException(file, null,
-                $"is corrupted: its graph's CRC-32 is {OnnxExporter.GraphCrc(model.Graph)}, but the file records {crc.Value} (metadata '{OnnxNames.GraphCrcKey}', written by CnnGen.Onnx). " +
+                $"is corrupted: its graph's CRC-32 is {GraphCrc(model.Graph)}, but the file records {crc.Value} (metadata '{OnnxNames.GraphCrcKey}', written by CnnGen.Onnx). " +
                 "If the file was edited on purpose, remove that metadata entry.");
         return new OnnxGraph(file, model);
+    }
+
+    /// <summary>The CRC-32 of <paramref name="graph"/> as serialized, in 8 hex digits (the exporter writes it as metadata <see cref="OnnxNames.GraphCrcKey"/>).</summary>
+    internal static string GraphCrc(GraphProto graph) =>
+        CnnGen.Training.Crc32.Compute(graph.ToByteArray()).ToString("x8", CultureInfo.InvariantCulture);
+
+    /// <summary>Little-endian IEEE floats (ONNX raw data) into <paramref name="values"/>, on any byte order.</summary>
+    private static void ReadLittleEndian(ReadOnlySpan<byte> raw, float[] values)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            MemoryMarshal.Cast<byte, float>(raw).CopyTo(values);
+            return;
+        }
+        Span<byte> four = stackalloc byte[4];
+        for (int i = 0; i < values.Length; i++)
+        {
+            raw.Slice(i * 4, 4).CopyTo(four);
+            four.Reverse();
+            values[i] = MemoryMarshal.Read<float>(four);
+        }
     }
 
     private static string Fields(ModelProto m) =>
@@ -167,8 +188,7 @@ internal sealed class OnnxGraph
         {
             if (t.RawData.Length != count * 4)
                 throw Error(node, $"has its {role} '{tensor}' of shape {Shape(t.Dims)} ({count} floats) with {t.RawData.Length} bytes of raw data, not {count * 4}.");
-            var raw = t.RawData.Span;
-            for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * 4, 4));
+            ReadLittleEndian(t.RawData.Span, values);
         }
         else
         {
@@ -177,7 +197,7 @@ internal sealed class OnnxGraph
             t.FloatData.CopyTo(values, 0);
         }
         foreach (float v in values)
-            if (!float.IsFinite(v))
+            if (float.IsNaN(v) || float.IsInfinity(v))
                 throw Error(node, $"has a value {v.ToString(CultureInfo.InvariantCulture)} in its {role} '{tensor}'; every weight must be finite.");
         return (values, [.. t.Dims]);
     }
@@ -221,16 +241,4 @@ internal sealed class OnnxGraph
 
     /// <summary>The graph inputs that are not initializers (IR versions before 4 list the weights as inputs too).</summary>
     public List<ValueInfoProto> RealInputs() => [.. Graph.Input.Where(i => !_constants.ContainsKey(i.Name))];
-
-    public static byte[] ReadFile(string path)
-    {
-        try
-        {
-            return System.IO.File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new OnnxModelException(path, null, e is FileNotFoundException or DirectoryNotFoundException ? "does not exist." : "cannot be read: " + e.Message, e);
-        }
-    }
 }

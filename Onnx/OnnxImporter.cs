@@ -25,7 +25,7 @@ public static class OnnxImporter
     public static OnnxImportResult Load(string path, INetwork net)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Load(OnnxGraph.ReadFile(path), net, path);
+        return Load(OnnxFile.Read(path), net, path);
     }
 
     /// <summary>Loads the ONNX model in <paramref name="bytes"/>; <paramref name="name"/> names it in errors.</summary>
