@@ -30,14 +30,53 @@ public sealed class CnnGenerator : IIncrementalGenerator
             .Select(static (source, ct) => NetworkParser.Analyze(source, ct))
             .WithTrackingName(TrackingNames.Analysis);
 
+        RegisterOutputs(context, analyzed);
+
+        // [OnnxNetwork]: the model's text form among the additional files (read only when it changes), then the same
+        // checks, shapes and plans as a declared network's, on the layers its graph gives.
+        var onnxFiles = context.AdditionalTextsProvider
+            .Where(static file => OnnxSources.IsCandidate(file.Path))
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, ct) => OnnxSources.Read(pair.Left, pair.Right.GetOptions(pair.Left), ct))
+            .WithTrackingName(TrackingNames.OnnxFiles)
+            .Collect();
+        var onnxAnalyzed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.OnnxNetwork,
+                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                transform: static (ctx, ct) => OnnxNetworkParser.Read(ctx, ct))
+            .WithTrackingName(TrackingNames.OnnxTransform)
+            .Combine(onnxFiles)
+            .Select(static (pair, ct) => OnnxNetworkParser.Analyze(pair.Left, pair.Right, ct))
+            .WithTrackingName(TrackingNames.OnnxAnalysis);
+        RegisterOutputs(context, onnxAnalyzed);
+
+        // Classes that declare layers but forgot [Network]. The predicate looks at names only and runs on edited
+        // trees only, so a project whose networks all carry [Network] never reaches the semantic check.
+        var missing = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                predicate: static (node, _) => node is ClassDeclarationSyntax c && MissingNetworkCheck.MayLackNetwork(c),
+                transform: static (ctx, ct) => MissingNetworkCheck.Find(ctx, ct))
+            .WithTrackingName(TrackingNames.MissingNetwork);
+        context.RegisterSourceOutput(missing, static (spc, list) =>
+        {
+            foreach (var diagnostic in list)
+                spc.ReportDiagnostic(diagnostic);
+        });
+    }
+
+    private static void RegisterOutputs(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<AnalyzedNetwork> analyzed)
+    {
         // Source output: re-runs only when the value-equatable spec changes.
         var specs = analyzed
             .Select(static (t, _) => t.Spec)
             .WithTrackingName(TrackingNames.Spec);
         context.RegisterSourceOutput(specs, static (spc, spec) =>
         {
-            if (spec is not null)
-                spc.AddSource(spec.HintName, NetworkEmitter.Emit(spec));
+            if (spec is null) return;
+            spc.AddSource(spec.HintName, NetworkEmitter.Emit(spec));
+            if (spec.Onnx is not null)
+                spc.AddSource(spec.WeightsHintName, NetworkEmitter.EmitOnnxWeights(spec));
         });
 
         // Diagnostics output: every network's list, collected and paired with the compilation, so that each
@@ -53,19 +92,6 @@ public sealed class CnnGenerator : IIncrementalGenerator
             foreach (var list in pair.Left)
                 for (int i = 0; i < list.Count; i++)
                     spc.ReportDiagnostic(list[i].ToDiagnostic(pair.Right));
-        });
-
-        // Classes that declare layers but forgot [Network]. The predicate looks at names only and runs on edited
-        // trees only, so a project whose networks all carry [Network] never reaches the semantic check.
-        var missing = context.SyntaxProvider
-            .CreateSyntaxProvider(
-                predicate: static (node, _) => node is ClassDeclarationSyntax c && MissingNetworkCheck.MayLackNetwork(c),
-                transform: static (ctx, ct) => MissingNetworkCheck.Find(ctx, ct))
-            .WithTrackingName(TrackingNames.MissingNetwork);
-        context.RegisterSourceOutput(missing, static (spc, list) =>
-        {
-            foreach (var diagnostic in list)
-                spc.ReportDiagnostic(diagnostic);
         });
     }
 }

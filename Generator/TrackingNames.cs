@@ -13,4 +13,10 @@ public static class TrackingNames
     public const string Diagnostics = nameof(Diagnostics);
     /// <summary>Classes with layer attributes but no [Network].</summary>
     public const string MissingNetwork = nameof(MissingNetwork);
+    /// <summary>ONNX additional files (and their text forms) as values.</summary>
+    public const string OnnxFiles = nameof(OnnxFiles);
+    /// <summary>Symbols to an <c>OnnxNetworkRequest</c> value (runs on every edit of an [OnnxNetwork] class's file).</summary>
+    public const string OnnxTransform = nameof(OnnxTransform);
+    /// <summary>A request and the ONNX files to a spec plus diagnostics.</summary>
+    public const string OnnxAnalysis = nameof(OnnxAnalysis);
 }

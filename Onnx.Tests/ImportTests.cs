@@ -76,6 +76,12 @@ public sealed class ImportTests(ITestOutputHelper output)
     {
         var net = create();
         OnnxImporter.Load(Fixture(name + ".onnx"), net);
+        GivesPyTorchsClassOnAllTestImages(name, net, output);
+    }
+
+    /// <summary>The class <paramref name="net"/> (with the weights of PyTorch's <paramref name="name"/>) gives every MNIST test image is PyTorch's.</summary>
+    internal static void GivesPyTorchsClassOnAllTestImages(string name, INetwork net, ITestOutputHelper output)
+    {
         var test = MnistDataset.LoadTest(MnistLocator.Locate(MnistLocatorOptions.Default(null)));
         byte[] torchClasses = File.ReadAllBytes(Fixture(name + ".classes.bin"));
         Assert.Equal(test.Count, torchClasses.Length);

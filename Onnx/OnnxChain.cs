@@ -78,7 +78,7 @@ internal static class OnnxChain
                         throw g.Error(n, "is a Dropout whose mask is used; only inference Dropout (the identity) is read.");
                     float ratio = node.Input.Count > 1 && node.Input[1].Length > 0 && g.IsConstant(node.Input[1]) ? g.Floats(n, node.Input[1], "ratio").Values.FirstOrDefault() : g.Float(n, "ratio", 0.5f);
                     if (!(ratio >= 0 && ratio < 1)) throw g.Error(n, $"is a Dropout of ratio {OnnxNodes.R(ratio)}; CnnGen's Dropout takes a rate at least 0 and below 1.");
-                    Add(new OnnxLayerDecl("Dropout", OnnxLayerDecl.Arg("rate", (double)ratio)), n);
+                    Add(new OnnxLayerDecl("Dropout", OnnxLayerDecl.Arg("rate", OnnxNodes.Shortest(ratio))), n);
                     break;
                 }
                 case "Pad":

@@ -75,6 +75,9 @@ internal static class OnnxNodes
 
     public static string R(double v) => ((float)v).ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>A float attribute as the double a declaration writes for it (0.1f as 0.1, not 0.10000000149011612).</summary>
+    public static double Shortest(float v) => double.Parse(R(v), CultureInfo.InvariantCulture);
+
     public static OnnxLayerDecl ConvDecl(long filters, long kernel, long stride, long padding, long groups, bool bias)
     {
         var args = new System.Collections.Generic.List<OnnxLayerArgument> { OnnxLayerDecl.Arg("filters", (int)filters), OnnxLayerDecl.Arg("kernel", (int)kernel) };
@@ -92,7 +95,7 @@ internal static class OnnxNodes
         bias ? new("Dense", OnnxLayerDecl.Arg("units", (int)units)) : new("Dense", OnnxLayerDecl.Arg("units", (int)units), OnnxLayerDecl.Prop("Bias", false));
 
     public static OnnxLayerDecl BatchNormDecl(double epsilon) =>
-        Close(epsilon, 1e-5) ? new("BatchNorm") : new("BatchNorm", OnnxLayerDecl.Prop("Epsilon", (double)(float)epsilon));
+        Close(epsilon, 1e-5) ? new("BatchNorm") : new("BatchNorm", OnnxLayerDecl.Prop("Epsilon", Shortest((float)epsilon)));
 
     /// <summary>
     /// The layer a node would be declared as (its settings as the node has them), or null with <paramref name="reason"/>
@@ -112,7 +115,7 @@ internal static class OnnxNodes
             case "Relu": return new("ReLU");
             case "Tanh": return new("Tanh");
             case "Sigmoid": return new("Sigmoid");
-            case "LeakyRelu": return new("LeakyReLU", OnnxLayerDecl.Arg("slope", (double)g.Float(n, "alpha", 0.01f)));
+            case "LeakyRelu": return new("LeakyReLU", OnnxLayerDecl.Arg("slope", Shortest(g.Float(n, "alpha", 0.01f))));
             case "MaxPool" or "AveragePool":
             {
                 long[] k = g.Ints(n, "kernel_shape", []), s = g.Ints(n, "strides", [1, 1]);

@@ -188,4 +188,22 @@ internal static class DiagnosticDescriptors
         "Layer '{0}': {1} groups must divide both its {2} input channels and its {3} filters",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
         helpLinkUri: HelpLinkUri("CNN028"));
+
+    public static readonly DiagnosticDescriptor OnnxFileNotFound = new(
+        "CNN029", "ONNX model not among the additional files",
+        "Network '{0}': {1}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        helpLinkUri: HelpLinkUri("CNN029"));
+
+    public static readonly DiagnosticDescriptor OnnxModelUnusable = new(
+        "CNN030", "ONNX model cannot be generated",
+        "Network '{0}': {1}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        helpLinkUri: HelpLinkUri("CNN030"));
+
+    public static readonly DiagnosticDescriptor OnnxNetworkWithLayers = new(
+        "CNN031", "ONNX network declares layers",
+        "Network '{0}' takes its input shape and layers from '{1}'; remove its {2}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        helpLinkUri: HelpLinkUri("CNN031"));
 }

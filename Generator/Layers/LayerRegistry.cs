@@ -38,6 +38,18 @@ internal static class LayerRegistry
     public static bool IsNetworkAttribute(INamedTypeSymbol? type) =>
         InRuntimeNamespace(type) && type!.MetadataName == KnownNames.NetworkMetadataName;
 
+    /// <summary>Whether <paramref name="type"/> is <c>CnnGen.OnnxNetworkAttribute</c>.</summary>
+    public static bool IsOnnxNetworkAttribute(INamedTypeSymbol? type) =>
+        InRuntimeNamespace(type) && type!.MetadataName == KnownNames.OnnxNetworkMetadataName;
+
+    /// <summary>The kind whose attribute is named <paramref name="title"/> (<c>Conv2D</c>), or null.</summary>
+    public static LayerKind? FindByTitle(string title)
+    {
+        foreach (var kind in Kinds)
+            if (kind.Title == title) return kind;
+        return null;
+    }
+
     private static bool InRuntimeNamespace(INamedTypeSymbol? type) =>
         type is not null && type.TypeKind != TypeKind.Error && type.ContainingType is null
         && type.ContainingNamespace is { Name: KnownNames.RuntimeNamespace } ns

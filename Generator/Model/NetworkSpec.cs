@@ -17,6 +17,9 @@ internal sealed record NetworkSpec(
 {
     public int OutputSize => Layers[Layers.Count - 1].Output.C;
 
+    /// <summary>For an <c>[OnnxNetwork]</c>: the model file and its weights, compiled in; null for a declared network.</summary>
+    public OnnxWeights? Onnx { get; init; }
+
     /// <summary>Floats the parameters, their gradients and the state may hold inside the network object (64 KiB).</summary>
     public const int InlineStorageLimit = 16 * 1024;
 
@@ -28,4 +31,14 @@ internal sealed record NetworkSpec(
     /// </summary>
     public bool InlineStorage => 2L * ParameterCount + StateCount <= InlineStorageLimit;
     public string HintName => (Namespace.Length == 0 ? "" : Namespace + ".") + ClassName + ".g.cs";
+    /// <summary>The file with an <c>[OnnxNetwork]</c>'s weights, beside <see cref="HintName"/> (kept out of the readable code).</summary>
+    public string WeightsHintName => (Namespace.Length == 0 ? "" : Namespace + ".") + ClassName + ".OnnxWeights.g.cs";
 }
+
+/// <summary>
+/// The weights of an <c>[OnnxNetwork]</c>'s model in the network's own order: base64 of the little-endian floats of
+/// the parameters and of the state (strings, so that comparing specs stays cheap).
+/// </summary>
+/// <param name="File">The model as the attribute names it.</param>
+/// <param name="Producer">The model's producer and version (<c>pytorch 1.13.0</c>), or empty.</param>
+internal sealed record OnnxWeights(string File, string Producer, string Parameters, string State);

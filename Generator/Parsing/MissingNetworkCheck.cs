@@ -21,7 +21,8 @@ internal static class MissingNetworkCheck
         new(LayerRegistry.Kinds.SelectMany(k => new[] { k.Title, k.MetadataName }), StringComparer.Ordinal);
 
     private static readonly HashSet<string> NetworkNames =
-        new(new[] { KnownNames.NetworkMetadataName.Replace("Attribute", ""), KnownNames.NetworkMetadataName }, StringComparer.Ordinal);
+        new(new[] { KnownNames.NetworkMetadataName.Replace("Attribute", ""), KnownNames.NetworkMetadataName,
+                    KnownNames.OnnxNetworkMetadataName.Replace("Attribute", ""), KnownNames.OnnxNetworkMetadataName }, StringComparer.Ordinal);
 
     /// <summary>
     /// True when the declaration has an attribute named like a layer kind and none named Network (an aliased
@@ -49,7 +50,8 @@ internal static class MissingNetworkCheck
             return ImmutableArray<Diagnostic>.Empty;
         var attributes = symbol.GetAttributes();
         foreach (var attribute in attributes)
-            if (LayerRegistry.IsNetworkAttribute(attribute.AttributeClass)) return ImmutableArray<Diagnostic>.Empty;
+            if (LayerRegistry.IsNetworkAttribute(attribute.AttributeClass) || LayerRegistry.IsOnnxNetworkAttribute(attribute.AttributeClass))
+                return ImmutableArray<Diagnostic>.Empty;
 
         SyntaxNode? first = null;
         foreach (var attribute in attributes)

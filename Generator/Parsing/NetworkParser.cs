@@ -65,22 +65,7 @@ internal static class NetworkParser
                                           SyntaxNode? networkSyntax, LocationInfo networkLocation, List<DiagnosticInfo> diagnostics,
                                           CancellationToken cancellationToken)
     {
-        bool canGenerate = true;
-        if (!classSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
-        {
-            diagnostics.Add(Info(DiagnosticDescriptors.ClassNotPartial, networkLocation, symbol.Name));
-            canGenerate = false;
-        }
-        if (symbol.ContainingType is not null)
-        {
-            diagnostics.Add(Info(DiagnosticDescriptors.NestedClassUnsupported, networkLocation, symbol.Name, symbol.ContainingType.Name));
-            canGenerate = false;
-        }
-        if (symbol.TypeParameters.Length > 0)
-        {
-            diagnostics.Add(Info(DiagnosticDescriptors.GenericClassUnsupported, networkLocation, symbol.Name));
-            canGenerate = false;
-        }
+        bool canGenerate = CheckClass(symbol, classSyntax, networkLocation, diagnostics);
 
         // A broken attribute (missing arguments while typing) is reported by the compiler; we just emit nothing.
         if (!TryReadInput(networkAttribute, out var input, out int unrollMode))
@@ -127,6 +112,28 @@ internal static class NetworkParser
             new EquatableArray<LayerDecl>(decls), new EquatableArray<LocationInfo>(places), new EquatableArray<DiagnosticInfo>(diagnostics));
     }
 
+    /// <summary>CNN001, CNN012, CNN013: whether the class can take generated members (partial, not nested, not generic).</summary>
+    internal static bool CheckClass(INamedTypeSymbol symbol, ClassDeclarationSyntax classSyntax, LocationInfo location, List<DiagnosticInfo> diagnostics)
+    {
+        bool canGenerate = true;
+        if (!classSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            diagnostics.Add(Info(DiagnosticDescriptors.ClassNotPartial, location, symbol.Name));
+            canGenerate = false;
+        }
+        if (symbol.ContainingType is not null)
+        {
+            diagnostics.Add(Info(DiagnosticDescriptors.NestedClassUnsupported, location, symbol.Name, symbol.ContainingType.Name));
+            canGenerate = false;
+        }
+        if (symbol.TypeParameters.Length > 0)
+        {
+            diagnostics.Add(Info(DiagnosticDescriptors.GenericClassUnsupported, location, symbol.Name));
+            canGenerate = false;
+        }
+        return canGenerate;
+    }
+
     /// <summary>Stage 2: checks, shapes and plans; the spec to emit (null after an error) and every diagnostic.</summary>
     public static AnalyzedNetwork Analyze(NetworkSource source, CancellationToken cancellationToken)
     {
@@ -157,10 +164,10 @@ internal static class NetworkParser
         }
     }
 
-    private static DiagnosticInfo Info(DiagnosticDescriptor descriptor, LocationInfo location, params string[] arguments) =>
+    internal static DiagnosticInfo Info(DiagnosticDescriptor descriptor, LocationInfo location, params string[] arguments) =>
         DiagnosticInfo.Create(descriptor, location, arguments);
 
-    private static DiagnosticInfo InternalError(string name, LocationInfo location, Exception e) =>
+    internal static DiagnosticInfo InternalError(string name, LocationInfo location, Exception e) =>
         Info(DiagnosticDescriptors.InternalError, location, name, e.GetType().Name + ": " + e.Message);
 
     private static bool TryReadInput(AttributeData attribute, out TensorShape input, out int unrollMode)
