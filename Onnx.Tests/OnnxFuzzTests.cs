@@ -49,7 +49,7 @@ public sealed class OnnxFuzzTests(ITestOutputHelper output)
         var slowest = TimeSpan.Zero;
         var net = create();
         int tried = 0;
-        foreach (var (kind, bytes) in Mutations(original, random))
+        foreach (var (kind, bytes) in OnnxMutations.All(original, random))
         {
             tried++;
             var p = net.Parameters;
@@ -68,7 +68,7 @@ public sealed class OnnxFuzzTests(ITestOutputHelper output)
                 Assert.True(e.FilePath == "mutated.onnx" && e.Message.StartsWith("ONNX file 'mutated.onnx': ", StringComparison.Ordinal), $"{kind}: {e.Message}");
                 Assert.False(e.Message.Contains("importer fault", StringComparison.Ordinal), $"{kind}: {e.Message}\n{e.InnerException}");
                 Assert.True(marked.AsSpan().SequenceEqual(net.Parameters), $"{kind}: a refused file changed the network");
-                outcome = "refused: " + Category(e);
+                outcome = "refused: " + OnnxMutations.Category(e.Message);
             }
             clock.Stop();
             if (clock.Elapsed > slowest) slowest = clock.Elapsed;
@@ -77,50 +77,5 @@ public sealed class OnnxFuzzTests(ITestOutputHelper output)
         }
         output.WriteLine($"{name}: {tried:N0} mutations of {original.Length:N0} bytes (seed {Seed}), slowest {slowest.TotalMilliseconds:F0} ms");
         foreach (var (outcome, count) in outcomes) output.WriteLine($"  {count,5:N0}  {outcome}");
-    }
-
-    private static string Category(OnnxModelException e) =>
-        e.Message.Contains("truncated or corrupted protobuf", StringComparison.Ordinal) ? "not readable protobuf"
-        : e.Message.Contains("is not an ONNX model", StringComparison.Ordinal) || e.Message.Contains("IR version", StringComparison.Ordinal) || e.Message.Contains("operator set", StringComparison.Ordinal) ? "not an ONNX model"
-        : e.Message.Contains("CRC-32", StringComparison.Ordinal) ? "graph checksum (CnnGen's metadata) fails"
-        : e.Message.Contains("must be finite", StringComparison.Ordinal) ? "a weight not finite"
-        : e.Message.Contains("raw data", StringComparison.Ordinal) || e.Message.Contains(" values, not ", StringComparison.Ordinal) || e.Message.Contains(" with dimension ", StringComparison.Ordinal) ? "tensor data and shape disagree"
-        : e.Node is not null ? "a node that does not match the declaration"
-        : "other (graph input, outputs)";
-
-    /// <summary>250 truncations, 250 single-bit flips, 250 overwrites of 1-16 bytes, 100 insertions and 100 deletions of 1-8 bytes.</summary>
-    private static IEnumerable<(string Kind, byte[] Bytes)> Mutations(byte[] original, Random random)
-    {
-        for (int i = 0; i < 250; i++)
-        {
-            int length = random.Next(original.Length);
-            yield return ($"truncated to {length}", original[..length]);
-        }
-        for (int i = 0; i < 250; i++)
-        {
-            var b = (byte[])original.Clone();
-            int at = random.Next(b.Length), bit = random.Next(8);
-            b[at] ^= (byte)(1 << bit);
-            yield return ($"bit {bit} of byte {at} flipped", b);
-        }
-        for (int i = 0; i < 250; i++)
-        {
-            var b = (byte[])original.Clone();
-            int n = random.Next(1, 17), at = random.Next(b.Length - n);
-            random.NextBytes(b.AsSpan(at, n));
-            yield return ($"{n} bytes at {at} overwritten", b);
-        }
-        for (int i = 0; i < 100; i++)
-        {
-            int n = random.Next(1, 9), at = random.Next(original.Length);
-            var extra = new byte[n];
-            random.NextBytes(extra);
-            yield return ($"{n} bytes inserted at {at}", [.. original[..at], .. extra, .. original[at..]]);
-        }
-        for (int i = 0; i < 100; i++)
-        {
-            int n = random.Next(1, 9), at = random.Next(original.Length - n);
-            yield return ($"{n} bytes deleted at {at}", [.. original[..at], .. original[(at + n)..]]);
-        }
     }
 }

@@ -86,11 +86,17 @@ internal static class DiagnosticAssert
     /// <paramref name="expected"/>: the same IDs, severities, messages and spans, and nothing else. The generator
     /// must not throw and the output must compile with no warning (CnnGen's own diagnostics are not compiler diagnostics).
     /// </summary>
-    public static GeneratorRun Reports(string[] markedSources, params Expected[] expected)
+    public static GeneratorRun Reports(string[] markedSources, params Expected[] expected) => Reports(markedSources, null, expected);
+
+    /// <summary>As <see cref="Reports(string[], Expected[])"/>, with <paramref name="files"/> as the project's additional files.</summary>
+    public static GeneratorRun Reports(string markedSource, AdditionalFiles files, params Expected[] expected) => Reports(new[] { markedSource }, files, expected);
+
+    private static GeneratorRun Reports(string[] markedSources, AdditionalFiles? files, Expected[] expected)
     {
         var parsed = markedSources.Select(ParseMarkup).ToArray();
         var spans = parsed.SelectMany((p, file) => p.Spans.Select(s => (File: GeneratorHarness.FileName(file), Span: s))).ToList();
-        var run = GeneratorHarness.Run(parsed.Select(p => p.Source).ToArray()).AssertNoExceptionAndCompilesClean();
+        var sources = parsed.Select(p => p.Source).ToArray();
+        var run = (files is null ? GeneratorHarness.Run(sources) : GeneratorHarness.Run(files, sources)).AssertNoExceptionAndCompilesClean();
 
         var actual = run.Diagnostics
             .OrderBy(d => d.Location.SourceTree?.FilePath, StringComparer.Ordinal)
@@ -128,13 +134,21 @@ internal static class DiagnosticAssert
     /// Asserts that the generator reports nothing at all for <paramref name="sources"/> (so in particular not
     /// <paramref name="id"/>), generates exactly one file and that the output compiles with no warning.
     /// </summary>
-    public static GeneratorRun DoesNotReport(string id, params string[] sources)
+    public static GeneratorRun DoesNotReport(string id, params string[] sources) => DoesNotReport(id, null, 1, sources);
+
+    /// <summary>
+    /// As <see cref="DoesNotReport(string, string[])"/> with <paramref name="files"/> as the project's additional files, for one
+    /// [OnnxNetwork] class: two generated files (its code and its weights).
+    /// </summary>
+    public static GeneratorRun DoesNotReport(string id, AdditionalFiles files, string source) => DoesNotReport(id, files, 2, new[] { source });
+
+    private static GeneratorRun DoesNotReport(string id, AdditionalFiles? files, int generated, string[] sources)
     {
         Assert.Contains(AllDescriptors, d => d.Id == id);
-        var run = GeneratorHarness.Run(sources).AssertNoExceptionAndCompilesClean();
+        var run = (files is null ? GeneratorHarness.Run(sources) : GeneratorHarness.Run(files, sources)).AssertNoExceptionAndCompilesClean();
         Assert.DoesNotContain(run.Diagnostics, d => d.Id == id);
         run.AssertNoGeneratorDiagnostics();
-        Assert.Single(run.Sources);
+        Assert.Equal(generated, run.Sources.Length);
         _refuted?.Add(id);
         return run;
     }

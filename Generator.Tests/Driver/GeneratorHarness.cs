@@ -99,13 +99,20 @@ internal static class GeneratorHarness
 
     public static string FileName(int index) => $"Test{index}.cs";
 
-    public static GeneratorDriver CreateDriver() =>
+    public static GeneratorDriver CreateDriver() => CreateDriver(null);
+
+    /// <summary>A driver that passes <paramref name="files"/> as the project's additional files (with their build metadata).</summary>
+    public static GeneratorDriver CreateDriver(AdditionalFiles? files) =>
         CSharpGeneratorDriver.Create(
             new[] { new CnnGenerator().AsSourceGenerator() },
+            additionalTexts: files?.Texts,
             parseOptions: ParseOptions,
+            optionsProvider: files?.Options,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     public static GeneratorRun Run(params string[] sources) => Run(CreateCompilation(sources));
+
+    public static GeneratorRun Run(AdditionalFiles files, params string[] sources) => Run(CreateDriver(files), CreateCompilation(sources));
 
     public static GeneratorRun Run(CSharpCompilation compilation) => Run(CreateDriver(), compilation);
 

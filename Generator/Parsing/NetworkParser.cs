@@ -75,6 +75,8 @@ internal static class NetworkParser
         var layers = new List<(AttributeData Data, SyntaxNode Syntax, LayerKind Kind)>();
         foreach (var attribute in symbol.GetAttributes())
         {
+            // [OnnxNetwork] beside [Network]: its path reports that (CNN031), and neither generates
+            if (LayerRegistry.IsOnnxNetworkAttribute(attribute.AttributeClass)) return NetworkSource.Nothing(symbol.Name, networkLocation, diagnostics);
             var kind = LayerRegistry.Find(attribute.AttributeClass);
             if (kind is null) continue;
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
