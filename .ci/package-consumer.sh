@@ -7,7 +7,10 @@
 #      declares a small network, builds with TreatWarningsAsErrors, Nullable and AnalysisLevel latest, checks the
 #      generator loaded (no CS9057/CS8032) and wrote its file (EmitCompilerGeneratedFiles), then runs 40 SGD
 #      training steps on synthetic data and predictions, and checks the loss fell and the predictions;
-#   3. a second project whose Conv2D kernel is larger than its input must fail to build with CNN004.
+#   3. a second project whose Conv2D kernel is larger than its input must fail to build with CNN004;
+#   4. a project with PyTorch's LeNet-5 as an .onnx additional file and [OnnxNetwork]: it builds (the package's targets
+#      write the model's text form, the generator loads Google.Protobuf from beside it) and gives PyTorch's probabilities
+#      with the weights compiled in; a project whose [OnnxNetwork] names a file that is no additional file fails with CNN029.
 # Prints "consumer: ..." result lines; exits non-zero on failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +29,7 @@ fail() { echo "consumer: FAILED: $*"; exit 1; }
 # From a copy of the sources, so a fresh Release build of Generator and Runtime goes into the package (no stale
 # generator DLL from an earlier build, and no clash with builds running in the work tree).
 mkdir -p "$work/src" "$feed"
-git ls-files -z --cached --others --exclude-standard -- Directory.Build.props Generator CodeFixes Runtime \
+git ls-files -z --cached --others --exclude-standard -- Directory.Build.props Generator CodeFixes Runtime Onnx/Proto Onnx/*.cs \
   | tar --null -T - -cf - | tar -xf - -C "$work/src" || fail "copying the sources"
 echo "consumer: packing CnnGen $version"
 dotnet pack "$work/src/Runtime/Runtime.csproj" -c Release -o "$feed" -p:Version="$version" >"$work/pack.log" 2>&1 \
@@ -44,9 +47,10 @@ names = set(z.namelist())
 nuspec = z.read(next(n for n in names if n.endswith(".nuspec"))).decode()
 problems = []
 for need in ["lib/net10.0/CnnGen.Runtime.dll", "lib/net10.0/CnnGen.Runtime.xml",
-             "analyzers/dotnet/cs/CnnGen.Generator.dll", "analyzers/dotnet/cs/CnnGen.CodeFixes.dll", "README.md"]:
+             "analyzers/dotnet/cs/CnnGen.Generator.dll", "analyzers/dotnet/cs/CnnGen.CodeFixes.dll", "analyzers/dotnet/cs/Google.Protobuf.dll",
+             "build/CnnGen.targets", "buildTransitive/CnnGen.targets", "README.md"]:
     if need not in names: problems.append(f"missing {need}")
-analyzers = {"analyzers/dotnet/cs/CnnGen.Generator.dll", "analyzers/dotnet/cs/CnnGen.CodeFixes.dll"}
+analyzers = {"analyzers/dotnet/cs/CnnGen.Generator.dll", "analyzers/dotnet/cs/CnnGen.CodeFixes.dll", "analyzers/dotnet/cs/Google.Protobuf.dll"}
 if any(n.startswith("analyzers/") and n not in analyzers for n in names):
     problems.append("extra files under analyzers/: " + ", ".join(sorted(n for n in names if n.startswith("analyzers/"))))
 checks = {
@@ -215,4 +219,51 @@ CS
 [ "$status" -ne 0 ] || fail "the build with a 9x9 kernel on an 8x8 input succeeded"
 grep -q 'error CNN004' "$work/bad.log" || { grep -E 'error' "$work/bad.log" | sort -u | head; fail "no error CNN004 in the failed build"; }
 echo "consumer: shape error fails the build: $(grep -oE 'BadNet.cs\([0-9,]+\): error CNN004: [^[]*' "$work/bad.log" | head -1)"
+# --- 4. [OnnxNetwork]: PyTorch's LeNet-5 from its ONNX file ------------------------------------
+new_project OnnxConsumer
+fixtures="$root/Onnx.Tests/Fixtures/pytorch"
+cp "$fixtures/lenet5.onnx" "$fixtures/inputs.bin" "$fixtures/lenet5.probs.bin" "$work/OnnxConsumer/"
+sed -i 's|</Project>|  <ItemGroup>\n    <AdditionalFiles Include="lenet5.onnx" />\n  </ItemGroup>\n</Project>|' "$work/OnnxConsumer/OnnxConsumer.csproj"
+cat >"$work/OnnxConsumer/TorchLeNet5.cs" <<'CS'
+using CnnGen;
+
+namespace OnnxConsumer;
+
+[OnnxNetwork("lenet5.onnx")]
+public partial class TorchLeNet5 { }
+CS
+cat >"$work/OnnxConsumer/Program.cs" <<'CS'
+using System;
+using System.IO;
+using OnnxConsumer;
+
+// PyTorch's probabilities for 40 inputs (Onnx/scripts/export_pytorch.py); the network's weights are compiled in
+float[] Floats(string file) { var b = File.ReadAllBytes(file); var f = new float[b.Length / 4]; Buffer.BlockCopy(b, 0, f, 0, b.Length); return f; }
+float[] inputs = Floats(Path.Combine(AppContext.BaseDirectory, "inputs.bin")), expected = Floats(Path.Combine(AppContext.BaseDirectory, "lenet5.probs.bin"));
+var net = new TorchLeNet5();
+var p = new float[TorchLeNet5.OutputSize];
+double maxdiff = 0;
+int count = inputs.Length / TorchLeNet5.InputSize;
+for (int s = 0; s < count; s++)
+{
+    net.Predict(inputs.AsSpan(s * TorchLeNet5.InputSize, TorchLeNet5.InputSize), p);
+    for (int k = 0; k < p.Length; k++) maxdiff = Math.Max(maxdiff, Math.Abs(p[k] - expected[s * p.Length + k]));
+}
+Console.WriteLine($"{TorchLeNet5.OnnxModel}: {TorchLeNet5.ParameterCount} parameters, {count} inputs, maxdiff against PyTorch {maxdiff:E2}");
+Console.WriteLine(maxdiff <= 1e-5 ? "checks: ok" : "checks: FAILED (PyTorch's probabilities within 1e-5)");
+return maxdiff <= 1e-5 ? 0 : 1;
+CS
+sed -i 's|</Project>|  <ItemGroup>\n    <None Include="inputs.bin;lenet5.probs.bin" CopyToOutputDirectory="PreserveNewest" />\n  </ItemGroup>\n</Project>|' "$work/OnnxConsumer/OnnxConsumer.csproj"
+(cd "$work/OnnxConsumer" && dotnet build -c Release >"$work/onnx-build.log" 2>&1) || { grep -E 'error|warning' "$work/onnx-build.log" | sort -u | head -20; fail "[OnnxNetwork] consumer build"; }
+[ -n "$(find "$work/OnnxConsumer/obj" -name 'lenet5.*.onnx.txt' | head -1)" ] || fail "the package's targets wrote no text form of lenet5.onnx under obj/"
+[ -n "$(find "$work/OnnxConsumer/obj" -path '*generated*' -name 'OnnxConsumer.TorchLeNet5.OnnxWeights.g.cs' | head -1)" ] || fail "no generated OnnxConsumer.TorchLeNet5.OnnxWeights.g.cs"
+(cd "$work/OnnxConsumer" && dotnet run -c Release --no-build) | tee "$work/onnx-run.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || fail "[OnnxNetwork] consumer run"
+echo "consumer: [OnnxNetwork] ok: $(grep 'maxdiff' "$work/onnx-run.log")"
+
+sed -i 's|\[OnnxNetwork("lenet5.onnx")\]|[OnnxNetwork("lenet6.onnx")]|' "$work/OnnxConsumer/TorchLeNet5.cs"
+(cd "$work/OnnxConsumer" && dotnet build -c Release >"$work/onnx-bad.log" 2>&1); status=$?
+[ "$status" -ne 0 ] || fail "the build with [OnnxNetwork(\"lenet6.onnx\")] (no such additional file) succeeded"
+grep -q 'error CNN029' "$work/onnx-bad.log" || { grep -E 'error' "$work/onnx-bad.log" | sort -u | head; fail "no error CNN029 for a file that is no additional file"; }
+echo "consumer: a missing model fails the build: $(grep -oE 'error CNN029: [^[]*' "$work/onnx-bad.log" | head -1)"
 echo "consumer: passed"

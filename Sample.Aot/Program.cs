@@ -17,6 +17,10 @@ public static class Program
         Usage:
           CnnGen.Sample.Aot [eval] [--model FILE] [--data DIR] [--limit N]
               Classify the MNIST test digits (all 10,000, or the first N) and print the accuracy.
+          CnnGen.Sample.Aot torch [--data DIR] [--limit N]
+              The same with PyTorch's LeNet-5 (Onnx.Tests/Fixtures/pytorch/lenet5.onnx), which the source generator
+              made into C# at compile time from the ONNX file ([OnnxNetwork]), its weights compiled in: no model
+              file, no ONNX runtime.
           CnnGen.Sample.Aot first [--model FILE] [--data DIR]
               Load the model, classify test digit 0, print it and exit (for start-up timing).
           CnnGen.Sample.Aot firstbatch
@@ -43,6 +47,7 @@ public static class Program
             return options.Command switch
             {
                 "eval" => Eval(options),
+                "torch" => Torch(options),
                 "first" => First(options),
                 "train" => Train(options),
                 "help" => Help(),
@@ -74,6 +79,15 @@ public static class Program
         var clock = Stopwatch.StartNew();
         var net = new LeNet5();
         ModelFile.Load(o.Model, net);
+        return Evaluate(net, o, $"{o.Model} ({LeNet5.ParameterCount:N0} parameters)", clock);
+    }
+
+    /// <summary>Classifies the test digits with PyTorch's LeNet-5, generated from its ONNX file with the weights compiled in.</summary>
+    private static int Torch(Options o) =>
+        Evaluate(new TorchLeNet5(), o, $"{TorchLeNet5.OnnxModel} ({TorchLeNet5.ParameterCount:N0} parameters, compiled in by [OnnxNetwork])", Stopwatch.StartNew());
+
+    private static int Evaluate(INetwork net, Options o, string model, Stopwatch clock)
+    {
         ImageDataset test = LoadTest(o.DataDirectory);
         if (o.Limit is int limit) test = test.Take(limit);
         double loadMs = clock.Elapsed.TotalMilliseconds;
@@ -83,7 +97,7 @@ public static class Program
         double evalMs = clock.Elapsed.TotalMilliseconds;
 
         int correct = (int)Math.Round(result.Accuracy * result.Count);
-        Console.WriteLine($"model     {o.Model} ({LeNet5.ParameterCount:N0} parameters)");
+        Console.WriteLine($"model     {model}");
         Console.WriteLine($"data      {test.Name}: {test.Count:N0} digits, loaded with the model in {loadMs:F1} ms");
         Console.WriteLine($"accuracy  {result.Accuracy * 100:F2}% ({correct}/{result.Count}), loss {result.Loss:F4}");
         Console.WriteLine($"inference {evalMs:F1} ms ({result.Count / clock.Elapsed.TotalSeconds:N0} digits/s, lanes {NetworkWorkspace.PreferredLanes})");
