@@ -193,3 +193,32 @@ public sealed class OnnxNetworkTests
         Assert.Empty(run.Sources);
     }
 }
+
+/// <summary>The [OnnxNetwork] path's caching: an edit elsewhere does not read, parse or emit the model again.</summary>
+public sealed class OnnxNetworkIncrementalTests
+{
+    [Fact]
+    public void An_unrelated_edit_leaves_the_model_read_and_the_network_cached()
+    {
+        var files = new AdditionalFiles().Model("models/lenet5.onnx", AdditionalFiles.Fixture("lenet5.onnx"));
+        var compilation = GeneratorHarness.CreateCompilation("""
+            using CnnGen;
+            namespace Samples;
+
+            [OnnxNetwork("models/lenet5.onnx")]
+            public partial class TorchNet { }
+            """);
+        var first = GeneratorHarness.Run(GeneratorHarness.CreateDriver(files), compilation).AssertNoGeneratorDiagnostics();
+        var edited = compilation.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+            "namespace Samples; public static class Other { public static int Two() => 2; }", GeneratorHarness.ParseOptions, path: "Other.cs"));
+        var second = GeneratorHarness.Run(first.Driver, edited).AssertNoGeneratorDiagnostics();
+        foreach (var step in new[] { TrackingNames.OnnxFiles, TrackingNames.OnnxTransform, TrackingNames.OnnxAnalysis })
+        {
+            Assert.True(second.Result.TrackedSteps.TryGetValue(step, out var steps), $"step {step} was not tracked");
+            var reasons = steps.SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+            Assert.NotEmpty(reasons);
+            Assert.All(reasons, r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {r}"));
+        }
+        Assert.Equal(first.SourceText("Samples.TorchNet.OnnxWeights.g.cs"), second.SourceText("Samples.TorchNet.OnnxWeights.g.cs"));
+    }
+}
