@@ -58,7 +58,7 @@ internal static class OnnxNetworkParser
             foreach (var other in symbol.GetAttributes())
             {
                 if (LayerRegistry.IsNetworkAttribute(other.AttributeClass)) extra.Add("[Network]");
-                else if (LayerRegistry.Find(other.AttributeClass) is { } kind && !extra.Contains("layer attributes")) extra.Add("layer attributes");
+                else if (LayerRegistry.Find(other.AttributeClass) is not null && !extra.Contains("layer attributes")) extra.Add("layer attributes");
             }
             if (extra.Count > 0)
             {
