@@ -765,87 +765,137 @@ namespace Samples
                         acc += dy[(bg * OC + oc) * (OH * OW) + o];
                 db[oc] += TLane.Sum(acc);
             }
-            // dw: 2 output channels at a time, one accumulator per channel and tap, summed over samples and
-            // positions; each input tap is loaded once for the 2 channels
-            for (int oc = 0; oc < OC; oc += 2)
-            for (int c = 0; c < C; c++)
+            if (global::CnnGen.VectorRegisters.Many)
             {
-                TLane g0_0 = TLane.Zero;
-                TLane g0_1 = TLane.Zero;
-                TLane g0_2 = TLane.Zero;
-                TLane g0_3 = TLane.Zero;
-                TLane g0_4 = TLane.Zero;
-                TLane g0_5 = TLane.Zero;
-                TLane g0_6 = TLane.Zero;
-                TLane g0_7 = TLane.Zero;
-                TLane g0_8 = TLane.Zero;
-                TLane g1_0 = TLane.Zero;
-                TLane g1_1 = TLane.Zero;
-                TLane g1_2 = TLane.Zero;
-                TLane g1_3 = TLane.Zero;
-                TLane g1_4 = TLane.Zero;
-                TLane g1_5 = TLane.Zero;
-                TLane g1_6 = TLane.Zero;
-                TLane g1_7 = TLane.Zero;
-                TLane g1_8 = TLane.Zero;
-                for (int bg = 0; bg < B; bg++)
-                for (int oh = 0; oh < OH; oh++)
-                for (int ow = 0; ow < OW; ow++)
+                // dw: 2 output channels at a time, one accumulator per channel and tap, summed over samples and
+                // positions; each input tap is loaded once for the 2 channels
+                for (int oc = 0; oc < OC; oc += 2)
+                for (int c = 0; c < C; c++)
                 {
-                    // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
-                    TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
-                    TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
-                    var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
-                    TLane v;
-                    // 3x3 window, taps (0,0)..(2,2)
-                    v = xk[0 * W + 0];
-                    g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
-                    g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
-                    v = xk[0 * W + 1];
-                    g0_1 = TLane.FusedMultiplyAdd(d0, v, g0_1);
-                    g1_1 = TLane.FusedMultiplyAdd(d1, v, g1_1);
-                    v = xk[0 * W + 2];
-                    g0_2 = TLane.FusedMultiplyAdd(d0, v, g0_2);
-                    g1_2 = TLane.FusedMultiplyAdd(d1, v, g1_2);
-                    v = xk[1 * W + 0];
-                    g0_3 = TLane.FusedMultiplyAdd(d0, v, g0_3);
-                    g1_3 = TLane.FusedMultiplyAdd(d1, v, g1_3);
-                    v = xk[1 * W + 1];
-                    g0_4 = TLane.FusedMultiplyAdd(d0, v, g0_4);
-                    g1_4 = TLane.FusedMultiplyAdd(d1, v, g1_4);
-                    v = xk[1 * W + 2];
-                    g0_5 = TLane.FusedMultiplyAdd(d0, v, g0_5);
-                    g1_5 = TLane.FusedMultiplyAdd(d1, v, g1_5);
-                    v = xk[2 * W + 0];
-                    g0_6 = TLane.FusedMultiplyAdd(d0, v, g0_6);
-                    g1_6 = TLane.FusedMultiplyAdd(d1, v, g1_6);
-                    v = xk[2 * W + 1];
-                    g0_7 = TLane.FusedMultiplyAdd(d0, v, g0_7);
-                    g1_7 = TLane.FusedMultiplyAdd(d1, v, g1_7);
-                    v = xk[2 * W + 2];
-                    g0_8 = TLane.FusedMultiplyAdd(d0, v, g0_8);
-                    g1_8 = TLane.FusedMultiplyAdd(d1, v, g1_8);
+                    TLane g0_0 = TLane.Zero;
+                    TLane g0_1 = TLane.Zero;
+                    TLane g0_2 = TLane.Zero;
+                    TLane g0_3 = TLane.Zero;
+                    TLane g0_4 = TLane.Zero;
+                    TLane g0_5 = TLane.Zero;
+                    TLane g0_6 = TLane.Zero;
+                    TLane g0_7 = TLane.Zero;
+                    TLane g0_8 = TLane.Zero;
+                    TLane g1_0 = TLane.Zero;
+                    TLane g1_1 = TLane.Zero;
+                    TLane g1_2 = TLane.Zero;
+                    TLane g1_3 = TLane.Zero;
+                    TLane g1_4 = TLane.Zero;
+                    TLane g1_5 = TLane.Zero;
+                    TLane g1_6 = TLane.Zero;
+                    TLane g1_7 = TLane.Zero;
+                    TLane g1_8 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
+                        TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        TLane v;
+                        // 3x3 window, taps (0,0)..(2,2)
+                        v = xk[0 * W + 0];
+                        g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
+                        g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
+                        v = xk[0 * W + 1];
+                        g0_1 = TLane.FusedMultiplyAdd(d0, v, g0_1);
+                        g1_1 = TLane.FusedMultiplyAdd(d1, v, g1_1);
+                        v = xk[0 * W + 2];
+                        g0_2 = TLane.FusedMultiplyAdd(d0, v, g0_2);
+                        g1_2 = TLane.FusedMultiplyAdd(d1, v, g1_2);
+                        v = xk[1 * W + 0];
+                        g0_3 = TLane.FusedMultiplyAdd(d0, v, g0_3);
+                        g1_3 = TLane.FusedMultiplyAdd(d1, v, g1_3);
+                        v = xk[1 * W + 1];
+                        g0_4 = TLane.FusedMultiplyAdd(d0, v, g0_4);
+                        g1_4 = TLane.FusedMultiplyAdd(d1, v, g1_4);
+                        v = xk[1 * W + 2];
+                        g0_5 = TLane.FusedMultiplyAdd(d0, v, g0_5);
+                        g1_5 = TLane.FusedMultiplyAdd(d1, v, g1_5);
+                        v = xk[2 * W + 0];
+                        g0_6 = TLane.FusedMultiplyAdd(d0, v, g0_6);
+                        g1_6 = TLane.FusedMultiplyAdd(d1, v, g1_6);
+                        v = xk[2 * W + 1];
+                        g0_7 = TLane.FusedMultiplyAdd(d0, v, g0_7);
+                        g1_7 = TLane.FusedMultiplyAdd(d1, v, g1_7);
+                        v = xk[2 * W + 2];
+                        g0_8 = TLane.FusedMultiplyAdd(d0, v, g0_8);
+                        g1_8 = TLane.FusedMultiplyAdd(d1, v, g1_8);
+                    }
+                    // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
+                    int wo = oc * CKK + c * KK;
+                    dw[wo + 0] += TLane.Sum(g0_0);
+                    dw[wo + 1] += TLane.Sum(g0_1);
+                    dw[wo + 2] += TLane.Sum(g0_2);
+                    dw[wo + 3] += TLane.Sum(g0_3);
+                    dw[wo + 4] += TLane.Sum(g0_4);
+                    dw[wo + 5] += TLane.Sum(g0_5);
+                    dw[wo + 6] += TLane.Sum(g0_6);
+                    dw[wo + 7] += TLane.Sum(g0_7);
+                    dw[wo + 8] += TLane.Sum(g0_8);
+                    dw[wo + 1 * CKK + 0] += TLane.Sum(g1_0);
+                    dw[wo + 1 * CKK + 1] += TLane.Sum(g1_1);
+                    dw[wo + 1 * CKK + 2] += TLane.Sum(g1_2);
+                    dw[wo + 1 * CKK + 3] += TLane.Sum(g1_3);
+                    dw[wo + 1 * CKK + 4] += TLane.Sum(g1_4);
+                    dw[wo + 1 * CKK + 5] += TLane.Sum(g1_5);
+                    dw[wo + 1 * CKK + 6] += TLane.Sum(g1_6);
+                    dw[wo + 1 * CKK + 7] += TLane.Sum(g1_7);
+                    dw[wo + 1 * CKK + 8] += TLane.Sum(g1_8);
                 }
-                // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
-                int wo = oc * CKK + c * KK;
-                dw[wo + 0] += TLane.Sum(g0_0);
-                dw[wo + 1] += TLane.Sum(g0_1);
-                dw[wo + 2] += TLane.Sum(g0_2);
-                dw[wo + 3] += TLane.Sum(g0_3);
-                dw[wo + 4] += TLane.Sum(g0_4);
-                dw[wo + 5] += TLane.Sum(g0_5);
-                dw[wo + 6] += TLane.Sum(g0_6);
-                dw[wo + 7] += TLane.Sum(g0_7);
-                dw[wo + 8] += TLane.Sum(g0_8);
-                dw[wo + 1 * CKK + 0] += TLane.Sum(g1_0);
-                dw[wo + 1 * CKK + 1] += TLane.Sum(g1_1);
-                dw[wo + 1 * CKK + 2] += TLane.Sum(g1_2);
-                dw[wo + 1 * CKK + 3] += TLane.Sum(g1_3);
-                dw[wo + 1 * CKK + 4] += TLane.Sum(g1_4);
-                dw[wo + 1 * CKK + 5] += TLane.Sum(g1_5);
-                dw[wo + 1 * CKK + 6] += TLane.Sum(g1_6);
-                dw[wo + 1 * CKK + 7] += TLane.Sum(g1_7);
-                dw[wo + 1 * CKK + 8] += TLane.Sum(g1_8);
+            }
+            else
+            {
+                // 16 vector registers (x64 without AVX-512): one output channel at a time, so that its accumulators stay in registers
+                // dw: one accumulator per tap of the window, summed over samples and positions
+                for (int oc = 0; oc < OC; oc++)
+                for (int c = 0; c < C; c++)
+                {
+                    TLane g0 = TLane.Zero;
+                    TLane g1 = TLane.Zero;
+                    TLane g2 = TLane.Zero;
+                    TLane g3 = TLane.Zero;
+                    TLane g4 = TLane.Zero;
+                    TLane g5 = TLane.Zero;
+                    TLane g6 = TLane.Zero;
+                    TLane g7 = TLane.Zero;
+                    TLane g8 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]
+                        TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        // 3x3 window, taps (0,0)..(2,2)
+                        g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
+                        g1 = TLane.FusedMultiplyAdd(d, xk[0 * W + 1], g1);
+                        g2 = TLane.FusedMultiplyAdd(d, xk[0 * W + 2], g2);
+                        g3 = TLane.FusedMultiplyAdd(d, xk[1 * W + 0], g3);
+                        g4 = TLane.FusedMultiplyAdd(d, xk[1 * W + 1], g4);
+                        g5 = TLane.FusedMultiplyAdd(d, xk[1 * W + 2], g5);
+                        g6 = TLane.FusedMultiplyAdd(d, xk[2 * W + 0], g6);
+                        g7 = TLane.FusedMultiplyAdd(d, xk[2 * W + 1], g7);
+                        g8 = TLane.FusedMultiplyAdd(d, xk[2 * W + 2], g8);
+                    }
+                    // seek to dw[oc, c, 0, 0]
+                    int wo = oc * CKK + c * KK;
+                    dw[wo + 0] += TLane.Sum(g0);
+                    dw[wo + 1] += TLane.Sum(g1);
+                    dw[wo + 2] += TLane.Sum(g2);
+                    dw[wo + 3] += TLane.Sum(g3);
+                    dw[wo + 4] += TLane.Sum(g4);
+                    dw[wo + 5] += TLane.Sum(g5);
+                    dw[wo + 6] += TLane.Sum(g6);
+                    dw[wo + 7] += TLane.Sum(g7);
+                    dw[wo + 8] += TLane.Sum(g8);
+                }
             }
         }
 

@@ -1401,34 +1401,64 @@ namespace Samples
                         acc += dy[(bg * OC + oc) * (OH * OW) + o];
                 db[oc] += TLane.Sum(acc);
             }
-            // dw: 2 output channels at a time, one accumulator per channel and tap, summed over samples and
-            // positions; each input tap is loaded once for the 2 channels
-            for (int oc = 0; oc < OC; oc += 2)
-            for (int c = 0; c < C; c++)
+            if (global::CnnGen.VectorRegisters.Many)
             {
-                TLane g0_0 = TLane.Zero;
-                TLane g1_0 = TLane.Zero;
-                for (int bg = 0; bg < B; bg++)
-                for (int oh = 0; oh < OH; oh++)
-                for (int ow = 0; ow < OW; ow++)
+                // dw: 2 output channels at a time, one accumulator per channel and tap, summed over samples and
+                // positions; each input tap is loaded once for the 2 channels
+                for (int oc = 0; oc < OC; oc += 2)
+                for (int c = 0; c < C; c++)
                 {
-                    // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
-                    TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
-                    TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
-                    var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
-                    TLane v;
-                    // 1x1 window, taps (0,0)..(0,0)
-                    v = xk[0 * W + 0];
-                    g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
-                    g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
+                    TLane g0_0 = TLane.Zero;
+                    TLane g1_0 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
+                        TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        TLane v;
+                        // 1x1 window, taps (0,0)..(0,0)
+                        v = xk[0 * W + 0];
+                        g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
+                        g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
+                    }
+                    // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
+                    int wo = oc * CKK + c * KK;
+                    dw[wo + 0] += TLane.Sum(g0_0);
+                    dw[wo + 1 * CKK + 0] += TLane.Sum(g1_0);
                 }
-                // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
-                int wo = oc * CKK + c * KK;
-                dw[wo + 0] += TLane.Sum(g0_0);
-                dw[wo + 1 * CKK + 0] += TLane.Sum(g1_0);
+            }
+            else
+            {
+                // 16 vector registers (x64 without AVX-512): one output channel at a time, so that its accumulators stay in registers
+                // dw: one accumulator per tap of the window, summed over samples and positions
+                for (int oc = 0; oc < OC; oc++)
+                for (int c = 0; c < C; c++)
+                {
+                    TLane g0 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]
+                        TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        // 1x1 window, taps (0,0)..(0,0)
+                        g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
+                    }
+                    // seek to dw[oc, c, 0, 0]
+                    int wo = oc * CKK + c * KK;
+                    dw[wo + 0] += TLane.Sum(g0);
+                }
             }
             // dx: in its own method, so each method stays inside the JIT's inlining budget
-            Conv3_BackwardInput<TLane>(w, dy, dx, B);
+            // (with 16 vector registers, x64 without AVX-512, in smaller blocks that stay in registers)
+            if (global::CnnGen.VectorRegisters.Many)
+                Conv3_BackwardInput<TLane>(w, dy, dx, B);
+            else
+                Conv3_BackwardInputNarrow<TLane>(w, dy, dx, B);
         }
 
         // Conv3_BackwardInput (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]
@@ -1491,6 +1521,49 @@ namespace Samples
                         t0 = TLane.MultiplyAdd(d13, wk[13 * CKK + 0], t0);
                         t0 = TLane.MultiplyAdd(d14, wk[14 * CKK + 0], t0);
                         t0 = TLane.MultiplyAdd(d15, wk[15 * CKK + 0], t0);
+                        dxk[0 * W + 0] = t0;
+                    }
+                }
+            }
+        }
+
+        // Conv3_BackwardInputNarrow (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]
+        // w (16,8,1,1)  dy (B,16,4,4)  ->  dx (B,8,4,4)
+        // the form for 16 vector registers: output channels in blocks of 4, so that their gradients and the taps' sums stay in registers
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv3_BackwardInputNarrow<TLane>(global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 8, H = 4, W = 4, OC = 16, K = 1, S = 1, OH = 4, OW = 4;
+            const int KK = K * K, CKK = C * KK;
+            // dx: scatter each output gradient back through the window
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to dy[bg] and dx[bg]
+                var dyb = dy.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                var dxb = dx.Slice(bg * (C * H * W), C * H * W);
+                // output channels in blocks of 4
+                for (int oc = 0; oc < OC; oc += 4)
+                for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow++)
+                {
+                    // gradients of channels oc.. at (oh, ow)
+                    int yo = (oc * OH + oh) * OW + ow;
+                    TLane d0 = dyb[yo + 0 * (OH * OW)];
+                    TLane d1 = dyb[yo + 1 * (OH * OW)];
+                    TLane d2 = dyb[yo + 2 * (OH * OW)];
+                    TLane d3 = dyb[yo + 3 * (OH * OW)];
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the window dx[c, oh*S.., ow*S..] and to w[oc.., c, :, :]
+                        var dxk = dxb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
+                        TLane t0;
+                        // taps (0,0)..(0,0): read, add channels oc..oc+3, write back
+                        t0 = dxk[0 * W + 0];
+                        t0 = TLane.MultiplyAdd(d0, wk[0 * CKK + 0], t0);
+                        t0 = TLane.MultiplyAdd(d1, wk[1 * CKK + 0], t0);
+                        t0 = TLane.MultiplyAdd(d2, wk[2 * CKK + 0], t0);
+                        t0 = TLane.MultiplyAdd(d3, wk[3 * CKK + 0], t0);
                         dxk[0 * W + 0] = t0;
                     }
                 }

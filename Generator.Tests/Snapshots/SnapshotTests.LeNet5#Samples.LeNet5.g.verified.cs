@@ -1739,7 +1739,11 @@ namespace Samples
                 dw[wo + 24] += TLane.Sum(g24);
             }
             // dx: in its own method, so each method stays inside the JIT's inlining budget
-            Conv2_BackwardInput<TLane>(w, dy, dx, B);
+            // (with 16 vector registers, x64 without AVX-512, in smaller blocks that stay in registers)
+            if (global::CnnGen.VectorRegisters.Many)
+                Conv2_BackwardInput<TLane>(w, dy, dx, B);
+            else
+                Conv2_BackwardInputNarrow<TLane>(w, dy, dx, B);
         }
 
         // Conv2_BackwardInput (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]
@@ -2237,6 +2241,195 @@ namespace Samples
                         t0 = TLane.MultiplyAdd(d14, wk[14 * CKK + 24], t0);
                         t0 = TLane.MultiplyAdd(d15, wk[15 * CKK + 24], t0);
                         dxk[4 * W + 4] = t0;
+                    }
+                }
+            }
+        }
+
+        // Conv2_BackwardInputNarrow (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]
+        // w (16,6,5,5)  dy (B,16,10,10)  ->  dx (B,6,14,14)
+        // the form for 16 vector registers: output channels in blocks of 4, so that their gradients and the taps' sums stay in registers
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv2_BackwardInputNarrow<TLane>(global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 6, H = 14, W = 14, OC = 16, K = 5, S = 1, OH = 10, OW = 10;
+            const int KK = K * K, CKK = C * KK;
+            // dx: scatter each output gradient back through the window
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to dy[bg] and dx[bg]
+                var dyb = dy.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                var dxb = dx.Slice(bg * (C * H * W), C * H * W);
+                // output channels in blocks of 4
+                for (int oc = 0; oc < OC; oc += 4)
+                for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow++)
+                {
+                    // gradients of channels oc.. at (oh, ow)
+                    int yo = (oc * OH + oh) * OW + ow;
+                    TLane d0 = dyb[yo + 0 * (OH * OW)];
+                    TLane d1 = dyb[yo + 1 * (OH * OW)];
+                    TLane d2 = dyb[yo + 2 * (OH * OW)];
+                    TLane d3 = dyb[yo + 3 * (OH * OW)];
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the window dx[c, oh*S.., ow*S..] and to w[oc.., c, :, :]
+                        var dxk = dxb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
+                        TLane t0, t1, t2, t3, t4, t5, t6, t7, t8, t9;
+                        // taps (0,0)..(1,4): read, add channels oc..oc+3, write back
+                        t0 = dxk[0 * W + 0];
+                        t1 = dxk[0 * W + 1];
+                        t2 = dxk[0 * W + 2];
+                        t3 = dxk[0 * W + 3];
+                        t4 = dxk[0 * W + 4];
+                        t5 = dxk[1 * W + 0];
+                        t6 = dxk[1 * W + 1];
+                        t7 = dxk[1 * W + 2];
+                        t8 = dxk[1 * W + 3];
+                        t9 = dxk[1 * W + 4];
+                        t0 = TLane.MultiplyAdd(d0, wk[0 * CKK + 0], t0);
+                        t1 = TLane.MultiplyAdd(d0, wk[0 * CKK + 1], t1);
+                        t2 = TLane.MultiplyAdd(d0, wk[0 * CKK + 2], t2);
+                        t3 = TLane.MultiplyAdd(d0, wk[0 * CKK + 3], t3);
+                        t4 = TLane.MultiplyAdd(d0, wk[0 * CKK + 4], t4);
+                        t5 = TLane.MultiplyAdd(d0, wk[0 * CKK + 5], t5);
+                        t6 = TLane.MultiplyAdd(d0, wk[0 * CKK + 6], t6);
+                        t7 = TLane.MultiplyAdd(d0, wk[0 * CKK + 7], t7);
+                        t8 = TLane.MultiplyAdd(d0, wk[0 * CKK + 8], t8);
+                        t9 = TLane.MultiplyAdd(d0, wk[0 * CKK + 9], t9);
+                        t0 = TLane.MultiplyAdd(d1, wk[1 * CKK + 0], t0);
+                        t1 = TLane.MultiplyAdd(d1, wk[1 * CKK + 1], t1);
+                        t2 = TLane.MultiplyAdd(d1, wk[1 * CKK + 2], t2);
+                        t3 = TLane.MultiplyAdd(d1, wk[1 * CKK + 3], t3);
+                        t4 = TLane.MultiplyAdd(d1, wk[1 * CKK + 4], t4);
+                        t5 = TLane.MultiplyAdd(d1, wk[1 * CKK + 5], t5);
+                        t6 = TLane.MultiplyAdd(d1, wk[1 * CKK + 6], t6);
+                        t7 = TLane.MultiplyAdd(d1, wk[1 * CKK + 7], t7);
+                        t8 = TLane.MultiplyAdd(d1, wk[1 * CKK + 8], t8);
+                        t9 = TLane.MultiplyAdd(d1, wk[1 * CKK + 9], t9);
+                        t0 = TLane.MultiplyAdd(d2, wk[2 * CKK + 0], t0);
+                        t1 = TLane.MultiplyAdd(d2, wk[2 * CKK + 1], t1);
+                        t2 = TLane.MultiplyAdd(d2, wk[2 * CKK + 2], t2);
+                        t3 = TLane.MultiplyAdd(d2, wk[2 * CKK + 3], t3);
+                        t4 = TLane.MultiplyAdd(d2, wk[2 * CKK + 4], t4);
+                        t5 = TLane.MultiplyAdd(d2, wk[2 * CKK + 5], t5);
+                        t6 = TLane.MultiplyAdd(d2, wk[2 * CKK + 6], t6);
+                        t7 = TLane.MultiplyAdd(d2, wk[2 * CKK + 7], t7);
+                        t8 = TLane.MultiplyAdd(d2, wk[2 * CKK + 8], t8);
+                        t9 = TLane.MultiplyAdd(d2, wk[2 * CKK + 9], t9);
+                        t0 = TLane.MultiplyAdd(d3, wk[3 * CKK + 0], t0);
+                        t1 = TLane.MultiplyAdd(d3, wk[3 * CKK + 1], t1);
+                        t2 = TLane.MultiplyAdd(d3, wk[3 * CKK + 2], t2);
+                        t3 = TLane.MultiplyAdd(d3, wk[3 * CKK + 3], t3);
+                        t4 = TLane.MultiplyAdd(d3, wk[3 * CKK + 4], t4);
+                        t5 = TLane.MultiplyAdd(d3, wk[3 * CKK + 5], t5);
+                        t6 = TLane.MultiplyAdd(d3, wk[3 * CKK + 6], t6);
+                        t7 = TLane.MultiplyAdd(d3, wk[3 * CKK + 7], t7);
+                        t8 = TLane.MultiplyAdd(d3, wk[3 * CKK + 8], t8);
+                        t9 = TLane.MultiplyAdd(d3, wk[3 * CKK + 9], t9);
+                        dxk[0 * W + 0] = t0;
+                        dxk[0 * W + 1] = t1;
+                        dxk[0 * W + 2] = t2;
+                        dxk[0 * W + 3] = t3;
+                        dxk[0 * W + 4] = t4;
+                        dxk[1 * W + 0] = t5;
+                        dxk[1 * W + 1] = t6;
+                        dxk[1 * W + 2] = t7;
+                        dxk[1 * W + 3] = t8;
+                        dxk[1 * W + 4] = t9;
+                        // taps (2,0)..(3,4): read, add channels oc..oc+3, write back
+                        t0 = dxk[2 * W + 0];
+                        t1 = dxk[2 * W + 1];
+                        t2 = dxk[2 * W + 2];
+                        t3 = dxk[2 * W + 3];
+                        t4 = dxk[2 * W + 4];
+                        t5 = dxk[3 * W + 0];
+                        t6 = dxk[3 * W + 1];
+                        t7 = dxk[3 * W + 2];
+                        t8 = dxk[3 * W + 3];
+                        t9 = dxk[3 * W + 4];
+                        t0 = TLane.MultiplyAdd(d0, wk[0 * CKK + 10], t0);
+                        t1 = TLane.MultiplyAdd(d0, wk[0 * CKK + 11], t1);
+                        t2 = TLane.MultiplyAdd(d0, wk[0 * CKK + 12], t2);
+                        t3 = TLane.MultiplyAdd(d0, wk[0 * CKK + 13], t3);
+                        t4 = TLane.MultiplyAdd(d0, wk[0 * CKK + 14], t4);
+                        t5 = TLane.MultiplyAdd(d0, wk[0 * CKK + 15], t5);
+                        t6 = TLane.MultiplyAdd(d0, wk[0 * CKK + 16], t6);
+                        t7 = TLane.MultiplyAdd(d0, wk[0 * CKK + 17], t7);
+                        t8 = TLane.MultiplyAdd(d0, wk[0 * CKK + 18], t8);
+                        t9 = TLane.MultiplyAdd(d0, wk[0 * CKK + 19], t9);
+                        t0 = TLane.MultiplyAdd(d1, wk[1 * CKK + 10], t0);
+                        t1 = TLane.MultiplyAdd(d1, wk[1 * CKK + 11], t1);
+                        t2 = TLane.MultiplyAdd(d1, wk[1 * CKK + 12], t2);
+                        t3 = TLane.MultiplyAdd(d1, wk[1 * CKK + 13], t3);
+                        t4 = TLane.MultiplyAdd(d1, wk[1 * CKK + 14], t4);
+                        t5 = TLane.MultiplyAdd(d1, wk[1 * CKK + 15], t5);
+                        t6 = TLane.MultiplyAdd(d1, wk[1 * CKK + 16], t6);
+                        t7 = TLane.MultiplyAdd(d1, wk[1 * CKK + 17], t7);
+                        t8 = TLane.MultiplyAdd(d1, wk[1 * CKK + 18], t8);
+                        t9 = TLane.MultiplyAdd(d1, wk[1 * CKK + 19], t9);
+                        t0 = TLane.MultiplyAdd(d2, wk[2 * CKK + 10], t0);
+                        t1 = TLane.MultiplyAdd(d2, wk[2 * CKK + 11], t1);
+                        t2 = TLane.MultiplyAdd(d2, wk[2 * CKK + 12], t2);
+                        t3 = TLane.MultiplyAdd(d2, wk[2 * CKK + 13], t3);
+                        t4 = TLane.MultiplyAdd(d2, wk[2 * CKK + 14], t4);
+                        t5 = TLane.MultiplyAdd(d2, wk[2 * CKK + 15], t5);
+                        t6 = TLane.MultiplyAdd(d2, wk[2 * CKK + 16], t6);
+                        t7 = TLane.MultiplyAdd(d2, wk[2 * CKK + 17], t7);
+                        t8 = TLane.MultiplyAdd(d2, wk[2 * CKK + 18], t8);
+                        t9 = TLane.MultiplyAdd(d2, wk[2 * CKK + 19], t9);
+                        t0 = TLane.MultiplyAdd(d3, wk[3 * CKK + 10], t0);
+                        t1 = TLane.MultiplyAdd(d3, wk[3 * CKK + 11], t1);
+                        t2 = TLane.MultiplyAdd(d3, wk[3 * CKK + 12], t2);
+                        t3 = TLane.MultiplyAdd(d3, wk[3 * CKK + 13], t3);
+                        t4 = TLane.MultiplyAdd(d3, wk[3 * CKK + 14], t4);
+                        t5 = TLane.MultiplyAdd(d3, wk[3 * CKK + 15], t5);
+                        t6 = TLane.MultiplyAdd(d3, wk[3 * CKK + 16], t6);
+                        t7 = TLane.MultiplyAdd(d3, wk[3 * CKK + 17], t7);
+                        t8 = TLane.MultiplyAdd(d3, wk[3 * CKK + 18], t8);
+                        t9 = TLane.MultiplyAdd(d3, wk[3 * CKK + 19], t9);
+                        dxk[2 * W + 0] = t0;
+                        dxk[2 * W + 1] = t1;
+                        dxk[2 * W + 2] = t2;
+                        dxk[2 * W + 3] = t3;
+                        dxk[2 * W + 4] = t4;
+                        dxk[3 * W + 0] = t5;
+                        dxk[3 * W + 1] = t6;
+                        dxk[3 * W + 2] = t7;
+                        dxk[3 * W + 3] = t8;
+                        dxk[3 * W + 4] = t9;
+                        // taps (4,0)..(4,4): read, add channels oc..oc+3, write back
+                        t0 = dxk[4 * W + 0];
+                        t1 = dxk[4 * W + 1];
+                        t2 = dxk[4 * W + 2];
+                        t3 = dxk[4 * W + 3];
+                        t4 = dxk[4 * W + 4];
+                        t0 = TLane.MultiplyAdd(d0, wk[0 * CKK + 20], t0);
+                        t1 = TLane.MultiplyAdd(d0, wk[0 * CKK + 21], t1);
+                        t2 = TLane.MultiplyAdd(d0, wk[0 * CKK + 22], t2);
+                        t3 = TLane.MultiplyAdd(d0, wk[0 * CKK + 23], t3);
+                        t4 = TLane.MultiplyAdd(d0, wk[0 * CKK + 24], t4);
+                        t0 = TLane.MultiplyAdd(d1, wk[1 * CKK + 20], t0);
+                        t1 = TLane.MultiplyAdd(d1, wk[1 * CKK + 21], t1);
+                        t2 = TLane.MultiplyAdd(d1, wk[1 * CKK + 22], t2);
+                        t3 = TLane.MultiplyAdd(d1, wk[1 * CKK + 23], t3);
+                        t4 = TLane.MultiplyAdd(d1, wk[1 * CKK + 24], t4);
+                        t0 = TLane.MultiplyAdd(d2, wk[2 * CKK + 20], t0);
+                        t1 = TLane.MultiplyAdd(d2, wk[2 * CKK + 21], t1);
+                        t2 = TLane.MultiplyAdd(d2, wk[2 * CKK + 22], t2);
+                        t3 = TLane.MultiplyAdd(d2, wk[2 * CKK + 23], t3);
+                        t4 = TLane.MultiplyAdd(d2, wk[2 * CKK + 24], t4);
+                        t0 = TLane.MultiplyAdd(d3, wk[3 * CKK + 20], t0);
+                        t1 = TLane.MultiplyAdd(d3, wk[3 * CKK + 21], t1);
+                        t2 = TLane.MultiplyAdd(d3, wk[3 * CKK + 22], t2);
+                        t3 = TLane.MultiplyAdd(d3, wk[3 * CKK + 23], t3);
+                        t4 = TLane.MultiplyAdd(d3, wk[3 * CKK + 24], t4);
+                        dxk[4 * W + 0] = t0;
+                        dxk[4 * W + 1] = t1;
+                        dxk[4 * W + 2] = t2;
+                        dxk[4 * W + 3] = t3;
+                        dxk[4 * W + 4] = t4;
                     }
                 }
             }

@@ -995,87 +995,137 @@ namespace Samples
                         acc += dy[(bg * OC + oc) * (OH * OW) + o];
                 db[oc] += TLane.Sum(acc);
             }
-            // dw: 2 output channels at a time, one accumulator per channel and tap, summed over samples and
-            // positions; each input tap is loaded once for the 2 channels
-            for (int oc = 0; oc < OC; oc += 2)
-            for (int c = 0; c < C; c++)
+            if (global::CnnGen.VectorRegisters.Many)
             {
-                TLane g0_0 = TLane.Zero;
-                TLane g0_1 = TLane.Zero;
-                TLane g0_2 = TLane.Zero;
-                TLane g0_3 = TLane.Zero;
-                TLane g0_4 = TLane.Zero;
-                TLane g0_5 = TLane.Zero;
-                TLane g0_6 = TLane.Zero;
-                TLane g0_7 = TLane.Zero;
-                TLane g0_8 = TLane.Zero;
-                TLane g1_0 = TLane.Zero;
-                TLane g1_1 = TLane.Zero;
-                TLane g1_2 = TLane.Zero;
-                TLane g1_3 = TLane.Zero;
-                TLane g1_4 = TLane.Zero;
-                TLane g1_5 = TLane.Zero;
-                TLane g1_6 = TLane.Zero;
-                TLane g1_7 = TLane.Zero;
-                TLane g1_8 = TLane.Zero;
-                for (int bg = 0; bg < B; bg++)
-                for (int oh = 0; oh < OH; oh++)
-                for (int ow = 0; ow < OW; ow++)
+                // dw: 2 output channels at a time, one accumulator per channel and tap, summed over samples and
+                // positions; each input tap is loaded once for the 2 channels
+                for (int oc = 0; oc < OC; oc += 2)
+                for (int c = 0; c < C; c++)
                 {
-                    // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
-                    TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
-                    TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
-                    var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
-                    TLane v;
-                    // 3x3 window, taps (0,0)..(2,2)
-                    v = xk[0 * W + 0];
-                    g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
-                    g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
-                    v = xk[0 * W + 1];
-                    g0_1 = TLane.FusedMultiplyAdd(d0, v, g0_1);
-                    g1_1 = TLane.FusedMultiplyAdd(d1, v, g1_1);
-                    v = xk[0 * W + 2];
-                    g0_2 = TLane.FusedMultiplyAdd(d0, v, g0_2);
-                    g1_2 = TLane.FusedMultiplyAdd(d1, v, g1_2);
-                    v = xk[1 * W + 0];
-                    g0_3 = TLane.FusedMultiplyAdd(d0, v, g0_3);
-                    g1_3 = TLane.FusedMultiplyAdd(d1, v, g1_3);
-                    v = xk[1 * W + 1];
-                    g0_4 = TLane.FusedMultiplyAdd(d0, v, g0_4);
-                    g1_4 = TLane.FusedMultiplyAdd(d1, v, g1_4);
-                    v = xk[1 * W + 2];
-                    g0_5 = TLane.FusedMultiplyAdd(d0, v, g0_5);
-                    g1_5 = TLane.FusedMultiplyAdd(d1, v, g1_5);
-                    v = xk[2 * W + 0];
-                    g0_6 = TLane.FusedMultiplyAdd(d0, v, g0_6);
-                    g1_6 = TLane.FusedMultiplyAdd(d1, v, g1_6);
-                    v = xk[2 * W + 1];
-                    g0_7 = TLane.FusedMultiplyAdd(d0, v, g0_7);
-                    g1_7 = TLane.FusedMultiplyAdd(d1, v, g1_7);
-                    v = xk[2 * W + 2];
-                    g0_8 = TLane.FusedMultiplyAdd(d0, v, g0_8);
-                    g1_8 = TLane.FusedMultiplyAdd(d1, v, g1_8);
+                    TLane g0_0 = TLane.Zero;
+                    TLane g0_1 = TLane.Zero;
+                    TLane g0_2 = TLane.Zero;
+                    TLane g0_3 = TLane.Zero;
+                    TLane g0_4 = TLane.Zero;
+                    TLane g0_5 = TLane.Zero;
+                    TLane g0_6 = TLane.Zero;
+                    TLane g0_7 = TLane.Zero;
+                    TLane g0_8 = TLane.Zero;
+                    TLane g1_0 = TLane.Zero;
+                    TLane g1_1 = TLane.Zero;
+                    TLane g1_2 = TLane.Zero;
+                    TLane g1_3 = TLane.Zero;
+                    TLane g1_4 = TLane.Zero;
+                    TLane g1_5 = TLane.Zero;
+                    TLane g1_6 = TLane.Zero;
+                    TLane g1_7 = TLane.Zero;
+                    TLane g1_8 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
+                        TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        TLane v;
+                        // 3x3 window, taps (0,0)..(2,2)
+                        v = xk[0 * W + 0];
+                        g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
+                        g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
+                        v = xk[0 * W + 1];
+                        g0_1 = TLane.FusedMultiplyAdd(d0, v, g0_1);
+                        g1_1 = TLane.FusedMultiplyAdd(d1, v, g1_1);
+                        v = xk[0 * W + 2];
+                        g0_2 = TLane.FusedMultiplyAdd(d0, v, g0_2);
+                        g1_2 = TLane.FusedMultiplyAdd(d1, v, g1_2);
+                        v = xk[1 * W + 0];
+                        g0_3 = TLane.FusedMultiplyAdd(d0, v, g0_3);
+                        g1_3 = TLane.FusedMultiplyAdd(d1, v, g1_3);
+                        v = xk[1 * W + 1];
+                        g0_4 = TLane.FusedMultiplyAdd(d0, v, g0_4);
+                        g1_4 = TLane.FusedMultiplyAdd(d1, v, g1_4);
+                        v = xk[1 * W + 2];
+                        g0_5 = TLane.FusedMultiplyAdd(d0, v, g0_5);
+                        g1_5 = TLane.FusedMultiplyAdd(d1, v, g1_5);
+                        v = xk[2 * W + 0];
+                        g0_6 = TLane.FusedMultiplyAdd(d0, v, g0_6);
+                        g1_6 = TLane.FusedMultiplyAdd(d1, v, g1_6);
+                        v = xk[2 * W + 1];
+                        g0_7 = TLane.FusedMultiplyAdd(d0, v, g0_7);
+                        g1_7 = TLane.FusedMultiplyAdd(d1, v, g1_7);
+                        v = xk[2 * W + 2];
+                        g0_8 = TLane.FusedMultiplyAdd(d0, v, g0_8);
+                        g1_8 = TLane.FusedMultiplyAdd(d1, v, g1_8);
+                    }
+                    // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
+                    int wo = oc * CKK + c * KK;
+                    dw[wo + 0] += TLane.Sum(g0_0);
+                    dw[wo + 1] += TLane.Sum(g0_1);
+                    dw[wo + 2] += TLane.Sum(g0_2);
+                    dw[wo + 3] += TLane.Sum(g0_3);
+                    dw[wo + 4] += TLane.Sum(g0_4);
+                    dw[wo + 5] += TLane.Sum(g0_5);
+                    dw[wo + 6] += TLane.Sum(g0_6);
+                    dw[wo + 7] += TLane.Sum(g0_7);
+                    dw[wo + 8] += TLane.Sum(g0_8);
+                    dw[wo + 1 * CKK + 0] += TLane.Sum(g1_0);
+                    dw[wo + 1 * CKK + 1] += TLane.Sum(g1_1);
+                    dw[wo + 1 * CKK + 2] += TLane.Sum(g1_2);
+                    dw[wo + 1 * CKK + 3] += TLane.Sum(g1_3);
+                    dw[wo + 1 * CKK + 4] += TLane.Sum(g1_4);
+                    dw[wo + 1 * CKK + 5] += TLane.Sum(g1_5);
+                    dw[wo + 1 * CKK + 6] += TLane.Sum(g1_6);
+                    dw[wo + 1 * CKK + 7] += TLane.Sum(g1_7);
+                    dw[wo + 1 * CKK + 8] += TLane.Sum(g1_8);
                 }
-                // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
-                int wo = oc * CKK + c * KK;
-                dw[wo + 0] += TLane.Sum(g0_0);
-                dw[wo + 1] += TLane.Sum(g0_1);
-                dw[wo + 2] += TLane.Sum(g0_2);
-                dw[wo + 3] += TLane.Sum(g0_3);
-                dw[wo + 4] += TLane.Sum(g0_4);
-                dw[wo + 5] += TLane.Sum(g0_5);
-                dw[wo + 6] += TLane.Sum(g0_6);
-                dw[wo + 7] += TLane.Sum(g0_7);
-                dw[wo + 8] += TLane.Sum(g0_8);
-                dw[wo + 1 * CKK + 0] += TLane.Sum(g1_0);
-                dw[wo + 1 * CKK + 1] += TLane.Sum(g1_1);
-                dw[wo + 1 * CKK + 2] += TLane.Sum(g1_2);
-                dw[wo + 1 * CKK + 3] += TLane.Sum(g1_3);
-                dw[wo + 1 * CKK + 4] += TLane.Sum(g1_4);
-                dw[wo + 1 * CKK + 5] += TLane.Sum(g1_5);
-                dw[wo + 1 * CKK + 6] += TLane.Sum(g1_6);
-                dw[wo + 1 * CKK + 7] += TLane.Sum(g1_7);
-                dw[wo + 1 * CKK + 8] += TLane.Sum(g1_8);
+            }
+            else
+            {
+                // 16 vector registers (x64 without AVX-512): one output channel at a time, so that its accumulators stay in registers
+                // dw: one accumulator per tap of the window, summed over samples and positions
+                for (int oc = 0; oc < OC; oc++)
+                for (int c = 0; c < C; c++)
+                {
+                    TLane g0 = TLane.Zero;
+                    TLane g1 = TLane.Zero;
+                    TLane g2 = TLane.Zero;
+                    TLane g3 = TLane.Zero;
+                    TLane g4 = TLane.Zero;
+                    TLane g5 = TLane.Zero;
+                    TLane g6 = TLane.Zero;
+                    TLane g7 = TLane.Zero;
+                    TLane g8 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]
+                        TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        // 3x3 window, taps (0,0)..(2,2)
+                        g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
+                        g1 = TLane.FusedMultiplyAdd(d, xk[0 * W + 1], g1);
+                        g2 = TLane.FusedMultiplyAdd(d, xk[0 * W + 2], g2);
+                        g3 = TLane.FusedMultiplyAdd(d, xk[1 * W + 0], g3);
+                        g4 = TLane.FusedMultiplyAdd(d, xk[1 * W + 1], g4);
+                        g5 = TLane.FusedMultiplyAdd(d, xk[1 * W + 2], g5);
+                        g6 = TLane.FusedMultiplyAdd(d, xk[2 * W + 0], g6);
+                        g7 = TLane.FusedMultiplyAdd(d, xk[2 * W + 1], g7);
+                        g8 = TLane.FusedMultiplyAdd(d, xk[2 * W + 2], g8);
+                    }
+                    // seek to dw[oc, c, 0, 0]
+                    int wo = oc * CKK + c * KK;
+                    dw[wo + 0] += TLane.Sum(g0);
+                    dw[wo + 1] += TLane.Sum(g1);
+                    dw[wo + 2] += TLane.Sum(g2);
+                    dw[wo + 3] += TLane.Sum(g3);
+                    dw[wo + 4] += TLane.Sum(g4);
+                    dw[wo + 5] += TLane.Sum(g5);
+                    dw[wo + 6] += TLane.Sum(g6);
+                    dw[wo + 7] += TLane.Sum(g7);
+                    dw[wo + 8] += TLane.Sum(g8);
+                }
             }
         }
 
@@ -1396,87 +1446,137 @@ namespace Samples
                         acc += dy[(bg * OC + oc) * (OH * OW) + o];
                 db[oc] += TLane.Sum(acc);
             }
-            // dw: 2 output channels at a time, one accumulator per channel and tap, summed over samples and
-            // positions; each input tap is loaded once for the 2 channels
-            for (int oc = 0; oc < OC; oc += 2)
-            for (int c = 0; c < C; c++)
+            if (global::CnnGen.VectorRegisters.Many)
             {
-                TLane g0_0 = TLane.Zero;
-                TLane g0_1 = TLane.Zero;
-                TLane g0_2 = TLane.Zero;
-                TLane g0_3 = TLane.Zero;
-                TLane g0_4 = TLane.Zero;
-                TLane g0_5 = TLane.Zero;
-                TLane g0_6 = TLane.Zero;
-                TLane g0_7 = TLane.Zero;
-                TLane g0_8 = TLane.Zero;
-                TLane g1_0 = TLane.Zero;
-                TLane g1_1 = TLane.Zero;
-                TLane g1_2 = TLane.Zero;
-                TLane g1_3 = TLane.Zero;
-                TLane g1_4 = TLane.Zero;
-                TLane g1_5 = TLane.Zero;
-                TLane g1_6 = TLane.Zero;
-                TLane g1_7 = TLane.Zero;
-                TLane g1_8 = TLane.Zero;
-                for (int bg = 0; bg < B; bg++)
-                for (int oh = 0; oh < OH; oh++)
-                for (int ow = 0; ow < OW; ow++)
+                // dw: 2 output channels at a time, one accumulator per channel and tap, summed over samples and
+                // positions; each input tap is loaded once for the 2 channels
+                for (int oc = 0; oc < OC; oc += 2)
+                for (int c = 0; c < C; c++)
                 {
-                    // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
-                    TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
-                    TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
-                    var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
-                    TLane v;
-                    // 3x3 window, taps (0,0)..(2,2)
-                    v = xk[0 * W + 0];
-                    g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
-                    g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
-                    v = xk[0 * W + 1];
-                    g0_1 = TLane.FusedMultiplyAdd(d0, v, g0_1);
-                    g1_1 = TLane.FusedMultiplyAdd(d1, v, g1_1);
-                    v = xk[0 * W + 2];
-                    g0_2 = TLane.FusedMultiplyAdd(d0, v, g0_2);
-                    g1_2 = TLane.FusedMultiplyAdd(d1, v, g1_2);
-                    v = xk[1 * W + 0];
-                    g0_3 = TLane.FusedMultiplyAdd(d0, v, g0_3);
-                    g1_3 = TLane.FusedMultiplyAdd(d1, v, g1_3);
-                    v = xk[1 * W + 1];
-                    g0_4 = TLane.FusedMultiplyAdd(d0, v, g0_4);
-                    g1_4 = TLane.FusedMultiplyAdd(d1, v, g1_4);
-                    v = xk[1 * W + 2];
-                    g0_5 = TLane.FusedMultiplyAdd(d0, v, g0_5);
-                    g1_5 = TLane.FusedMultiplyAdd(d1, v, g1_5);
-                    v = xk[2 * W + 0];
-                    g0_6 = TLane.FusedMultiplyAdd(d0, v, g0_6);
-                    g1_6 = TLane.FusedMultiplyAdd(d1, v, g1_6);
-                    v = xk[2 * W + 1];
-                    g0_7 = TLane.FusedMultiplyAdd(d0, v, g0_7);
-                    g1_7 = TLane.FusedMultiplyAdd(d1, v, g1_7);
-                    v = xk[2 * W + 2];
-                    g0_8 = TLane.FusedMultiplyAdd(d0, v, g0_8);
-                    g1_8 = TLane.FusedMultiplyAdd(d1, v, g1_8);
+                    TLane g0_0 = TLane.Zero;
+                    TLane g0_1 = TLane.Zero;
+                    TLane g0_2 = TLane.Zero;
+                    TLane g0_3 = TLane.Zero;
+                    TLane g0_4 = TLane.Zero;
+                    TLane g0_5 = TLane.Zero;
+                    TLane g0_6 = TLane.Zero;
+                    TLane g0_7 = TLane.Zero;
+                    TLane g0_8 = TLane.Zero;
+                    TLane g1_0 = TLane.Zero;
+                    TLane g1_1 = TLane.Zero;
+                    TLane g1_2 = TLane.Zero;
+                    TLane g1_3 = TLane.Zero;
+                    TLane g1_4 = TLane.Zero;
+                    TLane g1_5 = TLane.Zero;
+                    TLane g1_6 = TLane.Zero;
+                    TLane g1_7 = TLane.Zero;
+                    TLane g1_8 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
+                        TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        TLane v;
+                        // 3x3 window, taps (0,0)..(2,2)
+                        v = xk[0 * W + 0];
+                        g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
+                        g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
+                        v = xk[0 * W + 1];
+                        g0_1 = TLane.FusedMultiplyAdd(d0, v, g0_1);
+                        g1_1 = TLane.FusedMultiplyAdd(d1, v, g1_1);
+                        v = xk[0 * W + 2];
+                        g0_2 = TLane.FusedMultiplyAdd(d0, v, g0_2);
+                        g1_2 = TLane.FusedMultiplyAdd(d1, v, g1_2);
+                        v = xk[1 * W + 0];
+                        g0_3 = TLane.FusedMultiplyAdd(d0, v, g0_3);
+                        g1_3 = TLane.FusedMultiplyAdd(d1, v, g1_3);
+                        v = xk[1 * W + 1];
+                        g0_4 = TLane.FusedMultiplyAdd(d0, v, g0_4);
+                        g1_4 = TLane.FusedMultiplyAdd(d1, v, g1_4);
+                        v = xk[1 * W + 2];
+                        g0_5 = TLane.FusedMultiplyAdd(d0, v, g0_5);
+                        g1_5 = TLane.FusedMultiplyAdd(d1, v, g1_5);
+                        v = xk[2 * W + 0];
+                        g0_6 = TLane.FusedMultiplyAdd(d0, v, g0_6);
+                        g1_6 = TLane.FusedMultiplyAdd(d1, v, g1_6);
+                        v = xk[2 * W + 1];
+                        g0_7 = TLane.FusedMultiplyAdd(d0, v, g0_7);
+                        g1_7 = TLane.FusedMultiplyAdd(d1, v, g1_7);
+                        v = xk[2 * W + 2];
+                        g0_8 = TLane.FusedMultiplyAdd(d0, v, g0_8);
+                        g1_8 = TLane.FusedMultiplyAdd(d1, v, g1_8);
+                    }
+                    // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
+                    int wo = oc * CKK + c * KK;
+                    dw[wo + 0] += TLane.Sum(g0_0);
+                    dw[wo + 1] += TLane.Sum(g0_1);
+                    dw[wo + 2] += TLane.Sum(g0_2);
+                    dw[wo + 3] += TLane.Sum(g0_3);
+                    dw[wo + 4] += TLane.Sum(g0_4);
+                    dw[wo + 5] += TLane.Sum(g0_5);
+                    dw[wo + 6] += TLane.Sum(g0_6);
+                    dw[wo + 7] += TLane.Sum(g0_7);
+                    dw[wo + 8] += TLane.Sum(g0_8);
+                    dw[wo + 1 * CKK + 0] += TLane.Sum(g1_0);
+                    dw[wo + 1 * CKK + 1] += TLane.Sum(g1_1);
+                    dw[wo + 1 * CKK + 2] += TLane.Sum(g1_2);
+                    dw[wo + 1 * CKK + 3] += TLane.Sum(g1_3);
+                    dw[wo + 1 * CKK + 4] += TLane.Sum(g1_4);
+                    dw[wo + 1 * CKK + 5] += TLane.Sum(g1_5);
+                    dw[wo + 1 * CKK + 6] += TLane.Sum(g1_6);
+                    dw[wo + 1 * CKK + 7] += TLane.Sum(g1_7);
+                    dw[wo + 1 * CKK + 8] += TLane.Sum(g1_8);
                 }
-                // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
-                int wo = oc * CKK + c * KK;
-                dw[wo + 0] += TLane.Sum(g0_0);
-                dw[wo + 1] += TLane.Sum(g0_1);
-                dw[wo + 2] += TLane.Sum(g0_2);
-                dw[wo + 3] += TLane.Sum(g0_3);
-                dw[wo + 4] += TLane.Sum(g0_4);
-                dw[wo + 5] += TLane.Sum(g0_5);
-                dw[wo + 6] += TLane.Sum(g0_6);
-                dw[wo + 7] += TLane.Sum(g0_7);
-                dw[wo + 8] += TLane.Sum(g0_8);
-                dw[wo + 1 * CKK + 0] += TLane.Sum(g1_0);
-                dw[wo + 1 * CKK + 1] += TLane.Sum(g1_1);
-                dw[wo + 1 * CKK + 2] += TLane.Sum(g1_2);
-                dw[wo + 1 * CKK + 3] += TLane.Sum(g1_3);
-                dw[wo + 1 * CKK + 4] += TLane.Sum(g1_4);
-                dw[wo + 1 * CKK + 5] += TLane.Sum(g1_5);
-                dw[wo + 1 * CKK + 6] += TLane.Sum(g1_6);
-                dw[wo + 1 * CKK + 7] += TLane.Sum(g1_7);
-                dw[wo + 1 * CKK + 8] += TLane.Sum(g1_8);
+            }
+            else
+            {
+                // 16 vector registers (x64 without AVX-512): one output channel at a time, so that its accumulators stay in registers
+                // dw: one accumulator per tap of the window, summed over samples and positions
+                for (int oc = 0; oc < OC; oc++)
+                for (int c = 0; c < C; c++)
+                {
+                    TLane g0 = TLane.Zero;
+                    TLane g1 = TLane.Zero;
+                    TLane g2 = TLane.Zero;
+                    TLane g3 = TLane.Zero;
+                    TLane g4 = TLane.Zero;
+                    TLane g5 = TLane.Zero;
+                    TLane g6 = TLane.Zero;
+                    TLane g7 = TLane.Zero;
+                    TLane g8 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]
+                        TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        // 3x3 window, taps (0,0)..(2,2)
+                        g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
+                        g1 = TLane.FusedMultiplyAdd(d, xk[0 * W + 1], g1);
+                        g2 = TLane.FusedMultiplyAdd(d, xk[0 * W + 2], g2);
+                        g3 = TLane.FusedMultiplyAdd(d, xk[1 * W + 0], g3);
+                        g4 = TLane.FusedMultiplyAdd(d, xk[1 * W + 1], g4);
+                        g5 = TLane.FusedMultiplyAdd(d, xk[1 * W + 2], g5);
+                        g6 = TLane.FusedMultiplyAdd(d, xk[2 * W + 0], g6);
+                        g7 = TLane.FusedMultiplyAdd(d, xk[2 * W + 1], g7);
+                        g8 = TLane.FusedMultiplyAdd(d, xk[2 * W + 2], g8);
+                    }
+                    // seek to dw[oc, c, 0, 0]
+                    int wo = oc * CKK + c * KK;
+                    dw[wo + 0] += TLane.Sum(g0);
+                    dw[wo + 1] += TLane.Sum(g1);
+                    dw[wo + 2] += TLane.Sum(g2);
+                    dw[wo + 3] += TLane.Sum(g3);
+                    dw[wo + 4] += TLane.Sum(g4);
+                    dw[wo + 5] += TLane.Sum(g5);
+                    dw[wo + 6] += TLane.Sum(g6);
+                    dw[wo + 7] += TLane.Sum(g7);
+                    dw[wo + 8] += TLane.Sum(g8);
+                }
             }
             // dx: in its own method, so each method stays inside the JIT's inlining budget
             Conv2_BackwardInput<TLane>(w, dy, dx, B);
@@ -1990,87 +2090,137 @@ namespace Samples
                         acc += dy[(bg * OC + oc) * (OH * OW) + o];
                 db[oc] += TLane.Sum(acc);
             }
-            // dw: 2 output channels at a time, one accumulator per channel and tap, summed over samples and
-            // positions; each input tap is loaded once for the 2 channels
-            for (int oc = 0; oc < OC; oc += 2)
-            for (int c = 0; c < C; c++)
+            if (global::CnnGen.VectorRegisters.Many)
             {
-                TLane g0_0 = TLane.Zero;
-                TLane g0_1 = TLane.Zero;
-                TLane g0_2 = TLane.Zero;
-                TLane g0_3 = TLane.Zero;
-                TLane g0_4 = TLane.Zero;
-                TLane g0_5 = TLane.Zero;
-                TLane g0_6 = TLane.Zero;
-                TLane g0_7 = TLane.Zero;
-                TLane g0_8 = TLane.Zero;
-                TLane g1_0 = TLane.Zero;
-                TLane g1_1 = TLane.Zero;
-                TLane g1_2 = TLane.Zero;
-                TLane g1_3 = TLane.Zero;
-                TLane g1_4 = TLane.Zero;
-                TLane g1_5 = TLane.Zero;
-                TLane g1_6 = TLane.Zero;
-                TLane g1_7 = TLane.Zero;
-                TLane g1_8 = TLane.Zero;
-                for (int bg = 0; bg < B; bg++)
-                for (int oh = 0; oh < OH; oh++)
-                for (int ow = 0; ow < OW; ow++)
+                // dw: 2 output channels at a time, one accumulator per channel and tap, summed over samples and
+                // positions; each input tap is loaded once for the 2 channels
+                for (int oc = 0; oc < OC; oc += 2)
+                for (int c = 0; c < C; c++)
                 {
-                    // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
-                    TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
-                    TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
-                    var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
-                    TLane v;
-                    // 3x3 window, taps (0,0)..(2,2)
-                    v = xk[0 * W + 0];
-                    g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
-                    g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
-                    v = xk[0 * W + 1];
-                    g0_1 = TLane.FusedMultiplyAdd(d0, v, g0_1);
-                    g1_1 = TLane.FusedMultiplyAdd(d1, v, g1_1);
-                    v = xk[0 * W + 2];
-                    g0_2 = TLane.FusedMultiplyAdd(d0, v, g0_2);
-                    g1_2 = TLane.FusedMultiplyAdd(d1, v, g1_2);
-                    v = xk[1 * W + 0];
-                    g0_3 = TLane.FusedMultiplyAdd(d0, v, g0_3);
-                    g1_3 = TLane.FusedMultiplyAdd(d1, v, g1_3);
-                    v = xk[1 * W + 1];
-                    g0_4 = TLane.FusedMultiplyAdd(d0, v, g0_4);
-                    g1_4 = TLane.FusedMultiplyAdd(d1, v, g1_4);
-                    v = xk[1 * W + 2];
-                    g0_5 = TLane.FusedMultiplyAdd(d0, v, g0_5);
-                    g1_5 = TLane.FusedMultiplyAdd(d1, v, g1_5);
-                    v = xk[2 * W + 0];
-                    g0_6 = TLane.FusedMultiplyAdd(d0, v, g0_6);
-                    g1_6 = TLane.FusedMultiplyAdd(d1, v, g1_6);
-                    v = xk[2 * W + 1];
-                    g0_7 = TLane.FusedMultiplyAdd(d0, v, g0_7);
-                    g1_7 = TLane.FusedMultiplyAdd(d1, v, g1_7);
-                    v = xk[2 * W + 2];
-                    g0_8 = TLane.FusedMultiplyAdd(d0, v, g0_8);
-                    g1_8 = TLane.FusedMultiplyAdd(d1, v, g1_8);
+                    TLane g0_0 = TLane.Zero;
+                    TLane g0_1 = TLane.Zero;
+                    TLane g0_2 = TLane.Zero;
+                    TLane g0_3 = TLane.Zero;
+                    TLane g0_4 = TLane.Zero;
+                    TLane g0_5 = TLane.Zero;
+                    TLane g0_6 = TLane.Zero;
+                    TLane g0_7 = TLane.Zero;
+                    TLane g0_8 = TLane.Zero;
+                    TLane g1_0 = TLane.Zero;
+                    TLane g1_1 = TLane.Zero;
+                    TLane g1_2 = TLane.Zero;
+                    TLane g1_3 = TLane.Zero;
+                    TLane g1_4 = TLane.Zero;
+                    TLane g1_5 = TLane.Zero;
+                    TLane g1_6 = TLane.Zero;
+                    TLane g1_7 = TLane.Zero;
+                    TLane g1_8 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
+                        TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        TLane v;
+                        // 3x3 window, taps (0,0)..(2,2)
+                        v = xk[0 * W + 0];
+                        g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
+                        g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
+                        v = xk[0 * W + 1];
+                        g0_1 = TLane.FusedMultiplyAdd(d0, v, g0_1);
+                        g1_1 = TLane.FusedMultiplyAdd(d1, v, g1_1);
+                        v = xk[0 * W + 2];
+                        g0_2 = TLane.FusedMultiplyAdd(d0, v, g0_2);
+                        g1_2 = TLane.FusedMultiplyAdd(d1, v, g1_2);
+                        v = xk[1 * W + 0];
+                        g0_3 = TLane.FusedMultiplyAdd(d0, v, g0_3);
+                        g1_3 = TLane.FusedMultiplyAdd(d1, v, g1_3);
+                        v = xk[1 * W + 1];
+                        g0_4 = TLane.FusedMultiplyAdd(d0, v, g0_4);
+                        g1_4 = TLane.FusedMultiplyAdd(d1, v, g1_4);
+                        v = xk[1 * W + 2];
+                        g0_5 = TLane.FusedMultiplyAdd(d0, v, g0_5);
+                        g1_5 = TLane.FusedMultiplyAdd(d1, v, g1_5);
+                        v = xk[2 * W + 0];
+                        g0_6 = TLane.FusedMultiplyAdd(d0, v, g0_6);
+                        g1_6 = TLane.FusedMultiplyAdd(d1, v, g1_6);
+                        v = xk[2 * W + 1];
+                        g0_7 = TLane.FusedMultiplyAdd(d0, v, g0_7);
+                        g1_7 = TLane.FusedMultiplyAdd(d1, v, g1_7);
+                        v = xk[2 * W + 2];
+                        g0_8 = TLane.FusedMultiplyAdd(d0, v, g0_8);
+                        g1_8 = TLane.FusedMultiplyAdd(d1, v, g1_8);
+                    }
+                    // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
+                    int wo = oc * CKK + c * KK;
+                    dw[wo + 0] += TLane.Sum(g0_0);
+                    dw[wo + 1] += TLane.Sum(g0_1);
+                    dw[wo + 2] += TLane.Sum(g0_2);
+                    dw[wo + 3] += TLane.Sum(g0_3);
+                    dw[wo + 4] += TLane.Sum(g0_4);
+                    dw[wo + 5] += TLane.Sum(g0_5);
+                    dw[wo + 6] += TLane.Sum(g0_6);
+                    dw[wo + 7] += TLane.Sum(g0_7);
+                    dw[wo + 8] += TLane.Sum(g0_8);
+                    dw[wo + 1 * CKK + 0] += TLane.Sum(g1_0);
+                    dw[wo + 1 * CKK + 1] += TLane.Sum(g1_1);
+                    dw[wo + 1 * CKK + 2] += TLane.Sum(g1_2);
+                    dw[wo + 1 * CKK + 3] += TLane.Sum(g1_3);
+                    dw[wo + 1 * CKK + 4] += TLane.Sum(g1_4);
+                    dw[wo + 1 * CKK + 5] += TLane.Sum(g1_5);
+                    dw[wo + 1 * CKK + 6] += TLane.Sum(g1_6);
+                    dw[wo + 1 * CKK + 7] += TLane.Sum(g1_7);
+                    dw[wo + 1 * CKK + 8] += TLane.Sum(g1_8);
                 }
-                // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
-                int wo = oc * CKK + c * KK;
-                dw[wo + 0] += TLane.Sum(g0_0);
-                dw[wo + 1] += TLane.Sum(g0_1);
-                dw[wo + 2] += TLane.Sum(g0_2);
-                dw[wo + 3] += TLane.Sum(g0_3);
-                dw[wo + 4] += TLane.Sum(g0_4);
-                dw[wo + 5] += TLane.Sum(g0_5);
-                dw[wo + 6] += TLane.Sum(g0_6);
-                dw[wo + 7] += TLane.Sum(g0_7);
-                dw[wo + 8] += TLane.Sum(g0_8);
-                dw[wo + 1 * CKK + 0] += TLane.Sum(g1_0);
-                dw[wo + 1 * CKK + 1] += TLane.Sum(g1_1);
-                dw[wo + 1 * CKK + 2] += TLane.Sum(g1_2);
-                dw[wo + 1 * CKK + 3] += TLane.Sum(g1_3);
-                dw[wo + 1 * CKK + 4] += TLane.Sum(g1_4);
-                dw[wo + 1 * CKK + 5] += TLane.Sum(g1_5);
-                dw[wo + 1 * CKK + 6] += TLane.Sum(g1_6);
-                dw[wo + 1 * CKK + 7] += TLane.Sum(g1_7);
-                dw[wo + 1 * CKK + 8] += TLane.Sum(g1_8);
+            }
+            else
+            {
+                // 16 vector registers (x64 without AVX-512): one output channel at a time, so that its accumulators stay in registers
+                // dw: one accumulator per tap of the window, summed over samples and positions
+                for (int oc = 0; oc < OC; oc++)
+                for (int c = 0; c < C; c++)
+                {
+                    TLane g0 = TLane.Zero;
+                    TLane g1 = TLane.Zero;
+                    TLane g2 = TLane.Zero;
+                    TLane g3 = TLane.Zero;
+                    TLane g4 = TLane.Zero;
+                    TLane g5 = TLane.Zero;
+                    TLane g6 = TLane.Zero;
+                    TLane g7 = TLane.Zero;
+                    TLane g8 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]
+                        TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        // 3x3 window, taps (0,0)..(2,2)
+                        g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
+                        g1 = TLane.FusedMultiplyAdd(d, xk[0 * W + 1], g1);
+                        g2 = TLane.FusedMultiplyAdd(d, xk[0 * W + 2], g2);
+                        g3 = TLane.FusedMultiplyAdd(d, xk[1 * W + 0], g3);
+                        g4 = TLane.FusedMultiplyAdd(d, xk[1 * W + 1], g4);
+                        g5 = TLane.FusedMultiplyAdd(d, xk[1 * W + 2], g5);
+                        g6 = TLane.FusedMultiplyAdd(d, xk[2 * W + 0], g6);
+                        g7 = TLane.FusedMultiplyAdd(d, xk[2 * W + 1], g7);
+                        g8 = TLane.FusedMultiplyAdd(d, xk[2 * W + 2], g8);
+                    }
+                    // seek to dw[oc, c, 0, 0]
+                    int wo = oc * CKK + c * KK;
+                    dw[wo + 0] += TLane.Sum(g0);
+                    dw[wo + 1] += TLane.Sum(g1);
+                    dw[wo + 2] += TLane.Sum(g2);
+                    dw[wo + 3] += TLane.Sum(g3);
+                    dw[wo + 4] += TLane.Sum(g4);
+                    dw[wo + 5] += TLane.Sum(g5);
+                    dw[wo + 6] += TLane.Sum(g6);
+                    dw[wo + 7] += TLane.Sum(g7);
+                    dw[wo + 8] += TLane.Sum(g8);
+                }
             }
             // dx: in its own method, so each method stays inside the JIT's inlining budget
             Conv3_BackwardInput<TLane>(w, dy, dx, B);
@@ -2491,90 +2641,144 @@ namespace Samples
                         acc += dy[(bg * OC + oc) * (OH * OW) + o];
                 db[oc] += TLane.Sum(acc);
             }
-            // dw: 2 output channels at a time, one accumulator per channel and tap, summed over samples and
-            // positions; each input tap is loaded once for the 2 channels
-            for (int oc = 0; oc < OC; oc += 2)
-            for (int c = 0; c < C; c++)
+            if (global::CnnGen.VectorRegisters.Many)
             {
-                TLane g0_0 = TLane.Zero;
-                TLane g0_1 = TLane.Zero;
-                TLane g0_2 = TLane.Zero;
-                TLane g0_3 = TLane.Zero;
-                TLane g0_4 = TLane.Zero;
-                TLane g0_5 = TLane.Zero;
-                TLane g0_6 = TLane.Zero;
-                TLane g0_7 = TLane.Zero;
-                TLane g0_8 = TLane.Zero;
-                TLane g1_0 = TLane.Zero;
-                TLane g1_1 = TLane.Zero;
-                TLane g1_2 = TLane.Zero;
-                TLane g1_3 = TLane.Zero;
-                TLane g1_4 = TLane.Zero;
-                TLane g1_5 = TLane.Zero;
-                TLane g1_6 = TLane.Zero;
-                TLane g1_7 = TLane.Zero;
-                TLane g1_8 = TLane.Zero;
-                for (int bg = 0; bg < B; bg++)
-                for (int oh = 0; oh < OH; oh++)
-                for (int ow = 0; ow < OW; ow++)
+                // dw: 2 output channels at a time, one accumulator per channel and tap, summed over samples and
+                // positions; each input tap is loaded once for the 2 channels
+                for (int oc = 0; oc < OC; oc += 2)
+                for (int c = 0; c < C; c++)
                 {
-                    // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
-                    TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
-                    TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
-                    var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
-                    TLane v;
-                    // 3x3 window, taps (0,0)..(2,2)
-                    v = xk[0 * W + 0];
-                    g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
-                    g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
-                    v = xk[0 * W + 1];
-                    g0_1 = TLane.FusedMultiplyAdd(d0, v, g0_1);
-                    g1_1 = TLane.FusedMultiplyAdd(d1, v, g1_1);
-                    v = xk[0 * W + 2];
-                    g0_2 = TLane.FusedMultiplyAdd(d0, v, g0_2);
-                    g1_2 = TLane.FusedMultiplyAdd(d1, v, g1_2);
-                    v = xk[1 * W + 0];
-                    g0_3 = TLane.FusedMultiplyAdd(d0, v, g0_3);
-                    g1_3 = TLane.FusedMultiplyAdd(d1, v, g1_3);
-                    v = xk[1 * W + 1];
-                    g0_4 = TLane.FusedMultiplyAdd(d0, v, g0_4);
-                    g1_4 = TLane.FusedMultiplyAdd(d1, v, g1_4);
-                    v = xk[1 * W + 2];
-                    g0_5 = TLane.FusedMultiplyAdd(d0, v, g0_5);
-                    g1_5 = TLane.FusedMultiplyAdd(d1, v, g1_5);
-                    v = xk[2 * W + 0];
-                    g0_6 = TLane.FusedMultiplyAdd(d0, v, g0_6);
-                    g1_6 = TLane.FusedMultiplyAdd(d1, v, g1_6);
-                    v = xk[2 * W + 1];
-                    g0_7 = TLane.FusedMultiplyAdd(d0, v, g0_7);
-                    g1_7 = TLane.FusedMultiplyAdd(d1, v, g1_7);
-                    v = xk[2 * W + 2];
-                    g0_8 = TLane.FusedMultiplyAdd(d0, v, g0_8);
-                    g1_8 = TLane.FusedMultiplyAdd(d1, v, g1_8);
+                    TLane g0_0 = TLane.Zero;
+                    TLane g0_1 = TLane.Zero;
+                    TLane g0_2 = TLane.Zero;
+                    TLane g0_3 = TLane.Zero;
+                    TLane g0_4 = TLane.Zero;
+                    TLane g0_5 = TLane.Zero;
+                    TLane g0_6 = TLane.Zero;
+                    TLane g0_7 = TLane.Zero;
+                    TLane g0_8 = TLane.Zero;
+                    TLane g1_0 = TLane.Zero;
+                    TLane g1_1 = TLane.Zero;
+                    TLane g1_2 = TLane.Zero;
+                    TLane g1_3 = TLane.Zero;
+                    TLane g1_4 = TLane.Zero;
+                    TLane g1_5 = TLane.Zero;
+                    TLane g1_6 = TLane.Zero;
+                    TLane g1_7 = TLane.Zero;
+                    TLane g1_8 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
+                        TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        TLane v;
+                        // 3x3 window, taps (0,0)..(2,2)
+                        v = xk[0 * W + 0];
+                        g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
+                        g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
+                        v = xk[0 * W + 1];
+                        g0_1 = TLane.FusedMultiplyAdd(d0, v, g0_1);
+                        g1_1 = TLane.FusedMultiplyAdd(d1, v, g1_1);
+                        v = xk[0 * W + 2];
+                        g0_2 = TLane.FusedMultiplyAdd(d0, v, g0_2);
+                        g1_2 = TLane.FusedMultiplyAdd(d1, v, g1_2);
+                        v = xk[1 * W + 0];
+                        g0_3 = TLane.FusedMultiplyAdd(d0, v, g0_3);
+                        g1_3 = TLane.FusedMultiplyAdd(d1, v, g1_3);
+                        v = xk[1 * W + 1];
+                        g0_4 = TLane.FusedMultiplyAdd(d0, v, g0_4);
+                        g1_4 = TLane.FusedMultiplyAdd(d1, v, g1_4);
+                        v = xk[1 * W + 2];
+                        g0_5 = TLane.FusedMultiplyAdd(d0, v, g0_5);
+                        g1_5 = TLane.FusedMultiplyAdd(d1, v, g1_5);
+                        v = xk[2 * W + 0];
+                        g0_6 = TLane.FusedMultiplyAdd(d0, v, g0_6);
+                        g1_6 = TLane.FusedMultiplyAdd(d1, v, g1_6);
+                        v = xk[2 * W + 1];
+                        g0_7 = TLane.FusedMultiplyAdd(d0, v, g0_7);
+                        g1_7 = TLane.FusedMultiplyAdd(d1, v, g1_7);
+                        v = xk[2 * W + 2];
+                        g0_8 = TLane.FusedMultiplyAdd(d0, v, g0_8);
+                        g1_8 = TLane.FusedMultiplyAdd(d1, v, g1_8);
+                    }
+                    // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
+                    int wo = oc * CKK + c * KK;
+                    dw[wo + 0] += TLane.Sum(g0_0);
+                    dw[wo + 1] += TLane.Sum(g0_1);
+                    dw[wo + 2] += TLane.Sum(g0_2);
+                    dw[wo + 3] += TLane.Sum(g0_3);
+                    dw[wo + 4] += TLane.Sum(g0_4);
+                    dw[wo + 5] += TLane.Sum(g0_5);
+                    dw[wo + 6] += TLane.Sum(g0_6);
+                    dw[wo + 7] += TLane.Sum(g0_7);
+                    dw[wo + 8] += TLane.Sum(g0_8);
+                    dw[wo + 1 * CKK + 0] += TLane.Sum(g1_0);
+                    dw[wo + 1 * CKK + 1] += TLane.Sum(g1_1);
+                    dw[wo + 1 * CKK + 2] += TLane.Sum(g1_2);
+                    dw[wo + 1 * CKK + 3] += TLane.Sum(g1_3);
+                    dw[wo + 1 * CKK + 4] += TLane.Sum(g1_4);
+                    dw[wo + 1 * CKK + 5] += TLane.Sum(g1_5);
+                    dw[wo + 1 * CKK + 6] += TLane.Sum(g1_6);
+                    dw[wo + 1 * CKK + 7] += TLane.Sum(g1_7);
+                    dw[wo + 1 * CKK + 8] += TLane.Sum(g1_8);
                 }
-                // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
-                int wo = oc * CKK + c * KK;
-                dw[wo + 0] += TLane.Sum(g0_0);
-                dw[wo + 1] += TLane.Sum(g0_1);
-                dw[wo + 2] += TLane.Sum(g0_2);
-                dw[wo + 3] += TLane.Sum(g0_3);
-                dw[wo + 4] += TLane.Sum(g0_4);
-                dw[wo + 5] += TLane.Sum(g0_5);
-                dw[wo + 6] += TLane.Sum(g0_6);
-                dw[wo + 7] += TLane.Sum(g0_7);
-                dw[wo + 8] += TLane.Sum(g0_8);
-                dw[wo + 1 * CKK + 0] += TLane.Sum(g1_0);
-                dw[wo + 1 * CKK + 1] += TLane.Sum(g1_1);
-                dw[wo + 1 * CKK + 2] += TLane.Sum(g1_2);
-                dw[wo + 1 * CKK + 3] += TLane.Sum(g1_3);
-                dw[wo + 1 * CKK + 4] += TLane.Sum(g1_4);
-                dw[wo + 1 * CKK + 5] += TLane.Sum(g1_5);
-                dw[wo + 1 * CKK + 6] += TLane.Sum(g1_6);
-                dw[wo + 1 * CKK + 7] += TLane.Sum(g1_7);
-                dw[wo + 1 * CKK + 8] += TLane.Sum(g1_8);
+            }
+            else
+            {
+                // 16 vector registers (x64 without AVX-512): one output channel at a time, so that its accumulators stay in registers
+                // dw: one accumulator per tap of the window, summed over samples and positions
+                for (int oc = 0; oc < OC; oc++)
+                for (int c = 0; c < C; c++)
+                {
+                    TLane g0 = TLane.Zero;
+                    TLane g1 = TLane.Zero;
+                    TLane g2 = TLane.Zero;
+                    TLane g3 = TLane.Zero;
+                    TLane g4 = TLane.Zero;
+                    TLane g5 = TLane.Zero;
+                    TLane g6 = TLane.Zero;
+                    TLane g7 = TLane.Zero;
+                    TLane g8 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]
+                        TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        // 3x3 window, taps (0,0)..(2,2)
+                        g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
+                        g1 = TLane.FusedMultiplyAdd(d, xk[0 * W + 1], g1);
+                        g2 = TLane.FusedMultiplyAdd(d, xk[0 * W + 2], g2);
+                        g3 = TLane.FusedMultiplyAdd(d, xk[1 * W + 0], g3);
+                        g4 = TLane.FusedMultiplyAdd(d, xk[1 * W + 1], g4);
+                        g5 = TLane.FusedMultiplyAdd(d, xk[1 * W + 2], g5);
+                        g6 = TLane.FusedMultiplyAdd(d, xk[2 * W + 0], g6);
+                        g7 = TLane.FusedMultiplyAdd(d, xk[2 * W + 1], g7);
+                        g8 = TLane.FusedMultiplyAdd(d, xk[2 * W + 2], g8);
+                    }
+                    // seek to dw[oc, c, 0, 0]
+                    int wo = oc * CKK + c * KK;
+                    dw[wo + 0] += TLane.Sum(g0);
+                    dw[wo + 1] += TLane.Sum(g1);
+                    dw[wo + 2] += TLane.Sum(g2);
+                    dw[wo + 3] += TLane.Sum(g3);
+                    dw[wo + 4] += TLane.Sum(g4);
+                    dw[wo + 5] += TLane.Sum(g5);
+                    dw[wo + 6] += TLane.Sum(g6);
+                    dw[wo + 7] += TLane.Sum(g7);
+                    dw[wo + 8] += TLane.Sum(g8);
+                }
             }
             // dx: in its own method, so each method stays inside the JIT's inlining budget
-            Conv4_BackwardInput<TLane>(w, dy, dx, B);
+            // (with 16 vector registers, x64 without AVX-512, in smaller blocks that stay in registers)
+            if (global::CnnGen.VectorRegisters.Many)
+                Conv4_BackwardInput<TLane>(w, dy, dx, B);
+            else
+                Conv4_BackwardInputNarrow<TLane>(w, dy, dx, B);
         }
 
         // Conv4_BackwardInput (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]
@@ -2693,6 +2897,97 @@ namespace Samples
                         t6 = TLane.MultiplyAdd(d7, wk[7 * CKK + 6], t6);
                         t7 = TLane.MultiplyAdd(d7, wk[7 * CKK + 7], t7);
                         t8 = TLane.MultiplyAdd(d7, wk[7 * CKK + 8], t8);
+                        dxk[0 * W + 0] = t0;
+                        dxk[0 * W + 1] = t1;
+                        dxk[0 * W + 2] = t2;
+                        dxk[1 * W + 0] = t3;
+                        dxk[1 * W + 1] = t4;
+                        dxk[1 * W + 2] = t5;
+                        dxk[2 * W + 0] = t6;
+                        dxk[2 * W + 1] = t7;
+                        dxk[2 * W + 2] = t8;
+                    }
+                }
+            }
+        }
+
+        // Conv4_BackwardInputNarrow (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]
+        // w (8,4,3,3)  dy (B,8,4,4)  ->  dx (B,4,10,10)
+        // the form for 16 vector registers: output channels in blocks of 4, so that their gradients and the taps' sums stay in registers
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv4_BackwardInputNarrow<TLane>(global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 4, H = 10, W = 10, OC = 8, K = 3, S = 2, OH = 4, OW = 4;
+            const int KK = K * K, CKK = C * KK;
+            // dx: scatter each output gradient back through the window
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to dy[bg] and dx[bg]
+                var dyb = dy.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                var dxb = dx.Slice(bg * (C * H * W), C * H * W);
+                // output channels in blocks of 4
+                for (int oc = 0; oc < OC; oc += 4)
+                for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow++)
+                {
+                    // gradients of channels oc.. at (oh, ow)
+                    int yo = (oc * OH + oh) * OW + ow;
+                    TLane d0 = dyb[yo + 0 * (OH * OW)];
+                    TLane d1 = dyb[yo + 1 * (OH * OW)];
+                    TLane d2 = dyb[yo + 2 * (OH * OW)];
+                    TLane d3 = dyb[yo + 3 * (OH * OW)];
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the window dx[c, oh*S.., ow*S..] and to w[oc.., c, :, :]
+                        var dxk = dxb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
+                        TLane t0, t1, t2, t3, t4, t5, t6, t7, t8;
+                        // taps (0,0)..(2,2): read, add channels oc..oc+3, write back
+                        t0 = dxk[0 * W + 0];
+                        t1 = dxk[0 * W + 1];
+                        t2 = dxk[0 * W + 2];
+                        t3 = dxk[1 * W + 0];
+                        t4 = dxk[1 * W + 1];
+                        t5 = dxk[1 * W + 2];
+                        t6 = dxk[2 * W + 0];
+                        t7 = dxk[2 * W + 1];
+                        t8 = dxk[2 * W + 2];
+                        t0 = TLane.MultiplyAdd(d0, wk[0 * CKK + 0], t0);
+                        t1 = TLane.MultiplyAdd(d0, wk[0 * CKK + 1], t1);
+                        t2 = TLane.MultiplyAdd(d0, wk[0 * CKK + 2], t2);
+                        t3 = TLane.MultiplyAdd(d0, wk[0 * CKK + 3], t3);
+                        t4 = TLane.MultiplyAdd(d0, wk[0 * CKK + 4], t4);
+                        t5 = TLane.MultiplyAdd(d0, wk[0 * CKK + 5], t5);
+                        t6 = TLane.MultiplyAdd(d0, wk[0 * CKK + 6], t6);
+                        t7 = TLane.MultiplyAdd(d0, wk[0 * CKK + 7], t7);
+                        t8 = TLane.MultiplyAdd(d0, wk[0 * CKK + 8], t8);
+                        t0 = TLane.MultiplyAdd(d1, wk[1 * CKK + 0], t0);
+                        t1 = TLane.MultiplyAdd(d1, wk[1 * CKK + 1], t1);
+                        t2 = TLane.MultiplyAdd(d1, wk[1 * CKK + 2], t2);
+                        t3 = TLane.MultiplyAdd(d1, wk[1 * CKK + 3], t3);
+                        t4 = TLane.MultiplyAdd(d1, wk[1 * CKK + 4], t4);
+                        t5 = TLane.MultiplyAdd(d1, wk[1 * CKK + 5], t5);
+                        t6 = TLane.MultiplyAdd(d1, wk[1 * CKK + 6], t6);
+                        t7 = TLane.MultiplyAdd(d1, wk[1 * CKK + 7], t7);
+                        t8 = TLane.MultiplyAdd(d1, wk[1 * CKK + 8], t8);
+                        t0 = TLane.MultiplyAdd(d2, wk[2 * CKK + 0], t0);
+                        t1 = TLane.MultiplyAdd(d2, wk[2 * CKK + 1], t1);
+                        t2 = TLane.MultiplyAdd(d2, wk[2 * CKK + 2], t2);
+                        t3 = TLane.MultiplyAdd(d2, wk[2 * CKK + 3], t3);
+                        t4 = TLane.MultiplyAdd(d2, wk[2 * CKK + 4], t4);
+                        t5 = TLane.MultiplyAdd(d2, wk[2 * CKK + 5], t5);
+                        t6 = TLane.MultiplyAdd(d2, wk[2 * CKK + 6], t6);
+                        t7 = TLane.MultiplyAdd(d2, wk[2 * CKK + 7], t7);
+                        t8 = TLane.MultiplyAdd(d2, wk[2 * CKK + 8], t8);
+                        t0 = TLane.MultiplyAdd(d3, wk[3 * CKK + 0], t0);
+                        t1 = TLane.MultiplyAdd(d3, wk[3 * CKK + 1], t1);
+                        t2 = TLane.MultiplyAdd(d3, wk[3 * CKK + 2], t2);
+                        t3 = TLane.MultiplyAdd(d3, wk[3 * CKK + 3], t3);
+                        t4 = TLane.MultiplyAdd(d3, wk[3 * CKK + 4], t4);
+                        t5 = TLane.MultiplyAdd(d3, wk[3 * CKK + 5], t5);
+                        t6 = TLane.MultiplyAdd(d3, wk[3 * CKK + 6], t6);
+                        t7 = TLane.MultiplyAdd(d3, wk[3 * CKK + 7], t7);
+                        t8 = TLane.MultiplyAdd(d3, wk[3 * CKK + 8], t8);
                         dxk[0 * W + 0] = t0;
                         dxk[0 * W + 1] = t1;
                         dxk[0 * W + 2] = t2;

@@ -85,7 +85,6 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
             if (mode == 1)
                 ctx.Problem(DiagnosticDescriptors.NotUnrolled, ctx.Name, window, cost, UnrollPlan.Budget);
         }
-        int tail = backward.Taps ? filters % backward.ChannelBlock : 0;
         return new Conv2DSpec(Filters, Kernel, Stride, Padding, Bias, ctx.Init(), forward, backward)
         {
             // Predict: each value holds adjacent columns of one sample, so every tap is one vector load shared
@@ -96,8 +95,9 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
             // two output channels share each loaded input of the weight gradient when their 2 x taps accumulators
             // fit (18 for a 3x3 window); within one group only, so ungrouped and an even filter count
             WeightGradientBlock = backward.Taps && kk * 2 <= 18 && Groups == 1 && Filters % 2 == 0 ? 2 : 1,
-            TapGroup = UnrollPlan.TapGroup(kk, backward.ChannelBlock),
-            TailTapGroup = tail > 0 ? UnrollPlan.TapGroup(kk, tail) : 0,
+            // a second input-gradient kernel for 16 vector registers, where the block above does not fit them
+            NarrowDxBlock = backward.Taps && !UnrollPlan.FitsNarrow(backward.ChannelBlock, UnrollPlan.TapGroup(kk, backward.ChannelBlock))
+                ? System.Math.Min(filters, UnrollPlan.NarrowDxChannelBlock) : 0,
             Groups = Groups,
             Output = TensorShape.Spatial(Filters, (int)oh, (int)ow),
             ParameterCount = (int)weights + (Bias ? Filters : 0),
@@ -115,9 +115,8 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     public bool UnrollWeightGradient { get; init; }
     /// <summary>Output channels whose weight gradients are accumulated together, each input tap loaded once for all (1 or 2).</summary>
     public int WeightGradientBlock { get; init; } = 1;
-    /// <summary>Taps accumulated at once by the input gradient, for a full block and for the tail block.</summary>
-    public int TapGroup { get; init; }
-    public int TailTapGroup { get; init; }
+    /// <summary>Output channels per block of the input-gradient kernel's 16-register form (<c>_BackwardInputNarrow</c>), or 0 where the block above fits 16 registers.</summary>
+    public int NarrowDxBlock { get; init; }
     /// <summary>Channel groups: filter oc sees only the input channels of its group (depthwise when each group is one channel).</summary>
     public int Groups { get; init; } = 1;
 
@@ -208,8 +207,8 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             .If(Bias, k => k.FloatsOut("db", Prefix + "_db"))
             .Groups();
 
-    private KernelSignature BackwardInputKernel() =>
-        new KernelSignature(Name + "_BackwardInput").Floats("w", "w").In("dy", "dy").Out("dx", "dx").Groups();
+    private KernelSignature BackwardInputKernel(bool narrow = false) =>
+        new KernelSignature(Name + (narrow ? "_BackwardInputNarrow" : "_BackwardInput")).Floats("w", "w").In("dy", "dy").Out("dx", "dx").Groups();
 
     private KernelSignature UnpadKernel(PassContext ctx) =>
         new KernelSignature(Name + "_Unpad").In("dxpad", DXPad).Out("dx", ctx.DX!).Groups();
@@ -370,7 +369,60 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line("db[oc] += TLane.Sum(acc);");
             w.Close();
         }
-        int wb = UnrollWeightGradient ? WeightGradientBlock : 1;
+        if (UnrollWeightGradient && WeightGradientBlock > 1)
+        {
+            // 2 channels x taps accumulators and their inputs need more than 16 vector registers: one channel there
+            w.Open("if (global::CnnGen.VectorRegisters.Many)");
+            EmitWeightGradient(w, WeightGradientBlock);
+            w.Close();
+            w.Open("else");
+            w.Line("// 16 vector registers (x64 without AVX-512): one output channel at a time, so that its accumulators stay in registers");
+            EmitWeightGradient(w, 1);
+            w.Close();
+        }
+        else
+            EmitWeightGradient(w, UnrollWeightGradient ? WeightGradientBlock : 1);
+        if (dx)
+        {
+            w.Line("// dx: in its own method, so each method stays inside the JIT's inlining budget");
+            if (NarrowDxBlock > 0)
+            {
+                w.Line("// (with 16 vector registers, x64 without AVX-512, in smaller blocks that stay in registers)");
+                w.Line("if (global::CnnGen.VectorRegisters.Many)");
+                w.Line("    " + BackwardInputKernel().Call());
+                w.Line("else");
+                w.Line("    " + BackwardInputKernel(narrow: true).Call());
+            }
+            else
+                w.Line(BackwardInputKernel().Call());
+        }
+        w.Close();
+        w.Line();
+        if (dx)
+        {
+            EmitBackwardInput(w, Backward.ChannelBlock, narrow: false);
+            if (NarrowDxBlock > 0) EmitBackwardInput(w, NarrowDxBlock, narrow: true);
+        }
+        if (dx && Padding > 0)
+        {
+            w.Line($"// {Name}_Unpad: dx += the middle of dxpad (the border's gradient belongs to no input)");
+            w.Line($"// dxpad {Shape(x)}  ->  dx {Shape(Input)}");
+            w.Line(Hot);
+            w.Open(UnpadKernel(ctx).Declaration);
+            w.Line($"const int C = {I(Input.C)}, H = {I(Input.H)}, W = {I(Input.W)}, P = {I(Padding)}, HP = H + 2 * P, WP = W + 2 * P;");
+            w.Line("for (int bc = 0; bc < B * C; bc++)");
+            w.Line("    for (int h = 0; h < H; h++)");
+            w.Line("        for (int i = 0; i < W; i++)");
+            w.Line("            dx[(bc * H + h) * W + i] += dxpad[(bc * HP + h + P) * WP + P + i];");
+            w.Close();
+            w.Line();
+        }
+    }
+
+    /// <summary>The weight gradient, <paramref name="wb"/> output channels at a time (1 or 2) when unrolled.</summary>
+    private void EmitWeightGradient(SourceWriter w, int wb)
+    {
+        int k = Kernel, kk = k * k;
         string G(int j, int t) => wb == 1 ? $"g{I(t)}" : $"g{I(j)}_{I(t)}";
         string D(int j) => wb == 1 ? "d" : $"d{I(j)}";
         if (wb == 1)
@@ -428,64 +480,50 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Close();
         }
         w.Close();
-        if (dx)
+    }
+
+    /// <summary>The input-gradient kernel in blocks of <paramref name="block"/> output channels; <paramref name="narrow"/>: the form for 16 vector registers.</summary>
+    private void EmitBackwardInput(SourceWriter w, int block, bool narrow)
+    {
+        int k = Kernel;
+        var kernel = BackwardInputKernel(narrow);
+        w.Line($"// {Name}_BackwardInput{(narrow ? "Narrow" : "")} (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]");
+        w.Line($"// w ({I(Filters)},{I(GroupChannels)},{I(k)},{I(k)})  dy {Shape(Output)}  ->  dx {Shape(Padded)}");
+        if (narrow)
+            w.Line($"// the form for 16 vector registers: output channels in blocks of {I(block)}, so that their gradients and the taps' sums stay in registers");
+        w.Line(Hot);
+        w.Open(kernel.Declaration);
+        w.Line(Consts());
+        EmitGroupConstants(w);
+        w.Line(WeightsPerFilter());
+        w.Line("// dx: scatter each output gradient back through the window");
+        w.Open("for (int bg = 0; bg < B; bg++)");
+        w.Line("// seek to dy[bg] and dx[bg]");
+        w.Line("var dyb = dy.Slice(bg * (OC * OH * OW), OC * OH * OW);");
+        w.Line("var dxb = dx.Slice(bg * (C * H * W), C * H * W);");
+        if (Backward.Taps)
         {
-            w.Line("// dx: in its own method, so each method stays inside the JIT's inlining budget");
-            w.Line(BackwardInputKernel().Call());
+            int kk = k * k;
+            System.Func<int, int> group = narrow ? n => UnrollPlan.NarrowTapGroup(kk, n) : n => UnrollPlan.TapGroup(kk, n);
+            EmitBlocks(w, block, (n, from, to) => DxBlock(w, n, group(n), from, to));
+        }
+        else
+        {
+            w.Line("for (int oc = 0; oc < OC; oc++)");
+            w.Line("for (int oh = 0; oh < OH; oh++)");
+            w.Open("for (int ow = 0; ow < OW; ow++)");
+            w.Line("TLane d = dyb[(oc * OH + oh) * OW + ow];");
+            w.Line($"for (int c = 0; c < {ChannelCount}; c++)");
+            w.Line("for (int kh = 0; kh < K; kh++)");
+            w.Open("for (int kw = 0; kw < K; kw++)");
+            w.Line($"int xi = ({FilterChannel} * H + oh * S + kh) * W + ow * S + kw;");
+            w.Line("dxb[xi] = TLane.MultiplyAdd(d, w[oc * CKK + (c * K + kh) * K + kw], dxb[xi]);");
+            w.Close();
+            w.Close();
         }
         w.Close();
+        w.Close();
         w.Line();
-        if (dx)
-        {
-            w.Line($"// {Name}_BackwardInput (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]");
-            w.Line($"// w ({I(Filters)},{I(GroupChannels)},{I(k)},{I(k)})  dy {Shape(Output)}  ->  dx {Shape(x)}");
-            w.Line(Hot);
-            w.Open(BackwardInputKernel().Declaration);
-            w.Line(Consts());
-            EmitGroupConstants(w);
-            w.Line(WeightsPerFilter());
-            w.Line("// dx: scatter each output gradient back through the window");
-            w.Open("for (int bg = 0; bg < B; bg++)");
-            w.Line("// seek to dy[bg] and dx[bg]");
-            w.Line("var dyb = dy.Slice(bg * (OC * OH * OW), OC * OH * OW);");
-            w.Line("var dxb = dx.Slice(bg * (C * H * W), C * H * W);");
-            if (Backward.Taps)
-            {
-                int block = Backward.ChannelBlock;
-                EmitBlocks(w, block, (n, from, to) => DxBlock(w, n, n == block ? TapGroup : TailTapGroup, from, to));
-            }
-            else
-            {
-                w.Line("for (int oc = 0; oc < OC; oc++)");
-                w.Line("for (int oh = 0; oh < OH; oh++)");
-                w.Open("for (int ow = 0; ow < OW; ow++)");
-                w.Line("TLane d = dyb[(oc * OH + oh) * OW + ow];");
-                w.Line($"for (int c = 0; c < {ChannelCount}; c++)");
-                w.Line("for (int kh = 0; kh < K; kh++)");
-                w.Open("for (int kw = 0; kw < K; kw++)");
-                w.Line($"int xi = ({FilterChannel} * H + oh * S + kh) * W + ow * S + kw;");
-                w.Line("dxb[xi] = TLane.MultiplyAdd(d, w[oc * CKK + (c * K + kh) * K + kw], dxb[xi]);");
-                w.Close();
-                w.Close();
-            }
-            w.Close();
-            w.Close();
-            w.Line();
-        }
-        if (dx && Padding > 0)
-        {
-            w.Line($"// {Name}_Unpad: dx += the middle of dxpad (the border's gradient belongs to no input)");
-            w.Line($"// dxpad {Shape(x)}  ->  dx {Shape(Input)}");
-            w.Line(Hot);
-            w.Open(UnpadKernel(ctx).Declaration);
-            w.Line($"const int C = {I(Input.C)}, H = {I(Input.H)}, W = {I(Input.W)}, P = {I(Padding)}, HP = H + 2 * P, WP = W + 2 * P;");
-            w.Line("for (int bc = 0; bc < B * C; bc++)");
-            w.Line("    for (int h = 0; h < H; h++)");
-            w.Line("        for (int i = 0; i < W; i++)");
-            w.Line("            dx[(bc * H + h) * W + i] += dxpad[(bc * HP + h + P) * WP + P + i];");
-            w.Close();
-            w.Line();
-        }
     }
 
     /// <summary>Output channels [from, to) in blocks of <paramref name="n"/>; taps in groups of <paramref name="group"/>, each with its own accumulator.</summary>

@@ -54,4 +54,17 @@ internal static class UnrollPlan
 
     /// <summary>Taps of the input-gradient kernel accumulated at once: enough independent chains to hide FMA latency, within 28 registers.</summary>
     public static int TapGroup(int taps, int channels) => Math.Max(1, Math.Min(taps, Math.Min(13, 28 - channels)));
+
+    /// <summary>
+    /// Output channels per block of the input-gradient kernel's form for 16 vector registers (x64 without AVX-512):
+    /// the block's output gradients, its tap accumulators and the broadcast weight must all stay in registers, or
+    /// the JIT keeps the accumulators on the stack (a load and a store around every FMA, measured on AVX2).
+    /// </summary>
+    public const int NarrowDxChannelBlock = 4;
+
+    /// <summary>Taps accumulated at once by the 16-register form: block plus taps at most 14 (with the broadcast weight, 15 registers).</summary>
+    public static int NarrowTapGroup(int taps, int channels) => Math.Max(1, Math.Min(taps, Math.Min(13, 14 - channels)));
+
+    /// <summary>Whether a block of <paramref name="channels"/> and <paramref name="group"/> taps (plus the broadcast weight) fits 16 registers.</summary>
+    public static bool FitsNarrow(int channels, int group) => channels + group <= 14;
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -72,6 +73,9 @@ internal static class KernelPrecompiler
         }
     }
 
+    /// <summary>The name suffix of a generated kernel's 16-register form.</summary>
+    private const string NarrowSuffix = "Narrow";
+
     /// <summary>
     /// The batch kernels of a generated network class in compile order: generic methods with one type parameter,
     /// <see cref="MethodImplOptions.AggressiveOptimization"/> and a parameter of lane data; the passes (instance
@@ -89,6 +93,10 @@ internal static class KernelPrecompiler
             if (!TakesLaneData(method)) continue; // e.g. single-sample kernels over plain floats: not used in training
             kernels.Add(method);
         }
+        // a kernel with a form for 16 vector registers (Name and NameNarrow, see VectorRegisters): only the one called here
+        var names = new HashSet<string>(kernels.Select(k => k.Name));
+        kernels.RemoveAll(k => VectorRegisters.Many ? k.Name.EndsWith(NarrowSuffix, StringComparison.Ordinal) && names.Contains(k.Name[..^NarrowSuffix.Length])
+                                                    : names.Contains(k.Name + NarrowSuffix));
         // declaration order is layer order, and the training thread compiles from the first layer on (see remarks)
         kernels.Sort((a, b) => a.IsStatic != b.IsStatic ? a.IsStatic.CompareTo(b.IsStatic) : b.MetadataToken.CompareTo(a.MetadataToken));
         return kernels;

@@ -11,6 +11,13 @@ namespace CnnGen.Sample.Tests.Runtime;
 [Flatten, Dense(5), Softmax]
 public partial class PrecompiledNet { }
 
+/// <summary>A second convolution of 16 filters whose input gradient comes in two forms (32 and 16 vector registers).</summary>
+[Network(1, 8, 8)]
+[Conv2D(4, 3, Padding = 1), ReLU]
+[Conv2D(16, 3, Padding = 1), ReLU]
+[Flatten, Dense(5), Softmax]
+public partial class PrecompiledTwoFormsNet { }
+
 /// <summary>
 /// The Trainer's background compilation under the JIT: it must find exactly the batch kernels of a generated class
 /// (so a renamed kernel or a dropped AggressiveOptimization shows here, not as a silently slower start-up) and
@@ -34,5 +41,20 @@ public sealed class KernelPrecompilerTests
         KernelPrecompiler.Compile(typeof(PrecompiledNet), typeof(Lane8));
         long compiled = JitInfo.GetCompiledMethodCount(currentThread: true) - before;
         Assert.True(compiled >= names.Count, $"{compiled} methods compiled for {names.Count} kernels");
+    }
+
+    [Fact]
+    public void Compiles_only_the_form_of_a_two_form_kernel_that_this_CPU_calls()
+    {
+        var names = KernelPrecompiler.Kernels(typeof(PrecompiledTwoFormsNet)).Select(m => m.Name).ToList();
+        // the generated class holds both forms of Conv2's input gradient ...
+        var declared = typeof(PrecompiledTwoFormsNet).GetMethods(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)
+            .Select(m => m.Name).ToList();
+        Assert.Contains("Conv2_BackwardInput", declared);
+        Assert.Contains("Conv2_BackwardInputNarrow", declared);
+        // ... and the precompiler takes the one the generated Backward calls on this CPU, not both
+        Assert.Contains(VectorRegisters.Many ? "Conv2_BackwardInput" : "Conv2_BackwardInputNarrow", names);
+        Assert.DoesNotContain(VectorRegisters.Many ? "Conv2_BackwardInputNarrow" : "Conv2_BackwardInput", names);
+        Assert.Contains("Conv2_Backward", names);
     }
 }
