@@ -247,6 +247,48 @@ public static class Kernels
                         RowTail(dyt, xt, n, outputs, inputs, r, i0, dw);
             }
         }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            // The same blocks at half the width (AVX2: 8 accumulators, 2 inputs and a broadcast fit its 16 registers);
+            // one row at a time instead was one dependent FMA chain per 8 weights, 13% of LeNet-5's training time there.
+            ref float x0ref = ref MemoryMarshal.GetReference(xt);
+            ref float dyref = ref MemoryMarshal.GetReference(dyt);
+            for (; o + 4 <= outputs; o += 4)
+            {
+                int i0 = 0;
+                for (; i0 + 16 <= inputs; i0 += 16)
+                {
+                    var r0 = dw.Slice(o * inputs + i0, 16);
+                    var r1 = dw.Slice((o + 1) * inputs + i0, 16);
+                    var r2 = dw.Slice((o + 2) * inputs + i0, 16);
+                    var r3 = dw.Slice((o + 3) * inputs + i0, 16);
+                    Vector256<float> a00 = V8(r0, 0), a01 = V8(r0, 8), a10 = V8(r1, 0), a11 = V8(r1, 8);
+                    Vector256<float> a20 = V8(r2, 0), a21 = V8(r2, 8), a30 = V8(r3, 0), a31 = V8(r3, 8);
+                    ref float xs = ref Unsafe.Add(ref x0ref, i0);
+                    ref float ds = ref Unsafe.Add(ref dyref, o);
+                    for (int s = 0; s < n; s++)
+                    {
+                        var x0 = Vector256.LoadUnsafe(ref xs);
+                        var x1 = Vector256.LoadUnsafe(ref xs, 8);
+                        var d0 = Vector256.Create(ds);
+                        a00 = Vector256.FusedMultiplyAdd(d0, x0, a00); a01 = Vector256.FusedMultiplyAdd(d0, x1, a01);
+                        var d1 = Vector256.Create(Unsafe.Add(ref ds, 1));
+                        a10 = Vector256.FusedMultiplyAdd(d1, x0, a10); a11 = Vector256.FusedMultiplyAdd(d1, x1, a11);
+                        var d2 = Vector256.Create(Unsafe.Add(ref ds, 2));
+                        a20 = Vector256.FusedMultiplyAdd(d2, x0, a20); a21 = Vector256.FusedMultiplyAdd(d2, x1, a21);
+                        var d3 = Vector256.Create(Unsafe.Add(ref ds, 3));
+                        a30 = Vector256.FusedMultiplyAdd(d3, x0, a30); a31 = Vector256.FusedMultiplyAdd(d3, x1, a31);
+                        xs = ref Unsafe.Add(ref xs, inputs);
+                        ds = ref Unsafe.Add(ref ds, outputs);
+                    }
+                    a00.CopyTo(r0); a01.CopyTo(r0.Slice(8)); a10.CopyTo(r1); a11.CopyTo(r1.Slice(8));
+                    a20.CopyTo(r2); a21.CopyTo(r2.Slice(8)); a30.CopyTo(r3); a31.CopyTo(r3.Slice(8));
+                }
+                if (i0 < inputs)
+                    for (int r = o; r < o + 4; r++)
+                        RowTail(dyt, xt, n, outputs, inputs, r, i0, dw);
+            }
+        }
         for (; o < outputs; o++)
             RowTail(dyt, xt, n, outputs, inputs, o, 0, dw);
     }
@@ -284,6 +326,9 @@ public static class Kernels
             row[i0] = a;
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> V8(ReadOnlySpan<float> source, int offset) => Vector256.Create(source.Slice(offset, 8));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> V16(ReadOnlySpan<float> source, int offset) => Vector512.Create(source.Slice(offset, 16));

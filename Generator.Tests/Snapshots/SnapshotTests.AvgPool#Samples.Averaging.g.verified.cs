@@ -362,7 +362,10 @@ namespace Samples
             var conv1_w = p.Slice(0, 36); // (4,1,3,3)
             var conv1_b = p.Slice(36, 4); // (4)
             Conv1_Pad<TLane>(x, ws.conv1_xpad, B);
-            Conv1_Forward<TLane>(ws.conv1_xpad, conv1_w, conv1_b, ws.conv1_out, B);
+            if (global::CnnGen.VectorRegisters.Many)
+                Conv1_Forward<TLane>(ws.conv1_xpad, conv1_w, conv1_b, ws.conv1_out, B);
+            else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
+                Conv1_ForwardNarrow<TLane>(ws.conv1_xpad, conv1_w, conv1_b, ws.conv1_out, B);
             // Relu1: ReLU
             Relu1_Forward<TLane>(ws.conv1_out, ws.relu1_out, B);
             // AvgPool1: AvgPool 2x2, stride=2
@@ -652,6 +655,145 @@ namespace Samples
                     yb[yo + 3 * (OH * OW) + 1] = a3_1;
                     yb[yo + 3 * (OH * OW) + 2] = a3_2;
                     yb[yo + 3 * (OH * OW) + 3] = a3_3;
+                }
+            }
+        }
+
+        // Conv1_ForwardNarrow: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]
+        // x (B,1,10,10)  w (4,1,3,3)  b (4)  ->  y (B,4,8,8)
+        // the form for 16 vector registers: 4 output channels times 2 columns at a time, so that the accumulators stay in registers
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv1_ForwardNarrow<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 1, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to x[bg] and y[bg]
+                var xb = x.Slice(bg * (C * H * W), C * H * W);
+                var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                // output channels in blocks of 4 times 2 adjacent columns, one accumulator each
+                for (int oc = 0; oc < OC; oc += 4)
+                for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow += 2)
+                {
+                    // accumulators start at the bias
+                    TLane a0_0 = TLane.Broadcast(b[oc + 0]);
+                    TLane a0_1 = TLane.Broadcast(b[oc + 0]);
+                    TLane a1_0 = TLane.Broadcast(b[oc + 1]);
+                    TLane a1_1 = TLane.Broadcast(b[oc + 1]);
+                    TLane a2_0 = TLane.Broadcast(b[oc + 2]);
+                    TLane a2_1 = TLane.Broadcast(b[oc + 2]);
+                    TLane a3_0 = TLane.Broadcast(b[oc + 3]);
+                    TLane a3_1 = TLane.Broadcast(b[oc + 3]);
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + 1 * S);
+                        var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
+                        TLane v0, v1;
+                        // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+3, times columns ow..ow+1
+                        v0 = xk[0 * W + 0];
+                        v1 = xk[0 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 0], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 0], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 0], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 0], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 0], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 0], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 0], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 0], a3_1);
+                        v0 = xk[0 * W + 1];
+                        v1 = xk[0 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 1], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 1], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 1], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 1], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 1], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 1], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 1], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 1], a3_1);
+                        v0 = xk[0 * W + 2];
+                        v1 = xk[0 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 2], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 2], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 2], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 2], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 2], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 2], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 2], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 2], a3_1);
+                        v0 = xk[1 * W + 0];
+                        v1 = xk[1 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 3], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 3], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 3], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 3], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 3], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 3], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 3], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 3], a3_1);
+                        v0 = xk[1 * W + 1];
+                        v1 = xk[1 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 4], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 4], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 4], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 4], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 4], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 4], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 4], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 4], a3_1);
+                        v0 = xk[1 * W + 2];
+                        v1 = xk[1 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 5], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 5], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 5], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 5], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 5], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 5], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 5], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 5], a3_1);
+                        v0 = xk[2 * W + 0];
+                        v1 = xk[2 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 6], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 6], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 6], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 6], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 6], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 6], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 6], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 6], a3_1);
+                        v0 = xk[2 * W + 1];
+                        v1 = xk[2 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 7], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 7], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 7], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 7], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 7], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 7], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 7], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 7], a3_1);
+                        v0 = xk[2 * W + 2];
+                        v1 = xk[2 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 8], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 8], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 8], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 8], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 8], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 8], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 8], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 8], a3_1);
+                    }
+                    // seek to y[oc, oh, ow]
+                    int yo = (oc * OH + oh) * OW + ow;
+                    yb[yo + 0 * (OH * OW)] = a0_0;
+                    yb[yo + 0 * (OH * OW) + 1] = a0_1;
+                    yb[yo + 1 * (OH * OW)] = a1_0;
+                    yb[yo + 1 * (OH * OW) + 1] = a1_1;
+                    yb[yo + 2 * (OH * OW)] = a2_0;
+                    yb[yo + 2 * (OH * OW) + 1] = a2_1;
+                    yb[yo + 3 * (OH * OW)] = a3_0;
+                    yb[yo + 3 * (OH * OW) + 1] = a3_1;
                 }
             }
         }

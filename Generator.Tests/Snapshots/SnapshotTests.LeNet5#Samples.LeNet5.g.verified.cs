@@ -467,7 +467,10 @@ namespace Samples
             // Conv2: Conv2D 6->16, k=5, stride=1, pad=0
             var conv2_w = p.Slice(156, 2400); // (16,6,5,5)
             var conv2_b = p.Slice(2556, 16); // (16)
-            Conv2_Forward<TLane>(ws.pool1_out, conv2_w, conv2_b, ws.conv2_out, B);
+            if (global::CnnGen.VectorRegisters.Many)
+                Conv2_Forward<TLane>(ws.pool1_out, conv2_w, conv2_b, ws.conv2_out, B);
+            else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
+                Conv2_ForwardNarrow<TLane>(ws.pool1_out, conv2_w, conv2_b, ws.conv2_out, B);
             // Relu2: ReLU
             // applied by Pool2_Forward to each window's maximum: no pass, no buffer.
             // Pool2: MaxPool 2x2, stride=2
@@ -1624,6 +1627,280 @@ namespace Samples
                     yb[yo + 13 * (OH * OW)] = a13;
                     yb[yo + 14 * (OH * OW)] = a14;
                     yb[yo + 15 * (OH * OW)] = a15;
+                }
+            }
+        }
+
+        // Conv2_ForwardNarrow: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]
+        // x (B,6,14,14)  w (16,6,5,5)  b (16)  ->  y (B,16,10,10)
+        // the form for 16 vector registers: 8 output channels at a time, so that the accumulators stay in registers
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv2_ForwardNarrow<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 6, H = 14, W = 14, OC = 16, K = 5, S = 1, OH = 10, OW = 10;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to x[bg] and y[bg]
+                var xb = x.Slice(bg * (C * H * W), C * H * W);
+                var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                // output channels in blocks of 8, one accumulator each
+                for (int oc = 0; oc < OC; oc += 8)
+                for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow++)
+                {
+                    // accumulators start at the bias
+                    TLane a0 = TLane.Broadcast(b[oc + 0]);
+                    TLane a1 = TLane.Broadcast(b[oc + 1]);
+                    TLane a2 = TLane.Broadcast(b[oc + 2]);
+                    TLane a3 = TLane.Broadcast(b[oc + 3]);
+                    TLane a4 = TLane.Broadcast(b[oc + 4]);
+                    TLane a5 = TLane.Broadcast(b[oc + 5]);
+                    TLane a6 = TLane.Broadcast(b[oc + 6]);
+                    TLane a7 = TLane.Broadcast(b[oc + 7]);
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        var wk = w.Slice(oc * CKK + c * KK, 7 * CKK + KK);
+                        TLane v;
+                        // 5x5 window, taps (0,0)..(4,4), times channels oc..oc+7
+                        v = xk[0 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 0], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 0], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 0], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 0], a7);
+                        v = xk[0 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 1], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 1], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 1], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 1], a7);
+                        v = xk[0 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 2], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 2], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 2], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 2], a7);
+                        v = xk[0 * W + 3];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 3], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 3], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 3], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 3], a7);
+                        v = xk[0 * W + 4];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 4], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 4], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 4], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 4], a7);
+                        v = xk[1 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 5], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 5], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 5], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 5], a7);
+                        v = xk[1 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 6], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 6], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 6], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 6], a7);
+                        v = xk[1 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 7], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 7], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 7], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 7], a7);
+                        v = xk[1 * W + 3];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 8], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 8], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 8], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 8], a7);
+                        v = xk[1 * W + 4];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 9], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 9], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 9], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 9], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 9], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 9], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 9], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 9], a7);
+                        v = xk[2 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 10], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 10], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 10], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 10], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 10], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 10], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 10], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 10], a7);
+                        v = xk[2 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 11], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 11], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 11], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 11], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 11], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 11], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 11], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 11], a7);
+                        v = xk[2 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 12], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 12], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 12], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 12], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 12], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 12], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 12], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 12], a7);
+                        v = xk[2 * W + 3];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 13], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 13], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 13], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 13], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 13], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 13], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 13], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 13], a7);
+                        v = xk[2 * W + 4];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 14], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 14], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 14], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 14], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 14], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 14], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 14], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 14], a7);
+                        v = xk[3 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 15], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 15], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 15], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 15], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 15], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 15], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 15], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 15], a7);
+                        v = xk[3 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 16], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 16], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 16], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 16], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 16], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 16], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 16], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 16], a7);
+                        v = xk[3 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 17], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 17], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 17], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 17], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 17], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 17], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 17], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 17], a7);
+                        v = xk[3 * W + 3];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 18], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 18], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 18], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 18], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 18], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 18], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 18], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 18], a7);
+                        v = xk[3 * W + 4];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 19], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 19], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 19], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 19], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 19], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 19], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 19], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 19], a7);
+                        v = xk[4 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 20], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 20], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 20], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 20], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 20], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 20], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 20], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 20], a7);
+                        v = xk[4 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 21], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 21], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 21], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 21], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 21], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 21], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 21], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 21], a7);
+                        v = xk[4 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 22], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 22], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 22], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 22], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 22], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 22], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 22], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 22], a7);
+                        v = xk[4 * W + 3];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 23], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 23], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 23], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 23], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 23], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 23], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 23], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 23], a7);
+                        v = xk[4 * W + 4];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 24], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 24], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 24], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 24], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 24], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 24], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 24], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 24], a7);
+                    }
+                    // seek to y[oc, oh, ow]
+                    int yo = (oc * OH + oh) * OW + ow;
+                    yb[yo + 0 * (OH * OW)] = a0;
+                    yb[yo + 1 * (OH * OW)] = a1;
+                    yb[yo + 2 * (OH * OW)] = a2;
+                    yb[yo + 3 * (OH * OW)] = a3;
+                    yb[yo + 4 * (OH * OW)] = a4;
+                    yb[yo + 5 * (OH * OW)] = a5;
+                    yb[yo + 6 * (OH * OW)] = a6;
+                    yb[yo + 7 * (OH * OW)] = a7;
                 }
             }
         }

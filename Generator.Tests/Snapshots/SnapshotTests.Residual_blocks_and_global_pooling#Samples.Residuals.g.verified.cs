@@ -598,7 +598,10 @@ namespace Samples
             var conv1_w = p.Slice(0, 36); // (4,1,3,3)
             var conv1_b = p.Slice(36, 4); // (4)
             Conv1_Pad<TLane>(x, ws.conv1_xpad, B);
-            Conv1_Forward<TLane>(ws.conv1_xpad, conv1_w, conv1_b, ws.conv1_out, B);
+            if (global::CnnGen.VectorRegisters.Many)
+                Conv1_Forward<TLane>(ws.conv1_xpad, conv1_w, conv1_b, ws.conv1_out, B);
+            else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
+                Conv1_ForwardNarrow<TLane>(ws.conv1_xpad, conv1_w, conv1_b, ws.conv1_out, B);
             // Relu1: ReLU
             Relu1_Forward<TLane>(ws.conv1_out, ws.relu1_out, B);
             // Res1: Residual: keeps its input for the Add that closes the block
@@ -607,7 +610,10 @@ namespace Samples
             var conv2_w = p.Slice(40, 144); // (4,4,3,3)
             var conv2_b = p.Slice(184, 4); // (4)
             Conv2_Pad<TLane>(ws.relu1_out, ws.conv2_xpad, B);
-            Conv2_Forward<TLane>(ws.conv2_xpad, conv2_w, conv2_b, ws.conv2_out, B);
+            if (global::CnnGen.VectorRegisters.Many)
+                Conv2_Forward<TLane>(ws.conv2_xpad, conv2_w, conv2_b, ws.conv2_out, B);
+            else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
+                Conv2_ForwardNarrow<TLane>(ws.conv2_xpad, conv2_w, conv2_b, ws.conv2_out, B);
             // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
             var batchnorm1_gamma = p.Slice(188, 4); // (4)
             var batchnorm1_beta = p.Slice(192, 4); // (4)
@@ -619,7 +625,10 @@ namespace Samples
             var conv3_w = p.Slice(196, 144); // (4,4,3,3)
             var conv3_b = p.Slice(340, 4); // (4)
             Conv3_Pad<TLane>(ws.relu2_out, ws.conv3_xpad, B);
-            Conv3_Forward<TLane>(ws.conv3_xpad, conv3_w, conv3_b, ws.conv3_out, B);
+            if (global::CnnGen.VectorRegisters.Many)
+                Conv3_Forward<TLane>(ws.conv3_xpad, conv3_w, conv3_b, ws.conv3_out, B);
+            else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
+                Conv3_ForwardNarrow<TLane>(ws.conv3_xpad, conv3_w, conv3_b, ws.conv3_out, B);
             // Add1: Add the input of Res1
             Add1_Forward<TLane>(ws.conv3_out, ws.relu1_out, ws.add1_out, B);
             // Relu3: ReLU
@@ -630,7 +639,10 @@ namespace Samples
             var conv4_w = p.Slice(344, 288); // (8,4,3,3)
             var conv4_b = p.Slice(632, 8); // (8)
             Conv4_Pad<TLane>(ws.relu3_out, ws.conv4_xpad, B);
-            Conv4_Forward<TLane>(ws.conv4_xpad, conv4_w, conv4_b, ws.conv4_out, B);
+            if (global::CnnGen.VectorRegisters.Many)
+                Conv4_Forward<TLane>(ws.conv4_xpad, conv4_w, conv4_b, ws.conv4_out, B);
+            else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
+                Conv4_ForwardNarrow<TLane>(ws.conv4_xpad, conv4_w, conv4_b, ws.conv4_out, B);
             // Relu4: ReLU
             Relu4_Forward<TLane>(ws.conv4_out, ws.relu4_out, B);
             // Add2: Add the input of Res2, projected: 1x1 conv 4->8, stride=2
@@ -973,6 +985,145 @@ namespace Samples
                     yb[yo + 3 * (OH * OW) + 1] = a3_1;
                     yb[yo + 3 * (OH * OW) + 2] = a3_2;
                     yb[yo + 3 * (OH * OW) + 3] = a3_3;
+                }
+            }
+        }
+
+        // Conv1_ForwardNarrow: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]
+        // x (B,1,10,10)  w (4,1,3,3)  b (4)  ->  y (B,4,8,8)
+        // the form for 16 vector registers: 4 output channels times 2 columns at a time, so that the accumulators stay in registers
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv1_ForwardNarrow<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 1, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to x[bg] and y[bg]
+                var xb = x.Slice(bg * (C * H * W), C * H * W);
+                var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                // output channels in blocks of 4 times 2 adjacent columns, one accumulator each
+                for (int oc = 0; oc < OC; oc += 4)
+                for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow += 2)
+                {
+                    // accumulators start at the bias
+                    TLane a0_0 = TLane.Broadcast(b[oc + 0]);
+                    TLane a0_1 = TLane.Broadcast(b[oc + 0]);
+                    TLane a1_0 = TLane.Broadcast(b[oc + 1]);
+                    TLane a1_1 = TLane.Broadcast(b[oc + 1]);
+                    TLane a2_0 = TLane.Broadcast(b[oc + 2]);
+                    TLane a2_1 = TLane.Broadcast(b[oc + 2]);
+                    TLane a3_0 = TLane.Broadcast(b[oc + 3]);
+                    TLane a3_1 = TLane.Broadcast(b[oc + 3]);
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + 1 * S);
+                        var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
+                        TLane v0, v1;
+                        // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+3, times columns ow..ow+1
+                        v0 = xk[0 * W + 0];
+                        v1 = xk[0 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 0], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 0], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 0], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 0], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 0], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 0], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 0], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 0], a3_1);
+                        v0 = xk[0 * W + 1];
+                        v1 = xk[0 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 1], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 1], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 1], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 1], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 1], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 1], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 1], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 1], a3_1);
+                        v0 = xk[0 * W + 2];
+                        v1 = xk[0 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 2], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 2], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 2], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 2], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 2], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 2], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 2], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 2], a3_1);
+                        v0 = xk[1 * W + 0];
+                        v1 = xk[1 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 3], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 3], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 3], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 3], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 3], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 3], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 3], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 3], a3_1);
+                        v0 = xk[1 * W + 1];
+                        v1 = xk[1 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 4], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 4], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 4], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 4], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 4], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 4], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 4], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 4], a3_1);
+                        v0 = xk[1 * W + 2];
+                        v1 = xk[1 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 5], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 5], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 5], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 5], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 5], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 5], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 5], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 5], a3_1);
+                        v0 = xk[2 * W + 0];
+                        v1 = xk[2 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 6], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 6], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 6], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 6], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 6], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 6], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 6], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 6], a3_1);
+                        v0 = xk[2 * W + 1];
+                        v1 = xk[2 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 7], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 7], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 7], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 7], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 7], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 7], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 7], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 7], a3_1);
+                        v0 = xk[2 * W + 2];
+                        v1 = xk[2 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 8], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 8], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 8], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 8], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 8], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 8], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 8], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 8], a3_1);
+                    }
+                    // seek to y[oc, oh, ow]
+                    int yo = (oc * OH + oh) * OW + ow;
+                    yb[yo + 0 * (OH * OW)] = a0_0;
+                    yb[yo + 0 * (OH * OW) + 1] = a0_1;
+                    yb[yo + 1 * (OH * OW)] = a1_0;
+                    yb[yo + 1 * (OH * OW) + 1] = a1_1;
+                    yb[yo + 2 * (OH * OW)] = a2_0;
+                    yb[yo + 2 * (OH * OW) + 1] = a2_1;
+                    yb[yo + 3 * (OH * OW)] = a3_0;
+                    yb[yo + 3 * (OH * OW) + 1] = a3_1;
                 }
             }
         }
@@ -1423,6 +1574,145 @@ namespace Samples
                     yb[yo + 3 * (OH * OW) + 1] = a3_1;
                     yb[yo + 3 * (OH * OW) + 2] = a3_2;
                     yb[yo + 3 * (OH * OW) + 3] = a3_3;
+                }
+            }
+        }
+
+        // Conv2_ForwardNarrow: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]
+        // x (B,4,10,10)  w (4,4,3,3)  b (4)  ->  y (B,4,8,8)
+        // the form for 16 vector registers: 4 output channels times 2 columns at a time, so that the accumulators stay in registers
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv2_ForwardNarrow<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to x[bg] and y[bg]
+                var xb = x.Slice(bg * (C * H * W), C * H * W);
+                var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                // output channels in blocks of 4 times 2 adjacent columns, one accumulator each
+                for (int oc = 0; oc < OC; oc += 4)
+                for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow += 2)
+                {
+                    // accumulators start at the bias
+                    TLane a0_0 = TLane.Broadcast(b[oc + 0]);
+                    TLane a0_1 = TLane.Broadcast(b[oc + 0]);
+                    TLane a1_0 = TLane.Broadcast(b[oc + 1]);
+                    TLane a1_1 = TLane.Broadcast(b[oc + 1]);
+                    TLane a2_0 = TLane.Broadcast(b[oc + 2]);
+                    TLane a2_1 = TLane.Broadcast(b[oc + 2]);
+                    TLane a3_0 = TLane.Broadcast(b[oc + 3]);
+                    TLane a3_1 = TLane.Broadcast(b[oc + 3]);
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + 1 * S);
+                        var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
+                        TLane v0, v1;
+                        // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+3, times columns ow..ow+1
+                        v0 = xk[0 * W + 0];
+                        v1 = xk[0 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 0], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 0], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 0], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 0], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 0], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 0], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 0], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 0], a3_1);
+                        v0 = xk[0 * W + 1];
+                        v1 = xk[0 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 1], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 1], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 1], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 1], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 1], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 1], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 1], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 1], a3_1);
+                        v0 = xk[0 * W + 2];
+                        v1 = xk[0 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 2], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 2], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 2], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 2], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 2], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 2], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 2], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 2], a3_1);
+                        v0 = xk[1 * W + 0];
+                        v1 = xk[1 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 3], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 3], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 3], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 3], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 3], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 3], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 3], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 3], a3_1);
+                        v0 = xk[1 * W + 1];
+                        v1 = xk[1 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 4], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 4], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 4], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 4], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 4], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 4], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 4], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 4], a3_1);
+                        v0 = xk[1 * W + 2];
+                        v1 = xk[1 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 5], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 5], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 5], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 5], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 5], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 5], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 5], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 5], a3_1);
+                        v0 = xk[2 * W + 0];
+                        v1 = xk[2 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 6], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 6], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 6], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 6], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 6], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 6], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 6], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 6], a3_1);
+                        v0 = xk[2 * W + 1];
+                        v1 = xk[2 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 7], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 7], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 7], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 7], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 7], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 7], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 7], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 7], a3_1);
+                        v0 = xk[2 * W + 2];
+                        v1 = xk[2 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 8], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 8], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 8], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 8], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 8], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 8], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 8], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 8], a3_1);
+                    }
+                    // seek to y[oc, oh, ow]
+                    int yo = (oc * OH + oh) * OW + ow;
+                    yb[yo + 0 * (OH * OW)] = a0_0;
+                    yb[yo + 0 * (OH * OW) + 1] = a0_1;
+                    yb[yo + 1 * (OH * OW)] = a1_0;
+                    yb[yo + 1 * (OH * OW) + 1] = a1_1;
+                    yb[yo + 2 * (OH * OW)] = a2_0;
+                    yb[yo + 2 * (OH * OW) + 1] = a2_1;
+                    yb[yo + 3 * (OH * OW)] = a3_0;
+                    yb[yo + 3 * (OH * OW) + 1] = a3_1;
                 }
             }
         }
@@ -2071,6 +2361,145 @@ namespace Samples
             }
         }
 
+        // Conv3_ForwardNarrow: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]
+        // x (B,4,10,10)  w (4,4,3,3)  b (4)  ->  y (B,4,8,8)
+        // the form for 16 vector registers: 4 output channels times 2 columns at a time, so that the accumulators stay in registers
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv3_ForwardNarrow<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to x[bg] and y[bg]
+                var xb = x.Slice(bg * (C * H * W), C * H * W);
+                var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                // output channels in blocks of 4 times 2 adjacent columns, one accumulator each
+                for (int oc = 0; oc < OC; oc += 4)
+                for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow += 2)
+                {
+                    // accumulators start at the bias
+                    TLane a0_0 = TLane.Broadcast(b[oc + 0]);
+                    TLane a0_1 = TLane.Broadcast(b[oc + 0]);
+                    TLane a1_0 = TLane.Broadcast(b[oc + 1]);
+                    TLane a1_1 = TLane.Broadcast(b[oc + 1]);
+                    TLane a2_0 = TLane.Broadcast(b[oc + 2]);
+                    TLane a2_1 = TLane.Broadcast(b[oc + 2]);
+                    TLane a3_0 = TLane.Broadcast(b[oc + 3]);
+                    TLane a3_1 = TLane.Broadcast(b[oc + 3]);
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + 1 * S);
+                        var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
+                        TLane v0, v1;
+                        // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+3, times columns ow..ow+1
+                        v0 = xk[0 * W + 0];
+                        v1 = xk[0 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 0], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 0], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 0], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 0], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 0], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 0], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 0], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 0], a3_1);
+                        v0 = xk[0 * W + 1];
+                        v1 = xk[0 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 1], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 1], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 1], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 1], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 1], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 1], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 1], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 1], a3_1);
+                        v0 = xk[0 * W + 2];
+                        v1 = xk[0 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 2], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 2], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 2], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 2], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 2], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 2], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 2], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 2], a3_1);
+                        v0 = xk[1 * W + 0];
+                        v1 = xk[1 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 3], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 3], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 3], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 3], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 3], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 3], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 3], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 3], a3_1);
+                        v0 = xk[1 * W + 1];
+                        v1 = xk[1 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 4], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 4], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 4], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 4], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 4], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 4], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 4], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 4], a3_1);
+                        v0 = xk[1 * W + 2];
+                        v1 = xk[1 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 5], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 5], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 5], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 5], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 5], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 5], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 5], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 5], a3_1);
+                        v0 = xk[2 * W + 0];
+                        v1 = xk[2 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 6], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 6], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 6], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 6], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 6], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 6], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 6], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 6], a3_1);
+                        v0 = xk[2 * W + 1];
+                        v1 = xk[2 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 7], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 7], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 7], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 7], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 7], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 7], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 7], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 7], a3_1);
+                        v0 = xk[2 * W + 2];
+                        v1 = xk[2 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * CKK + 8], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 8], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * CKK + 8], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * CKK + 8], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * CKK + 8], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 8], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 8], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 8], a3_1);
+                    }
+                    // seek to y[oc, oh, ow]
+                    int yo = (oc * OH + oh) * OW + ow;
+                    yb[yo + 0 * (OH * OW)] = a0_0;
+                    yb[yo + 0 * (OH * OW) + 1] = a0_1;
+                    yb[yo + 1 * (OH * OW)] = a1_0;
+                    yb[yo + 1 * (OH * OW) + 1] = a1_1;
+                    yb[yo + 2 * (OH * OW)] = a2_0;
+                    yb[yo + 2 * (OH * OW) + 1] = a2_1;
+                    yb[yo + 3 * (OH * OW)] = a3_0;
+                    yb[yo + 3 * (OH * OW) + 1] = a3_1;
+                }
+            }
+        }
+
         // Conv3_Backward (accumulates +=):
         //   dw[oc,c,kh,kw] += sum over samples, oh, ow of dy[oc,oh,ow] * x[c, oh*S+kh, ow*S+kw]
         //   db[oc]         += sum over samples, oh, ow of dy[oc,oh,ow]
@@ -2618,6 +3047,136 @@ namespace Samples
                     yb[yo + 6 * (OH * OW) + 1] = a6_1;
                     yb[yo + 7 * (OH * OW)] = a7_0;
                     yb[yo + 7 * (OH * OW) + 1] = a7_1;
+                }
+            }
+        }
+
+        // Conv4_ForwardNarrow: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]
+        // x (B,4,10,10)  w (8,4,3,3)  b (8)  ->  y (B,8,4,4)
+        // the form for 16 vector registers: 8 output channels at a time, so that the accumulators stay in registers
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv4_ForwardNarrow<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 4, H = 10, W = 10, OC = 8, K = 3, S = 2, OH = 4, OW = 4;
+            const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to x[bg] and y[bg]
+                var xb = x.Slice(bg * (C * H * W), C * H * W);
+                var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                // output channels in blocks of 8, one accumulator each
+                for (int oc = 0; oc < OC; oc += 8)
+                for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow++)
+                {
+                    // accumulators start at the bias
+                    TLane a0 = TLane.Broadcast(b[oc + 0]);
+                    TLane a1 = TLane.Broadcast(b[oc + 1]);
+                    TLane a2 = TLane.Broadcast(b[oc + 2]);
+                    TLane a3 = TLane.Broadcast(b[oc + 3]);
+                    TLane a4 = TLane.Broadcast(b[oc + 4]);
+                    TLane a5 = TLane.Broadcast(b[oc + 5]);
+                    TLane a6 = TLane.Broadcast(b[oc + 6]);
+                    TLane a7 = TLane.Broadcast(b[oc + 7]);
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        var wk = w.Slice(oc * CKK + c * KK, 7 * CKK + KK);
+                        TLane v;
+                        // 3x3 window, taps (0,0)..(2,2), times channels oc..oc+7
+                        v = xk[0 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 0], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 0], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 0], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 0], a7);
+                        v = xk[0 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 1], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 1], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 1], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 1], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 1], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 1], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 1], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 1], a7);
+                        v = xk[0 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 2], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 2], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 2], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 2], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 2], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 2], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 2], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 2], a7);
+                        v = xk[1 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 3], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 3], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 3], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 3], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 3], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 3], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 3], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 3], a7);
+                        v = xk[1 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 4], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 4], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 4], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 4], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 4], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 4], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 4], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 4], a7);
+                        v = xk[1 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 5], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 5], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 5], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 5], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 5], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 5], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 5], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 5], a7);
+                        v = xk[2 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 6], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 6], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 6], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 6], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 6], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 6], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 6], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 6], a7);
+                        v = xk[2 * W + 1];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 7], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 7], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 7], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 7], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 7], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 7], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 7], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 7], a7);
+                        v = xk[2 * W + 2];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 8], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 8], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 8], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 8], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 8], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 8], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 8], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 8], a7);
+                    }
+                    // seek to y[oc, oh, ow]
+                    int yo = (oc * OH + oh) * OW + ow;
+                    yb[yo + 0 * (OH * OW)] = a0;
+                    yb[yo + 1 * (OH * OW)] = a1;
+                    yb[yo + 2 * (OH * OW)] = a2;
+                    yb[yo + 3 * (OH * OW)] = a3;
+                    yb[yo + 4 * (OH * OW)] = a4;
+                    yb[yo + 5 * (OH * OW)] = a5;
+                    yb[yo + 6 * (OH * OW)] = a6;
+                    yb[yo + 7 * (OH * OW)] = a7;
                 }
             }
         }

@@ -96,6 +96,7 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
             // fit (18 for a 3x3 window); within one group only, so ungrouped and an even filter count
             WeightGradientBlock = backward.Taps && kk * 2 <= 18 && Groups == 1 && Filters % 2 == 0 ? 2 : 1,
             // a second input-gradient kernel for 16 vector registers, where the block above does not fit them
+            NarrowForward = UnrollPlan.NarrowForward(forward, kk, filters, (int)ow),
             NarrowDxBlock = backward.Taps && !UnrollPlan.FitsNarrow(backward.ChannelBlock, UnrollPlan.TapGroup(kk, backward.ChannelBlock))
                 ? System.Math.Min(filters, UnrollPlan.NarrowDxChannelBlock) : 0,
             Groups = Groups,
@@ -115,6 +116,8 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     public bool UnrollWeightGradient { get; init; }
     /// <summary>Output channels whose weight gradients are accumulated together, each input tap loaded once for all (1 or 2).</summary>
     public int WeightGradientBlock { get; init; } = 1;
+    /// <summary>The forward kernel's 16-register form (<c>_ForwardNarrow</c>), or null where <see cref="Forward"/> fits 16 registers.</summary>
+    public Unrolling? NarrowForward { get; init; }
     /// <summary>Output channels per block of the input-gradient kernel's 16-register form (<c>_BackwardInputNarrow</c>), or 0 where the block above fits 16 registers.</summary>
     public int NarrowDxBlock { get; init; }
     /// <summary>Channel groups: filter oc sees only the input channels of its group (depthwise when each group is one channel).</summary>
@@ -194,8 +197,8 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     private KernelSignature PadKernel(string x, string xpad, string groups) =>
         new KernelSignature(Name + "_Pad").In("x", x).Out("xpad", xpad).Groups(groups);
 
-    private KernelSignature ForwardKernel(PassContext ctx) =>
-        new KernelSignature(Name + "_Forward").In("x", Padding > 0 ? XPad : ctx.X).Floats("w", Prefix + "_w")
+    private KernelSignature ForwardKernel(PassContext ctx, bool narrow = false) =>
+        new KernelSignature(Name + (narrow ? "_ForwardNarrow" : "_Forward")).In("x", Padding > 0 ? XPad : ctx.X).Floats("w", Prefix + "_w")
             .If(Bias, k => k.Floats("b", Prefix + "_b")).Out("y", ctx.Y).Groups();
 
     private KernelSignature BackwardKernel(PassContext ctx) =>
@@ -216,7 +219,15 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     public override void EmitForward(SourceWriter w, PassContext ctx)
     {
         if (Padding > 0) w.Line(PadKernel(ctx.X, XPad, "B").Call());
-        w.Line(ForwardKernel(ctx).Call());
+        if (NarrowForward is not null)
+        {
+            w.Line("if (global::CnnGen.VectorRegisters.Many)");
+            w.Line("    " + ForwardKernel(ctx).Call());
+            w.Line("else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers");
+            w.Line("    " + ForwardKernel(ctx, narrow: true).Call());
+        }
+        else
+            w.Line(ForwardKernel(ctx).Call());
     }
 
     public override void EmitBackward(SourceWriter w, PassContext ctx)
@@ -266,10 +277,20 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Close();
             w.Line();
         }
-        w.Line($"// {Name}_Forward: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]");
+        EmitForwardKernel(w, ctx, Forward, narrow: false);
+        if (NarrowForward is { } narrowForward) EmitForwardKernel(w, ctx, narrowForward, narrow: true);
+    }
+
+    /// <summary>The forward kernel with unrolling <paramref name="u"/>; <paramref name="narrow"/>: the form for 16 vector registers.</summary>
+    private void EmitForwardKernel(SourceWriter w, PassContext ctx, Unrolling u, bool narrow)
+    {
+        var x = Padded;
+        w.Line($"// {Name}_Forward{(narrow ? "Narrow" : "")}: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]");
         w.Line($"// x {Shape(x)}  w ({I(Filters)},{I(GroupChannels)},{I(Kernel)},{I(Kernel)}){(Bias ? $"  b ({I(Filters)})" : "")}  ->  y {Shape(Output)}");
+        if (narrow)
+            w.Line($"// the form for 16 vector registers: {I(u.ChannelBlock)} output channels{(u.PositionBlock > 1 ? $" times {I(u.PositionBlock)} columns" : "")} at a time, so that the accumulators stay in registers");
         w.Line(Hot);
-        w.Open(ForwardKernel(ctx).Declaration);
+        w.Open(ForwardKernel(ctx, narrow).Declaration);
         w.Line(Consts());
         EmitGroupConstants(w);
         w.Line(WeightsPerFilter(" // weights per (oc, c) and per oc"));
@@ -277,9 +298,9 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         w.Line("// seek to x[bg] and y[bg]");
         w.Line("var xb = x.Slice(bg * (C * H * W), C * H * W);");
         w.Line("var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);");
-        if (Forward.Taps)
+        if (u.Taps)
         {
-            EmitBlocks(w, Forward.ChannelBlock, (n, from, to) => ForwardBlock(w, n, from, to));
+            EmitBlocks(w, u.ChannelBlock, (n, from, to) => ForwardBlock(w, n, u.PositionBlock, from, to));
         }
         else
         {
@@ -301,9 +322,9 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     }
 
     /// <summary>Output channels [from, to) in blocks of <paramref name="n"/>, each with its own accumulator.</summary>
-    private void ForwardBlock(SourceWriter w, int n, string from, string to)
+    private void ForwardBlock(SourceWriter w, int n, int p, string from, string to)
     {
-        int k = Kernel, p = Forward.PositionBlock;
+        int k = Kernel;
         string A(int j, int q) => p == 1 ? $"a{I(j)}" : $"a{I(j)}_{I(q)}";
         string V(int q) => p == 1 ? "v" : $"v{I(q)}";
         w.Line(p == 1

@@ -49,6 +49,27 @@ internal static class UnrollPlan
         return u;
     }
 
+    /// <summary>
+    /// The forward kernel's form for 16 vector registers, or null where <paramref name="wide"/> already fits them: its
+    /// accumulators, the loaded inputs and the broadcast weight at most 15 registers (8 channels, or fewer channels
+    /// times adjacent columns).
+    /// </summary>
+    public static Unrolling? NarrowForward(Unrolling wide, int taps, int channels, int outputWidth)
+    {
+        if (!wide.Taps || FitsNarrowForward(wide.ChannelBlock, wide.PositionBlock)) return null;
+        var u = new Unrolling(true, Math.Min(channels, 8));
+        int tail = channels % u.ChannelBlock;
+        for (int p = 4; p >= 2; p--)
+        {
+            if (outputWidth % p != 0 || !FitsNarrowForward(u.ChannelBlock, p)) continue;
+            long cost = (long)taps * (u.ChannelBlock + 1) * p + (tail > 0 ? (long)taps * (tail + 1) * p : 0);
+            if (cost <= Budget) return u with { PositionBlock = p };
+        }
+        return u;
+    }
+
+    private static bool FitsNarrowForward(int channels, int positions) => channels * positions + positions <= 14;
+
     /// <summary>Statements of the cheapest unrolling (a block of one channel), as counted by <see cref="Choose"/>.</summary>
     public static long MinimalCost(int taps, int extra) => (long)taps * (1 + extra);
 

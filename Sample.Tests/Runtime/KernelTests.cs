@@ -53,6 +53,7 @@ public sealed class KernelTests
 
     [Theory]
     [InlineData(16, 5, 7, 37)]    // rows in blocks of 4 plus 3, inputs 32 + 5 (vector, then scalar tail)
+    [InlineData(8, 6, 6, 61)]     // inputs 48 + 8 + 5: 32- or 16-wide blocks, an 8-wide row tail and a scalar one
     [InlineData(16, 4, 120, 400)] // LeNet-5's first dense layer, exactly one 64-sample chunk
     [InlineData(8, 9, 10, 84)]    // 72 samples: a chunk of 64 and one of 8
     [InlineData(1, 70, 3, 19)]    // one sample per group
