@@ -573,69 +573,147 @@ namespace Samples
         {
             const int C = 1, H = 28, W = 28, OC = 8, K = 4, S = 2, OH = 13, OW = 13;
             const int KK = K * K, CKK = C * KK;
-            // dw: one accumulator per tap of the window, summed over samples and positions
-            for (int oc = 0; oc < OC; oc++)
-            for (int c = 0; c < C; c++)
+            if (global::CnnGen.VectorRegisters.Many)
             {
-                TLane g0 = TLane.Zero;
-                TLane g1 = TLane.Zero;
-                TLane g2 = TLane.Zero;
-                TLane g3 = TLane.Zero;
-                TLane g4 = TLane.Zero;
-                TLane g5 = TLane.Zero;
-                TLane g6 = TLane.Zero;
-                TLane g7 = TLane.Zero;
-                TLane g8 = TLane.Zero;
-                TLane g9 = TLane.Zero;
-                TLane g10 = TLane.Zero;
-                TLane g11 = TLane.Zero;
-                TLane g12 = TLane.Zero;
-                TLane g13 = TLane.Zero;
-                TLane g14 = TLane.Zero;
-                TLane g15 = TLane.Zero;
-                for (int bg = 0; bg < B; bg++)
-                for (int oh = 0; oh < OH; oh++)
-                for (int ow = 0; ow < OW; ow++)
+                // dw: one accumulator per tap of the window, summed over samples and positions
+                for (int oc = 0; oc < OC; oc++)
+                for (int c = 0; c < C; c++)
                 {
-                    // seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]
-                    TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
-                    var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
-                    // 4x4 window, taps (0,0)..(3,3)
-                    g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
-                    g1 = TLane.FusedMultiplyAdd(d, xk[0 * W + 1], g1);
-                    g2 = TLane.FusedMultiplyAdd(d, xk[0 * W + 2], g2);
-                    g3 = TLane.FusedMultiplyAdd(d, xk[0 * W + 3], g3);
-                    g4 = TLane.FusedMultiplyAdd(d, xk[1 * W + 0], g4);
-                    g5 = TLane.FusedMultiplyAdd(d, xk[1 * W + 1], g5);
-                    g6 = TLane.FusedMultiplyAdd(d, xk[1 * W + 2], g6);
-                    g7 = TLane.FusedMultiplyAdd(d, xk[1 * W + 3], g7);
-                    g8 = TLane.FusedMultiplyAdd(d, xk[2 * W + 0], g8);
-                    g9 = TLane.FusedMultiplyAdd(d, xk[2 * W + 1], g9);
-                    g10 = TLane.FusedMultiplyAdd(d, xk[2 * W + 2], g10);
-                    g11 = TLane.FusedMultiplyAdd(d, xk[2 * W + 3], g11);
-                    g12 = TLane.FusedMultiplyAdd(d, xk[3 * W + 0], g12);
-                    g13 = TLane.FusedMultiplyAdd(d, xk[3 * W + 1], g13);
-                    g14 = TLane.FusedMultiplyAdd(d, xk[3 * W + 2], g14);
-                    g15 = TLane.FusedMultiplyAdd(d, xk[3 * W + 3], g15);
+                    TLane g0 = TLane.Zero;
+                    TLane g1 = TLane.Zero;
+                    TLane g2 = TLane.Zero;
+                    TLane g3 = TLane.Zero;
+                    TLane g4 = TLane.Zero;
+                    TLane g5 = TLane.Zero;
+                    TLane g6 = TLane.Zero;
+                    TLane g7 = TLane.Zero;
+                    TLane g8 = TLane.Zero;
+                    TLane g9 = TLane.Zero;
+                    TLane g10 = TLane.Zero;
+                    TLane g11 = TLane.Zero;
+                    TLane g12 = TLane.Zero;
+                    TLane g13 = TLane.Zero;
+                    TLane g14 = TLane.Zero;
+                    TLane g15 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // seek to dy[bg, oc, oh, ow] and x[bg, c, oh*S, ow*S]
+                        TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        // 4x4 window, taps (0,0)..(3,3)
+                        g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
+                        g1 = TLane.FusedMultiplyAdd(d, xk[0 * W + 1], g1);
+                        g2 = TLane.FusedMultiplyAdd(d, xk[0 * W + 2], g2);
+                        g3 = TLane.FusedMultiplyAdd(d, xk[0 * W + 3], g3);
+                        g4 = TLane.FusedMultiplyAdd(d, xk[1 * W + 0], g4);
+                        g5 = TLane.FusedMultiplyAdd(d, xk[1 * W + 1], g5);
+                        g6 = TLane.FusedMultiplyAdd(d, xk[1 * W + 2], g6);
+                        g7 = TLane.FusedMultiplyAdd(d, xk[1 * W + 3], g7);
+                        g8 = TLane.FusedMultiplyAdd(d, xk[2 * W + 0], g8);
+                        g9 = TLane.FusedMultiplyAdd(d, xk[2 * W + 1], g9);
+                        g10 = TLane.FusedMultiplyAdd(d, xk[2 * W + 2], g10);
+                        g11 = TLane.FusedMultiplyAdd(d, xk[2 * W + 3], g11);
+                        g12 = TLane.FusedMultiplyAdd(d, xk[3 * W + 0], g12);
+                        g13 = TLane.FusedMultiplyAdd(d, xk[3 * W + 1], g13);
+                        g14 = TLane.FusedMultiplyAdd(d, xk[3 * W + 2], g14);
+                        g15 = TLane.FusedMultiplyAdd(d, xk[3 * W + 3], g15);
+                    }
+                    // seek to dw[oc, c, 0, 0]
+                    int wo = oc * CKK + c * KK;
+                    dw[wo + 0] += TLane.Sum(g0);
+                    dw[wo + 1] += TLane.Sum(g1);
+                    dw[wo + 2] += TLane.Sum(g2);
+                    dw[wo + 3] += TLane.Sum(g3);
+                    dw[wo + 4] += TLane.Sum(g4);
+                    dw[wo + 5] += TLane.Sum(g5);
+                    dw[wo + 6] += TLane.Sum(g6);
+                    dw[wo + 7] += TLane.Sum(g7);
+                    dw[wo + 8] += TLane.Sum(g8);
+                    dw[wo + 9] += TLane.Sum(g9);
+                    dw[wo + 10] += TLane.Sum(g10);
+                    dw[wo + 11] += TLane.Sum(g11);
+                    dw[wo + 12] += TLane.Sum(g12);
+                    dw[wo + 13] += TLane.Sum(g13);
+                    dw[wo + 14] += TLane.Sum(g14);
+                    dw[wo + 15] += TLane.Sum(g15);
                 }
-                // seek to dw[oc, c, 0, 0]
-                int wo = oc * CKK + c * KK;
-                dw[wo + 0] += TLane.Sum(g0);
-                dw[wo + 1] += TLane.Sum(g1);
-                dw[wo + 2] += TLane.Sum(g2);
-                dw[wo + 3] += TLane.Sum(g3);
-                dw[wo + 4] += TLane.Sum(g4);
-                dw[wo + 5] += TLane.Sum(g5);
-                dw[wo + 6] += TLane.Sum(g6);
-                dw[wo + 7] += TLane.Sum(g7);
-                dw[wo + 8] += TLane.Sum(g8);
-                dw[wo + 9] += TLane.Sum(g9);
-                dw[wo + 10] += TLane.Sum(g10);
-                dw[wo + 11] += TLane.Sum(g11);
-                dw[wo + 12] += TLane.Sum(g12);
-                dw[wo + 13] += TLane.Sum(g13);
-                dw[wo + 14] += TLane.Sum(g14);
-                dw[wo + 15] += TLane.Sum(g15);
+            }
+            else
+            {
+                // 16 vector registers (x64 without AVX-512): one output channel at a time, its taps in 2 passes over the positions, so that the accumulators stay in registers
+                // dw: one accumulator per tap of the window, summed over samples and positions
+                for (int oc = 0; oc < OC; oc++)
+                for (int c = 0; c < C; c++)
+                {
+                    // taps (0,0)..(1,3)
+                    TLane g0 = TLane.Zero;
+                    TLane g1 = TLane.Zero;
+                    TLane g2 = TLane.Zero;
+                    TLane g3 = TLane.Zero;
+                    TLane g4 = TLane.Zero;
+                    TLane g5 = TLane.Zero;
+                    TLane g6 = TLane.Zero;
+                    TLane g7 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        g0 = TLane.FusedMultiplyAdd(d, xk[0 * W + 0], g0);
+                        g1 = TLane.FusedMultiplyAdd(d, xk[0 * W + 1], g1);
+                        g2 = TLane.FusedMultiplyAdd(d, xk[0 * W + 2], g2);
+                        g3 = TLane.FusedMultiplyAdd(d, xk[0 * W + 3], g3);
+                        g4 = TLane.FusedMultiplyAdd(d, xk[1 * W + 0], g4);
+                        g5 = TLane.FusedMultiplyAdd(d, xk[1 * W + 1], g5);
+                        g6 = TLane.FusedMultiplyAdd(d, xk[1 * W + 2], g6);
+                        g7 = TLane.FusedMultiplyAdd(d, xk[1 * W + 3], g7);
+                    }
+                    int wo0 = oc * CKK + c * KK;
+                    dw[wo0 + 0] += TLane.Sum(g0);
+                    dw[wo0 + 1] += TLane.Sum(g1);
+                    dw[wo0 + 2] += TLane.Sum(g2);
+                    dw[wo0 + 3] += TLane.Sum(g3);
+                    dw[wo0 + 4] += TLane.Sum(g4);
+                    dw[wo0 + 5] += TLane.Sum(g5);
+                    dw[wo0 + 6] += TLane.Sum(g6);
+                    dw[wo0 + 7] += TLane.Sum(g7);
+                    // taps (2,0)..(3,3)
+                    TLane g8 = TLane.Zero;
+                    TLane g9 = TLane.Zero;
+                    TLane g10 = TLane.Zero;
+                    TLane g11 = TLane.Zero;
+                    TLane g12 = TLane.Zero;
+                    TLane g13 = TLane.Zero;
+                    TLane g14 = TLane.Zero;
+                    TLane g15 = TLane.Zero;
+                    for (int bg = 0; bg < B; bg++)
+                    for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];
+                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        g8 = TLane.FusedMultiplyAdd(d, xk[2 * W + 0], g8);
+                        g9 = TLane.FusedMultiplyAdd(d, xk[2 * W + 1], g9);
+                        g10 = TLane.FusedMultiplyAdd(d, xk[2 * W + 2], g10);
+                        g11 = TLane.FusedMultiplyAdd(d, xk[2 * W + 3], g11);
+                        g12 = TLane.FusedMultiplyAdd(d, xk[3 * W + 0], g12);
+                        g13 = TLane.FusedMultiplyAdd(d, xk[3 * W + 1], g13);
+                        g14 = TLane.FusedMultiplyAdd(d, xk[3 * W + 2], g14);
+                        g15 = TLane.FusedMultiplyAdd(d, xk[3 * W + 3], g15);
+                    }
+                    int wo8 = oc * CKK + c * KK;
+                    dw[wo8 + 8] += TLane.Sum(g8);
+                    dw[wo8 + 9] += TLane.Sum(g9);
+                    dw[wo8 + 10] += TLane.Sum(g10);
+                    dw[wo8 + 11] += TLane.Sum(g11);
+                    dw[wo8 + 12] += TLane.Sum(g12);
+                    dw[wo8 + 13] += TLane.Sum(g13);
+                    dw[wo8 + 14] += TLane.Sum(g14);
+                    dw[wo8 + 15] += TLane.Sum(g15);
+                }
             }
         }
 

@@ -390,15 +390,19 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line("db[oc] += TLane.Sum(acc);");
             w.Close();
         }
-        if (UnrollWeightGradient && WeightGradientBlock > 1)
+        int narrowPasses = (kk + UnrollPlan.NarrowWeightGradientTaps - 1) / UnrollPlan.NarrowWeightGradientTaps;
+        if (UnrollWeightGradient && (WeightGradientBlock > 1 || narrowPasses > 1))
         {
-            // 2 channels x taps accumulators and their inputs need more than 16 vector registers: one channel there
+            // more accumulators than 16 vector registers hold: there one channel at a time, and its taps in passes
             w.Open("if (global::CnnGen.VectorRegisters.Many)");
             EmitWeightGradient(w, WeightGradientBlock);
             w.Close();
             w.Open("else");
-            w.Line("// 16 vector registers (x64 without AVX-512): one output channel at a time, so that its accumulators stay in registers");
-            EmitWeightGradient(w, 1);
+            w.Line(narrowPasses > 1
+                ? $"// 16 vector registers (x64 without AVX-512): one output channel at a time, its taps in {I(narrowPasses)} passes over the"
+                  + " positions, so that the accumulators stay in registers"
+                : "// 16 vector registers (x64 without AVX-512): one output channel at a time, so that its accumulators stay in registers");
+            EmitWeightGradient(w, 1, (kk + narrowPasses - 1) / narrowPasses);
             w.Close();
         }
         else
@@ -441,7 +445,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     }
 
     /// <summary>The weight gradient, <paramref name="wb"/> output channels at a time (1 or 2) when unrolled.</summary>
-    private void EmitWeightGradient(SourceWriter w, int wb)
+    private void EmitWeightGradient(SourceWriter w, int wb, int passTaps = int.MaxValue)
     {
         int k = Kernel, kk = k * k;
         string G(int j, int t) => wb == 1 ? $"g{I(t)}" : $"g{I(j)}_{I(t)}";
@@ -455,7 +459,28 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         }
         w.Line(wb == 1 ? "for (int oc = 0; oc < OC; oc++)" : $"for (int oc = 0; oc < OC; oc += {I(wb)})");
         w.Open($"for (int c = 0; c < {ChannelCount}; c++)");
-        if (UnrollWeightGradient)
+        if (UnrollWeightGradient && passTaps < kk)
+        {
+            // one output channel (wb is 1), the taps [first, first + passTaps) per pass over the samples and positions
+            for (int first = 0; first < kk; first += passTaps)
+            {
+                int last = System.Math.Min(kk, first + passTaps) - 1;
+                w.Line($"// taps ({I(first / k)},{I(first % k)})..({I(last / k)},{I(last % k)})");
+                for (int t = first; t <= last; t++) w.Line($"TLane g{I(t)} = TLane.Zero;");
+                w.Line("for (int bg = 0; bg < B; bg++)");
+                w.Line("for (int oh = 0; oh < OH; oh++)");
+                w.Open("for (int ow = 0; ow < OW; ow++)");
+                w.Line("TLane d = dy[((bg * OC + oc) * OH + oh) * OW + ow];");
+                w.Line($"var xk = x.Slice(((bg * C + {FilterChannel}) * H + oh * S) * W + ow * S, (K - 1) * W + K);");
+                for (int t = first; t <= last; t++)
+                    w.Line($"g{I(t)} = TLane.FusedMultiplyAdd(d, xk[{I(t / k)} * W + {I(t % k)}], g{I(t)});");
+                w.Close();
+                w.Line("int wo" + I(first) + " = oc * CKK + c * KK;");
+                for (int t = first; t <= last; t++)
+                    w.Line($"dw[wo{I(first)} + {I(t)}] += TLane.Sum(g{I(t)});");
+            }
+        }
+        else if (UnrollWeightGradient)
         {
             for (int j = 0; j < wb; j++)
                 for (int t = 0; t < kk; t++) w.Line($"TLane {G(j, t)} = TLane.Zero;");

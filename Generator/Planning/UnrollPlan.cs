@@ -68,6 +68,9 @@ internal static class UnrollPlan
         return u;
     }
 
+    /// <summary>Most weight-gradient accumulators of one pass in the 16-register form (with the output gradient, 14 registers).</summary>
+    public const int NarrowWeightGradientTaps = 13;
+
     private static bool FitsNarrowForward(int channels, int positions) => channels * positions + positions <= 14;
 
     /// <summary>Statements of the cheapest unrolling (a block of one channel), as counted by <see cref="Choose"/>.</summary>
