@@ -95,7 +95,8 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
             // two output channels share each loaded input of the weight gradient when their 2 x taps accumulators
             // fit (18 for a 3x3 window); within one group only, so ungrouped and an even filter count
             WeightGradientBlock = backward.Taps && kk * 2 <= 18 && Groups == 1 && Filters % 2 == 0 ? 2 : 1,
-            // a second input-gradient kernel for 16 vector registers, where the block above does not fit them
+            // second forms of the forward and input-gradient kernels for 16 vector registers, where the blocks above
+            // do not fit them
             NarrowForward = UnrollPlan.NarrowForward(forward, kk, filters, (int)ow),
             NarrowDxBlock = backward.Taps && !UnrollPlan.FitsNarrow(backward.ChannelBlock, UnrollPlan.TapGroup(kk, backward.ChannelBlock))
                 ? System.Math.Min(filters, UnrollPlan.NarrowDxChannelBlock) : 0,

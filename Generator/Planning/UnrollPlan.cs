@@ -36,13 +36,16 @@ internal static class UnrollPlan
     /// Widens a small forward channel block across adjacent output columns (which must divide the output width)
     /// while the accumulators stay at most 18 and the statements within the budget.
     /// </summary>
-    public static Unrolling WithPositionBlock(Unrolling u, int taps, int channels, int outputWidth)
+    public static Unrolling WithPositionBlock(Unrolling u, int taps, int channels, int outputWidth) =>
+        u.Taps ? WidestPositionBlock(u, taps, channels, outputWidth, (n, p) => n * p <= 18) : u;
+
+    /// <summary>The widest column block of 4, 3 or 2 (dividing the output width) that <paramref name="fits"/> and the budget allows, else <paramref name="u"/>.</summary>
+    private static Unrolling WidestPositionBlock(Unrolling u, int taps, int channels, int outputWidth, Func<int, int, bool> fits)
     {
-        if (!u.Taps) return u;
         int tail = channels % u.ChannelBlock;
         for (int p = 4; p >= 2; p--)
         {
-            if (outputWidth % p != 0 || u.ChannelBlock * p > 18) continue;
+            if (outputWidth % p != 0 || !fits(u.ChannelBlock, p)) continue;
             long cost = (long)taps * (u.ChannelBlock + 1) * p + (tail > 0 ? (long)taps * (tail + 1) * p : 0);
             if (cost <= Budget) return u with { PositionBlock = p };
         }
@@ -57,15 +60,7 @@ internal static class UnrollPlan
     public static Unrolling? NarrowForward(Unrolling wide, int taps, int channels, int outputWidth)
     {
         if (!wide.Taps || FitsNarrowForward(wide.ChannelBlock, wide.PositionBlock)) return null;
-        var u = new Unrolling(true, Math.Min(channels, 8));
-        int tail = channels % u.ChannelBlock;
-        for (int p = 4; p >= 2; p--)
-        {
-            if (outputWidth % p != 0 || !FitsNarrowForward(u.ChannelBlock, p)) continue;
-            long cost = (long)taps * (u.ChannelBlock + 1) * p + (tail > 0 ? (long)taps * (tail + 1) * p : 0);
-            if (cost <= Budget) return u with { PositionBlock = p };
-        }
-        return u;
+        return WidestPositionBlock(new Unrolling(true, Math.Min(channels, 8)), taps, channels, outputWidth, FitsNarrowForward);
     }
 
     /// <summary>Most weight-gradient accumulators of one pass in the 16-register form (with the output gradient, 14 registers).</summary>
