@@ -121,6 +121,7 @@ public sealed class Trainer : IDisposable
         if (_order.Length != train.Count) _order = new int[train.Count];
         var history = new List<EpochReport>();
         _data = train;
+        foreach (var worker in _workers) worker.GradientsZero = false; // the caller may have used the network's gradients
         try
         {
             for (int epoch = Progress.EpochsCompleted; epoch < _options.Epochs && !Progress.StoppedEarly; epoch++)
@@ -306,7 +307,8 @@ public sealed class Trainer : IDisposable
         _data!.PackBatch(_order.AsSpan(_batchStart + first, count), Lanes, _options.Normalization, worker.Input, worker.Labels,
                          _options.Augmentation, augmentationSeed, worker.Scratch);
         Span<float> gradients = w == 0 ? _net.Gradients : worker.Gradients;
-        gradients.Clear();
+        if (!worker.GradientsZero) gradients.Clear(); // the update zeroes them while they are in cache (see UpdateJob)
+        worker.GradientsZero = false;
         ulong noise = Rng.Derive(Rng.Derive(Rng.Derive(Rng.Derive(_options.Seed, NoiseStream), (ulong)_epoch), (ulong)_batch), (ulong)w);
         _results[w] = _net.TrainStep(worker.Workspace, worker.Input, worker.Labels, count, _gradientScale, gradients, noise);
     }
@@ -318,6 +320,7 @@ public sealed class Trainer : IDisposable
     {
         _optimizer.BeginStep(_net.ParameterCount);
         _pool!.Run(_updateJob);
+        for (int k = 0; k < _activeWorkers; k++) _workers[k].GradientsZero = true;
     }
 
     private void UpdateJob(int w)
@@ -326,8 +329,10 @@ public sealed class Trainer : IDisposable
         int length = Math.Min(_parametersPerWorker, _net.ParameterCount - start);
         Span<float> sum = _net.Gradients.Slice(start, length);
         // sum = worker 0 + worker 1 + ... in this order
+        // and each worker's range is zeroed as it is read, ready for its next batch: a separate Clear of the whole
+        // gradient buffer before each batch streamed it through memory once more (6% of BnNet's training time)
         for (int k = 1; k < _activeWorkers; k++)
-            Add(sum, _workers[k].Gradients.AsSpan(start, length));
+            AddAndClear(sum, _workers[k].Gradients.AsSpan(start, length));
         float factor = 1f;
         if (_options.MaxGradientNorm > 0)
         {
@@ -339,6 +344,7 @@ public sealed class Trainer : IDisposable
         }
         if (length > 0)
             _optimizer.UpdateRange(_net.Parameters.Slice(start, length), sum, start, factor);
+        sum.Clear(); // worker 0's gradients
     }
 
     private static bool AllFinite(ReadOnlySpan<float> values)
@@ -360,15 +366,23 @@ public sealed class Trainer : IDisposable
         return probe == 0;
     }
 
-    private static void Add(Span<float> sum, ReadOnlySpan<float> values)
+    /// <summary>sum += values, then values = 0.</summary>
+    private static void AddAndClear(Span<float> sum, Span<float> values)
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
             for (; i <= sum.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
                 (new Vector<float>(sum.Slice(i)) + new Vector<float>(values.Slice(i))).CopyTo(sum.Slice(i));
+                Vector<float>.Zero.CopyTo(values.Slice(i));
+            }
         }
-        for (; i < sum.Length; i++) sum[i] += values[i];
+        for (; i < sum.Length; i++)
+        {
+            sum[i] += values[i];
+            values[i] = 0;
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -407,6 +421,8 @@ public sealed class Trainer : IDisposable
         public int[] Labels { get; }
         public int[] Indices { get; }
         public float[] Gradients { get; }
+        /// <summary>True when the last update zeroed this worker's gradients (worker 0: the network's), so the next batch need not.</summary>
+        public bool GradientsZero { get; set; }
         /// <summary>One lane group of augmented sample bytes (empty without augmentation).</summary>
         public byte[] Scratch { get; }
         public float[] Probabilities { get; }

@@ -121,6 +121,29 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void GradientsLeftInTheNetworkBeforeFitDoNotLeakIntoTraining(int threads)
+    {
+        // The update zeroes each worker's gradients for its next batch, so a batch skips the clear; a second Fit on the
+        // same trainer must still start from zero when the caller has written into the network's gradients in between.
+        string checkpoint = Path.Combine(_dir, $"dirty{threads}.ckpt");
+        TrainerOptions Options() => new() { Epochs = 2, BatchSize = 50, Seed = 9, Threads = threads, Lanes = 8, CheckpointPath = checkpoint, ProgressInterval = 1 };
+        var uninterrupted = Run(Options(), () => new AdamW(0.05f));
+        var net = NewNet();
+        using var trainer = new Trainer(net, new AdamW(0.05f), Options());
+        // stopped after the first batch of epoch 2, its update done: every worker's gradients are zero now
+        using var cancel = new CancellationTokenSource();
+        bool armed = true;
+        trainer.BatchCompleted += b => { if (b.Epoch == 2 && armed) { armed = false; cancel.Cancel(); } };
+        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(Train, Test, cancel.Token));
+        net.Gradients.Fill(1000f);
+        trainer.LoadCheckpoint(checkpoint); // epoch 1's
+        trainer.Fit(Train, Test);
+        AssertBitIdentical(uninterrupted.Parameters, net.Parameters.ToArray());
+    }
+
+    [Theory]
     [InlineData(2, 16)]
     [InlineData(3, 1)]
     public void ThreadsComputeTheSameGradientsAsOneThread(int threads, int lanes)
