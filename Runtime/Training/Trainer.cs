@@ -17,8 +17,9 @@ namespace CnnGen.Training;
 /// Each batch costs two fork/joins: (1) every worker packs its contiguous range of the batch's samples and
 /// runs <see cref="INetwork.TrainStep"/> into its own gradient buffer with its own workspace; (2) every worker
 /// takes a contiguous range of the parameters, sums the workers' gradients over it in worker order into
-/// <see cref="INetwork.Gradients"/>, and applies the optimizer to it. Gradient clipping adds one barrier inside
-/// (2) to combine the partial norms. Gradients are of the batch mean loss (<c>gradientScale = 1 / batch</c>).</para>
+/// <see cref="INetwork.Gradients"/>, applies the optimizer to it, and zeroes every gradient it read for the next
+/// batch (so after a step <see cref="INetwork.Gradients"/> holds zeros, not the last batch's gradient). Gradient
+/// clipping adds one barrier inside (2) to combine the partial norms. Gradients are of the batch mean loss (<c>gradientScale = 1 / batch</c>).</para>
 /// <para>Reproducibility: with the same initial weights, data, options and thread count, the weights after
 /// training are bit-identical on every run, and a run resumed from a checkpoint equals the uninterrupted run.
 /// Dropout seeds derive from (seed, epoch, batch, worker), so a different thread count draws different masks;
@@ -330,7 +331,8 @@ public sealed class Trainer : IDisposable
         Span<float> sum = _net.Gradients.Slice(start, length);
         // sum = worker 0 + worker 1 + ... in this order
         // and each worker's range is zeroed as it is read, ready for its next batch: a separate Clear of the whole
-        // gradient buffer before each batch streamed it through memory once more (6% of BnNet's training time)
+        // gradient buffer before each batch streamed it through memory once more (BnNet, perf: this update and
+        // memset 9.0% of the samples with that Clear, 7.1% without)
         for (int k = 1; k < _activeWorkers; k++)
             AddAndClear(sum, _workers[k].Gradients.AsSpan(start, length));
         float factor = 1f;
