@@ -101,6 +101,36 @@ public class ApiTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(differing > a.ParameterCount / 2, $"{name}: seeds 5 and 6 differ in only {differing} of {a.ParameterCount} parameters");
     }
 
+    /// <summary>
+    /// Backward writes (=) some input gradients without clearing them first and accumulates (+=) others into buffers it
+    /// clears; either way nothing of an earlier step may leak into the next. A step on a workspace that a step on other
+    /// data (and another sample count) has filled must give bit for bit the gradients of a fresh workspace.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(NetCases.NamesAndLanes), MemberType = typeof(NetCases))]
+    public void A_reused_workspace_gives_the_gradients_of_a_fresh_one(string name, int lanes)
+    {
+        var net = NetCases.Create(name);
+        NetCases.Randomize(net, 12);
+        int count = NetCases.BatchSize(name), before = count + 3;
+        var (first, firstLabels) = NetCases.RandomBatch(net, before, 21);
+        var (samples, labels) = NetCases.RandomBatch(net, count, 22);
+        var input = NetCases.Pack(net, samples, count, lanes);
+
+        var fresh = new float[net.ParameterCount];
+        var freshStep = net.TrainStep(net.CreateWorkspace(lanes, before), input, labels, count, 1f, fresh, 7);
+
+        var ws = net.CreateWorkspace(lanes, before);
+        net.TrainStep(ws, NetCases.Pack(net, first, before, lanes), firstLabels, before, 1f, new float[net.ParameterCount], 5);
+        var reused = new float[net.ParameterCount];
+        var reusedStep = net.TrainStep(ws, input, labels, count, 1f, reused, 7);
+
+        Assert.Equal(freshStep.LossSum, reusedStep.LossSum);
+        for (int i = 0; i < fresh.Length; i++)
+            if (BitConverter.SingleToInt32Bits(fresh[i]) != BitConverter.SingleToInt32Bits(reused[i]) && !(fresh[i] == 0 && reused[i] == 0))
+                Assert.Fail($"{name}, {lanes} lanes: gradient {i} is {reused[i]:R} after another step on the workspace, {fresh[i]:R} on a fresh one");
+    }
+
     [Fact]
     public void TrainStep_accumulates_scaled_gradients()
     {

@@ -522,7 +522,6 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense2: Dense 8->3
-            ws.relu2_dout.Slice(0, B * 8).Clear();
             var dense2_dw = g.Slice(360, 24);
             var dense2_db = g.Slice(384, 3);
             var dense2_w = p.Slice(360, 24);
@@ -530,13 +529,11 @@ namespace Samples
             // Relu2: ReLU
             Relu2_Backward<TLane>(ws.batchnorm2_out, ws.relu2_out, ws.relu2_dout, ws.batchnorm2_dout, B);
             // BatchNorm2: BatchNorm per feature (8), momentum=0.2, eps=0.001
-            ws.dense1_dout.Slice(0, B * 8).Clear();
             var batchnorm2_gamma = p.Slice(344, 8);
             var batchnorm2_dgamma = g.Slice(344, 8);
             var batchnorm2_dbeta = g.Slice(352, 8);
             BatchNorm2_Backward<TLane>(ws.dense1_out, batchnorm2_gamma, ws.valid, ws.LastCount, ws.batchnorm2_mean, ws.batchnorm2_invstd, ws.batchnorm2_dout, ws.dense1_dout, batchnorm2_dgamma, batchnorm2_dbeta, B);
             // Dense1: Dense 36->8
-            ws.pool1_dout.Slice(0, B * 36).Clear();
             var dense1_dw = g.Slice(48, 288);
             var dense1_db = g.Slice(336, 8);
             var dense1_w = p.Slice(48, 288);
@@ -545,7 +542,6 @@ namespace Samples
             Pool1_Backward<TLane>(ws.batchnorm1_out, ws.pool1_out, ws.pool1_dout, ws.batchnorm1_dout, B);
             // Relu1: ReLU, its gradient mask applied by Pool1_Backward
             // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
-            ws.conv1_dout.Slice(0, B * 144).Clear();
             var batchnorm1_gamma = p.Slice(40, 4);
             var batchnorm1_dgamma = g.Slice(40, 4);
             var batchnorm1_dbeta = g.Slice(44, 4);
@@ -1106,9 +1102,9 @@ namespace Samples
             }
         }
 
-        // BatchNorm1_Backward (accumulates), with xhat = (x - mean) * invstd and n valid values per channel:
+        // BatchNorm1_Backward (accumulates the parameter gradients, writes dx), with xhat = (x - mean) * invstd and n valid values per channel:
         //   dgamma += sum dy * xhat;  dbeta += sum dy
-        //   dx += gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes
+        //   dx = gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BatchNorm1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<TLane> valid, int count, global::System.ReadOnlySpan<float> mean, global::System.ReadOnlySpan<float> invstd, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dgamma, global::System.Span<float> dbeta, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
@@ -1140,7 +1136,7 @@ namespace Samples
                 {
                     int i = (bg * C + c) * HW + hw;
                     TLane xhat = (x[i] - m) * inv;
-                    dx[i] += valid[bg] * k * (dy[i] - a - xhat * q);
+                    dx[i] = valid[bg] * k * (dy[i] - a - xhat * q);
                 }
             }
         }
@@ -1267,10 +1263,10 @@ namespace Samples
             }
         }
 
-        // Dense1_Backward (accumulates +=):
+        // Dense1_Backward (accumulates += into dw and db; writes dx):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        //   dx[i]    = sum over o of w[o,i] * dy[o]
         // x (B,36)  dy (B,8)  scratch ((IN + OUT) x 64 samples)  ->  dw (8,36)  db (8)  dx (B,36)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -1293,22 +1289,22 @@ namespace Samples
                 // inputs in blocks of 16, one accumulator each
                 for (int i = 0; i < 32; i += 16)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
-                    TLane a8 = dxb[i + 8];
-                    TLane a9 = dxb[i + 9];
-                    TLane a10 = dxb[i + 10];
-                    TLane a11 = dxb[i + 11];
-                    TLane a12 = dxb[i + 12];
-                    TLane a13 = dxb[i + 13];
-                    TLane a14 = dxb[i + 14];
-                    TLane a15 = dxb[i + 15];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
+                    TLane a4 = TLane.Zero;
+                    TLane a5 = TLane.Zero;
+                    TLane a6 = TLane.Zero;
+                    TLane a7 = TLane.Zero;
+                    TLane a8 = TLane.Zero;
+                    TLane a9 = TLane.Zero;
+                    TLane a10 = TLane.Zero;
+                    TLane a11 = TLane.Zero;
+                    TLane a12 = TLane.Zero;
+                    TLane a13 = TLane.Zero;
+                    TLane a14 = TLane.Zero;
+                    TLane a15 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
@@ -1350,10 +1346,10 @@ namespace Samples
                 // inputs in blocks of 4, one accumulator each
                 for (int i = 32; i < IN; i += 4)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
@@ -1436,9 +1432,9 @@ namespace Samples
             }
         }
 
-        // BatchNorm2_Backward (accumulates), with xhat = (x - mean) * invstd and n valid values per feature:
+        // BatchNorm2_Backward (accumulates the parameter gradients, writes dx), with xhat = (x - mean) * invstd and n valid values per feature:
         //   dgamma += sum dy * xhat;  dbeta += sum dy
-        //   dx += gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes
+        //   dx = gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BatchNorm2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<TLane> valid, int count, global::System.ReadOnlySpan<float> mean, global::System.ReadOnlySpan<float> invstd, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dgamma, global::System.Span<float> dbeta, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
@@ -1470,7 +1466,7 @@ namespace Samples
                 {
                     int i = (bg * C + c) * HW + hw;
                     TLane xhat = (x[i] - m) * inv;
-                    dx[i] += valid[bg] * k * (dy[i] - a - xhat * q);
+                    dx[i] = valid[bg] * k * (dy[i] - a - xhat * q);
                 }
             }
         }
@@ -1535,10 +1531,10 @@ namespace Samples
             }
         }
 
-        // Dense2_Backward (accumulates +=):
+        // Dense2_Backward (accumulates += into dw and db; writes dx):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        //   dx[i]    = sum over o of w[o,i] * dy[o]
         // x (B,8)  dy (B,3)  scratch ((IN + OUT) x 64 samples)  ->  dw (3,8)  db (3)  dx (B,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -1561,14 +1557,14 @@ namespace Samples
                 // inputs in blocks of 8, one accumulator each
                 for (int i = 0; i < IN; i += 8)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
+                    TLane a4 = TLane.Zero;
+                    TLane a5 = TLane.Zero;
+                    TLane a6 = TLane.Zero;
+                    TLane a7 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];

@@ -358,7 +358,6 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense1: Dense 1352->10
-            ws.relu1_dout.Slice(0, B * 1352).Clear();
             var dense1_dw = g.Slice(128, 13520);
             var dense1_db = g.Slice(13648, 10);
             var dense1_w = p.Slice(128, 13520);
@@ -804,10 +803,10 @@ namespace Samples
             }
         }
 
-        // Dense1_Backward (accumulates +=):
+        // Dense1_Backward (accumulates += into dw and db; writes dx):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        //   dx[i]    = sum over o of w[o,i] * dy[o]
         // x (B,1352)  dy (B,10)  scratch ((IN + OUT) x 64 samples)  ->  dw (10,1352)  db (10)  dx (B,1352)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -830,22 +829,22 @@ namespace Samples
                 // inputs in blocks of 16, one accumulator each
                 for (int i = 0; i < 1344; i += 16)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
-                    TLane a8 = dxb[i + 8];
-                    TLane a9 = dxb[i + 9];
-                    TLane a10 = dxb[i + 10];
-                    TLane a11 = dxb[i + 11];
-                    TLane a12 = dxb[i + 12];
-                    TLane a13 = dxb[i + 13];
-                    TLane a14 = dxb[i + 14];
-                    TLane a15 = dxb[i + 15];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
+                    TLane a4 = TLane.Zero;
+                    TLane a5 = TLane.Zero;
+                    TLane a6 = TLane.Zero;
+                    TLane a7 = TLane.Zero;
+                    TLane a8 = TLane.Zero;
+                    TLane a9 = TLane.Zero;
+                    TLane a10 = TLane.Zero;
+                    TLane a11 = TLane.Zero;
+                    TLane a12 = TLane.Zero;
+                    TLane a13 = TLane.Zero;
+                    TLane a14 = TLane.Zero;
+                    TLane a15 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
@@ -887,14 +886,14 @@ namespace Samples
                 // inputs in blocks of 8, one accumulator each
                 for (int i = 1344; i < IN; i += 8)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
+                    TLane a4 = TLane.Zero;
+                    TLane a5 = TLane.Zero;
+                    TLane a6 = TLane.Zero;
+                    TLane a7 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];

@@ -378,7 +378,7 @@ namespace Samples
             }
         }
 
-        // Dense1_Backward (accumulates +=):
+        // Dense1_Backward (accumulates += into dw and db):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         // x (B,48)  dy (B,5)  scratch ((IN + OUT) x 64 samples)  ->  dw (5,48)  db (5)

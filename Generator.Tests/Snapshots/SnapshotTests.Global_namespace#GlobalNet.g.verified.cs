@@ -354,7 +354,6 @@ partial class GlobalNet : global::CnnGen.INetwork
     {
         global::System.ReadOnlySpan<float> p = Parameters;
         // Dense2: Dense 4->2
-        ws.relu1_dout.Slice(0, B * 4).Clear();
         var dense2_dw = g.Slice(44, 8);
         var dense2_db = g.Slice(52, 2);
         var dense2_w = p.Slice(44, 8);
@@ -405,7 +404,7 @@ partial class GlobalNet : global::CnnGen.INetwork
         }
     }
 
-    // Dense1_Backward (accumulates +=):
+    // Dense1_Backward (accumulates += into dw and db):
     //   dw[o,i] += sum over samples of dy[o] * x[i]
     //   db[o]   += sum over samples of dy[o]
     // x (B,10)  dy (B,4)  scratch ((IN + OUT) x 64 samples)  ->  dw (4,10)  db (4)
@@ -481,10 +480,10 @@ partial class GlobalNet : global::CnnGen.INetwork
         }
     }
 
-    // Dense2_Backward (accumulates +=):
+    // Dense2_Backward (accumulates += into dw and db; writes dx):
     //   dw[o,i] += sum over samples of dy[o] * x[i]
     //   db[o]   += sum over samples of dy[o]
-    //   dx[i]   += sum over o of w[o,i] * dy[o]
+    //   dx[i]    = sum over o of w[o,i] * dy[o]
     // x (B,4)  dy (B,2)  scratch ((IN + OUT) x 64 samples)  ->  dw (2,4)  db (2)  dx (B,4)
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -507,10 +506,10 @@ partial class GlobalNet : global::CnnGen.INetwork
             // inputs in blocks of 4, one accumulator each
             for (int i = 0; i < IN; i += 4)
             {
-                TLane a0 = dxb[i + 0];
-                TLane a1 = dxb[i + 1];
-                TLane a2 = dxb[i + 2];
-                TLane a3 = dxb[i + 3];
+                TLane a0 = TLane.Zero;
+                TLane a1 = TLane.Zero;
+                TLane a2 = TLane.Zero;
+                TLane a3 = TLane.Zero;
                 for (int o = 0; o < OUT; o++)
                 {
                     TLane g = dyb[o];

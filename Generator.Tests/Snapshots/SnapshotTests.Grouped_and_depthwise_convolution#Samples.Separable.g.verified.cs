@@ -522,7 +522,6 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense1: Dense 16->10
-            ws.globalpool1_dout.Slice(0, B * 16).Clear();
             var dense1_dw = g.Slice(384, 160);
             var dense1_db = g.Slice(544, 10);
             var dense1_w = p.Slice(384, 160);
@@ -538,14 +537,12 @@ namespace Samples
             // Relu2: ReLU
             Relu2_Backward<TLane>(ws.batchnorm1_out, ws.relu2_out, ws.relu2_dout, ws.batchnorm1_dout, B);
             // BatchNorm1: BatchNorm per channel (8), momentum=0.1, eps=1E-05
-            ws.conv2_dout.Slice(0, B * 128).Clear();
             var batchnorm1_gamma = p.Slice(224, 8);
             var batchnorm1_dgamma = g.Slice(224, 8);
             var batchnorm1_dbeta = g.Slice(232, 8);
             BatchNorm1_Backward<TLane>(ws.conv2_out, batchnorm1_gamma, ws.valid, ws.LastCount, ws.batchnorm1_mean, ws.batchnorm1_invstd, ws.batchnorm1_dout, ws.conv2_dout, batchnorm1_dgamma, batchnorm1_dbeta, B);
             // Conv2: Conv2D 8->8, k=3, stride=2, pad=1, no bias, groups=8 (depthwise)
             ws.conv2_dxpad.Slice(0, B * 800).Clear();
-            ws.relu1_dout.Slice(0, B * 512).Clear();
             var conv2_dw = g.Slice(152, 72);
             var conv2_w = p.Slice(152, 72);
             Conv2_Backward<TLane>(ws.conv2_xpad, conv2_w, ws.conv2_dout, ws.conv2_dxpad, conv2_dw, B);
@@ -1307,7 +1304,7 @@ namespace Samples
             }
         }
 
-        // Conv2_Unpad: dx += the middle of dxpad (the border's gradient belongs to no input)
+        // Conv2_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input)
         // dxpad (B,8,10,10)  ->  dx (B,8,8,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv2_Unpad<TLane>(global::System.ReadOnlySpan<TLane> dxpad, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -1316,7 +1313,7 @@ namespace Samples
             for (int bc = 0; bc < B * C; bc++)
                 for (int h = 0; h < H; h++)
                     for (int i = 0; i < W; i++)
-                        dx[(bc * H + h) * W + i] += dxpad[(bc * HP + h + P) * WP + P + i];
+                        dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i];
         }
 
 
@@ -1384,9 +1381,9 @@ namespace Samples
             }
         }
 
-        // BatchNorm1_Backward (accumulates), with xhat = (x - mean) * invstd and n valid values per channel:
+        // BatchNorm1_Backward (accumulates the parameter gradients, writes dx), with xhat = (x - mean) * invstd and n valid values per channel:
         //   dgamma += sum dy * xhat;  dbeta += sum dy
-        //   dx += gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes
+        //   dx = gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BatchNorm1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<TLane> valid, int count, global::System.ReadOnlySpan<float> mean, global::System.ReadOnlySpan<float> invstd, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dgamma, global::System.Span<float> dbeta, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
@@ -1418,7 +1415,7 @@ namespace Samples
                 {
                     int i = (bg * C + c) * HW + hw;
                     TLane xhat = (x[i] - m) * inv;
-                    dx[i] += valid[bg] * k * (dy[i] - a - xhat * q);
+                    dx[i] = valid[bg] * k * (dy[i] - a - xhat * q);
                 }
             }
         }
@@ -1873,10 +1870,10 @@ namespace Samples
             }
         }
 
-        // Dense1_Backward (accumulates +=):
+        // Dense1_Backward (accumulates += into dw and db; writes dx):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        //   dx[i]    = sum over o of w[o,i] * dy[o]
         // x (B,16)  dy (B,10)  scratch ((IN + OUT) x 64 samples)  ->  dw (10,16)  db (10)  dx (B,16)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -1899,22 +1896,22 @@ namespace Samples
                 // inputs in blocks of 16, one accumulator each
                 for (int i = 0; i < IN; i += 16)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
-                    TLane a8 = dxb[i + 8];
-                    TLane a9 = dxb[i + 9];
-                    TLane a10 = dxb[i + 10];
-                    TLane a11 = dxb[i + 11];
-                    TLane a12 = dxb[i + 12];
-                    TLane a13 = dxb[i + 13];
-                    TLane a14 = dxb[i + 14];
-                    TLane a15 = dxb[i + 15];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
+                    TLane a4 = TLane.Zero;
+                    TLane a5 = TLane.Zero;
+                    TLane a6 = TLane.Zero;
+                    TLane a7 = TLane.Zero;
+                    TLane a8 = TLane.Zero;
+                    TLane a9 = TLane.Zero;
+                    TLane a10 = TLane.Zero;
+                    TLane a11 = TLane.Zero;
+                    TLane a12 = TLane.Zero;
+                    TLane a13 = TLane.Zero;
+                    TLane a14 = TLane.Zero;
+                    TLane a15 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];

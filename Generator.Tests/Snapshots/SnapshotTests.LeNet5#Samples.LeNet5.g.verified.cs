@@ -503,7 +503,6 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense3: Dense 84->10
-            ws.relu4_dout.Slice(0, B * 84).Clear();
             var dense3_dw = g.Slice(60856, 840);
             var dense3_db = g.Slice(61696, 10);
             var dense3_w = p.Slice(60856, 840);
@@ -511,7 +510,6 @@ namespace Samples
             // Relu4: ReLU
             Relu4_Backward<TLane>(ws.dense2_out, ws.relu4_out, ws.relu4_dout, ws.dense2_dout, B);
             // Dense2: Dense 120->84
-            ws.relu3_dout.Slice(0, B * 120).Clear();
             var dense2_dw = g.Slice(50692, 10080);
             var dense2_db = g.Slice(60772, 84);
             var dense2_w = p.Slice(50692, 10080);
@@ -519,7 +517,6 @@ namespace Samples
             // Relu3: ReLU
             Relu3_Backward<TLane>(ws.dense1_out, ws.relu3_out, ws.relu3_dout, ws.dense1_dout, B);
             // Dense1: Dense 400->120
-            ws.pool2_dout.Slice(0, B * 400).Clear();
             var dense1_dw = g.Slice(2572, 48000);
             var dense1_db = g.Slice(50572, 120);
             var dense1_w = p.Slice(2572, 48000);
@@ -3101,10 +3098,10 @@ namespace Samples
             }
         }
 
-        // Dense1_Backward (accumulates +=):
+        // Dense1_Backward (accumulates += into dw and db; writes dx):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        //   dx[i]    = sum over o of w[o,i] * dy[o]
         // x (B,400)  dy (B,120)  scratch ((IN + OUT) x 64 samples)  ->  dw (120,400)  db (120)  dx (B,400)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -3127,22 +3124,22 @@ namespace Samples
                 // inputs in blocks of 16, one accumulator each
                 for (int i = 0; i < IN; i += 16)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
-                    TLane a8 = dxb[i + 8];
-                    TLane a9 = dxb[i + 9];
-                    TLane a10 = dxb[i + 10];
-                    TLane a11 = dxb[i + 11];
-                    TLane a12 = dxb[i + 12];
-                    TLane a13 = dxb[i + 13];
-                    TLane a14 = dxb[i + 14];
-                    TLane a15 = dxb[i + 15];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
+                    TLane a4 = TLane.Zero;
+                    TLane a5 = TLane.Zero;
+                    TLane a6 = TLane.Zero;
+                    TLane a7 = TLane.Zero;
+                    TLane a8 = TLane.Zero;
+                    TLane a9 = TLane.Zero;
+                    TLane a10 = TLane.Zero;
+                    TLane a11 = TLane.Zero;
+                    TLane a12 = TLane.Zero;
+                    TLane a13 = TLane.Zero;
+                    TLane a14 = TLane.Zero;
+                    TLane a15 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
@@ -3304,10 +3301,10 @@ namespace Samples
             }
         }
 
-        // Dense2_Backward (accumulates +=):
+        // Dense2_Backward (accumulates += into dw and db; writes dx):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        //   dx[i]    = sum over o of w[o,i] * dy[o]
         // x (B,120)  dy (B,84)  scratch ((IN + OUT) x 64 samples)  ->  dw (84,120)  db (84)  dx (B,120)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -3330,22 +3327,22 @@ namespace Samples
                 // inputs in blocks of 16, one accumulator each
                 for (int i = 0; i < 112; i += 16)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
-                    TLane a8 = dxb[i + 8];
-                    TLane a9 = dxb[i + 9];
-                    TLane a10 = dxb[i + 10];
-                    TLane a11 = dxb[i + 11];
-                    TLane a12 = dxb[i + 12];
-                    TLane a13 = dxb[i + 13];
-                    TLane a14 = dxb[i + 14];
-                    TLane a15 = dxb[i + 15];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
+                    TLane a4 = TLane.Zero;
+                    TLane a5 = TLane.Zero;
+                    TLane a6 = TLane.Zero;
+                    TLane a7 = TLane.Zero;
+                    TLane a8 = TLane.Zero;
+                    TLane a9 = TLane.Zero;
+                    TLane a10 = TLane.Zero;
+                    TLane a11 = TLane.Zero;
+                    TLane a12 = TLane.Zero;
+                    TLane a13 = TLane.Zero;
+                    TLane a14 = TLane.Zero;
+                    TLane a15 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
@@ -3387,14 +3384,14 @@ namespace Samples
                 // inputs in blocks of 8, one accumulator each
                 for (int i = 112; i < IN; i += 8)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
+                    TLane a4 = TLane.Zero;
+                    TLane a5 = TLane.Zero;
+                    TLane a6 = TLane.Zero;
+                    TLane a7 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
@@ -3501,10 +3498,10 @@ namespace Samples
             }
         }
 
-        // Dense3_Backward (accumulates +=):
+        // Dense3_Backward (accumulates += into dw and db; writes dx):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        //   dx[i]    = sum over o of w[o,i] * dy[o]
         // x (B,84)  dy (B,10)  scratch ((IN + OUT) x 64 samples)  ->  dw (10,84)  db (10)  dx (B,84)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense3_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -3527,22 +3524,22 @@ namespace Samples
                 // inputs in blocks of 16, one accumulator each
                 for (int i = 0; i < 80; i += 16)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
-                    TLane a8 = dxb[i + 8];
-                    TLane a9 = dxb[i + 9];
-                    TLane a10 = dxb[i + 10];
-                    TLane a11 = dxb[i + 11];
-                    TLane a12 = dxb[i + 12];
-                    TLane a13 = dxb[i + 13];
-                    TLane a14 = dxb[i + 14];
-                    TLane a15 = dxb[i + 15];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
+                    TLane a4 = TLane.Zero;
+                    TLane a5 = TLane.Zero;
+                    TLane a6 = TLane.Zero;
+                    TLane a7 = TLane.Zero;
+                    TLane a8 = TLane.Zero;
+                    TLane a9 = TLane.Zero;
+                    TLane a10 = TLane.Zero;
+                    TLane a11 = TLane.Zero;
+                    TLane a12 = TLane.Zero;
+                    TLane a13 = TLane.Zero;
+                    TLane a14 = TLane.Zero;
+                    TLane a15 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
@@ -3584,10 +3581,10 @@ namespace Samples
                 // inputs in blocks of 4, one accumulator each
                 for (int i = 80; i < IN; i += 4)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];

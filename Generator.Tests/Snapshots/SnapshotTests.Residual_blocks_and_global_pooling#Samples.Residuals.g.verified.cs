@@ -667,7 +667,6 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense1: Dense 8->10
-            ws.globalpool1_dout.Slice(0, B * 8).Clear();
             var dense1_dw = g.Slice(680, 80);
             var dense1_db = g.Slice(760, 10);
             var dense1_w = p.Slice(680, 80);
@@ -686,7 +685,6 @@ namespace Samples
             Relu4_Backward<TLane>(ws.conv4_out, ws.relu4_out, ws.relu4_dout, ws.conv4_dout, B);
             // Conv4: Conv2D 4->8, k=3, stride=2, pad=1
             ws.conv4_dxpad.Slice(0, B * 400).Clear();
-            ws.res2_dout.Slice(0, B * 256).Clear();
             var conv4_dw = g.Slice(344, 288);
             var conv4_db = g.Slice(632, 8);
             var conv4_w = p.Slice(344, 288);
@@ -699,7 +697,6 @@ namespace Samples
             // Add1: Add the input of Res1: dx = dy in one buffer, which is also the skip path's gradient
             // Conv3: Conv2D 4->4, k=3, stride=1, pad=1
             ws.conv3_dxpad.Slice(0, B * 400).Clear();
-            ws.relu2_dout.Slice(0, B * 256).Clear();
             var conv3_dw = g.Slice(196, 144);
             var conv3_db = g.Slice(340, 4);
             var conv3_w = p.Slice(196, 144);
@@ -708,14 +705,12 @@ namespace Samples
             // Relu2: ReLU
             Relu2_Backward<TLane>(ws.batchnorm1_out, ws.relu2_out, ws.relu2_dout, ws.batchnorm1_dout, B);
             // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
-            ws.conv2_dout.Slice(0, B * 256).Clear();
             var batchnorm1_gamma = p.Slice(188, 4);
             var batchnorm1_dgamma = g.Slice(188, 4);
             var batchnorm1_dbeta = g.Slice(192, 4);
             BatchNorm1_Backward<TLane>(ws.conv2_out, batchnorm1_gamma, ws.valid, ws.LastCount, ws.batchnorm1_mean, ws.batchnorm1_invstd, ws.batchnorm1_dout, ws.conv2_dout, batchnorm1_dgamma, batchnorm1_dbeta, B);
             // Conv2: Conv2D 4->4, k=3, stride=1, pad=1
             ws.conv2_dxpad.Slice(0, B * 400).Clear();
-            ws.res1_dout.Slice(0, B * 256).Clear();
             var conv2_dw = g.Slice(40, 144);
             var conv2_db = g.Slice(184, 4);
             var conv2_w = p.Slice(40, 144);
@@ -1962,7 +1957,7 @@ namespace Samples
             }
         }
 
-        // Conv2_Unpad: dx += the middle of dxpad (the border's gradient belongs to no input)
+        // Conv2_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input)
         // dxpad (B,4,10,10)  ->  dx (B,4,8,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv2_Unpad<TLane>(global::System.ReadOnlySpan<TLane> dxpad, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -1971,7 +1966,7 @@ namespace Samples
             for (int bc = 0; bc < B * C; bc++)
                 for (int h = 0; h < H; h++)
                     for (int i = 0; i < W; i++)
-                        dx[(bc * H + h) * W + i] += dxpad[(bc * HP + h + P) * WP + P + i];
+                        dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i];
         }
 
 
@@ -2039,9 +2034,9 @@ namespace Samples
             }
         }
 
-        // BatchNorm1_Backward (accumulates), with xhat = (x - mean) * invstd and n valid values per channel:
+        // BatchNorm1_Backward (accumulates the parameter gradients, writes dx), with xhat = (x - mean) * invstd and n valid values per channel:
         //   dgamma += sum dy * xhat;  dbeta += sum dy
-        //   dx += gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes
+        //   dx = gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BatchNorm1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<TLane> valid, int count, global::System.ReadOnlySpan<float> mean, global::System.ReadOnlySpan<float> invstd, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dgamma, global::System.Span<float> dbeta, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
@@ -2073,7 +2068,7 @@ namespace Samples
                 {
                     int i = (bg * C + c) * HW + hw;
                     TLane xhat = (x[i] - m) * inv;
-                    dx[i] += valid[bg] * k * (dy[i] - a - xhat * q);
+                    dx[i] = valid[bg] * k * (dy[i] - a - xhat * q);
                 }
             }
         }
@@ -2745,7 +2740,7 @@ namespace Samples
             }
         }
 
-        // Conv3_Unpad: dx += the middle of dxpad (the border's gradient belongs to no input)
+        // Conv3_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input)
         // dxpad (B,4,10,10)  ->  dx (B,4,8,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv3_Unpad<TLane>(global::System.ReadOnlySpan<TLane> dxpad, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -2754,7 +2749,7 @@ namespace Samples
             for (int bc = 0; bc < B * C; bc++)
                 for (int h = 0; h < H; h++)
                     for (int i = 0; i < W; i++)
-                        dx[(bc * H + h) * W + i] += dxpad[(bc * HP + h + P) * WP + P + i];
+                        dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i];
         }
 
 
@@ -3561,7 +3556,7 @@ namespace Samples
             }
         }
 
-        // Conv4_Unpad: dx += the middle of dxpad (the border's gradient belongs to no input)
+        // Conv4_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input)
         // dxpad (B,4,10,10)  ->  dx (B,4,8,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv4_Unpad<TLane>(global::System.ReadOnlySpan<TLane> dxpad, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -3570,7 +3565,7 @@ namespace Samples
             for (int bc = 0; bc < B * C; bc++)
                 for (int h = 0; h < H; h++)
                     for (int i = 0; i < W; i++)
-                        dx[(bc * H + h) * W + i] += dxpad[(bc * HP + h + P) * WP + P + i];
+                        dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i];
         }
 
 
@@ -3832,10 +3827,10 @@ namespace Samples
             }
         }
 
-        // Dense1_Backward (accumulates +=):
+        // Dense1_Backward (accumulates += into dw and db; writes dx):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        //   dx[i]    = sum over o of w[o,i] * dy[o]
         // x (B,8)  dy (B,10)  scratch ((IN + OUT) x 64 samples)  ->  dw (10,8)  db (10)  dx (B,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -3858,14 +3853,14 @@ namespace Samples
                 // inputs in blocks of 8, one accumulator each
                 for (int i = 0; i < IN; i += 8)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
+                    TLane a4 = TLane.Zero;
+                    TLane a5 = TLane.Zero;
+                    TLane a6 = TLane.Zero;
+                    TLane a7 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];

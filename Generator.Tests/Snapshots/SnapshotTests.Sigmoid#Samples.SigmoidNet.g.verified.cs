@@ -401,7 +401,6 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense2: Dense 4->2
-            ws.sigmoid2_dout.Slice(0, B * 4).Clear();
             var dense2_dw = g.Slice(253, 8);
             var dense2_db = g.Slice(261, 2);
             var dense2_w = p.Slice(253, 8);
@@ -409,7 +408,6 @@ namespace Samples
             // Sigmoid2: Sigmoid
             Sigmoid2_Backward<TLane>(ws.dense1_out, ws.sigmoid2_out, ws.sigmoid2_dout, ws.dense1_dout, B);
             // Dense1: Dense 48->4
-            ws.sigmoid1_dout.Slice(0, B * 48).Clear();
             var dense1_dw = g.Slice(57, 192);
             var dense1_db = g.Slice(249, 4);
             var dense1_w = p.Slice(57, 192);
@@ -876,10 +874,10 @@ namespace Samples
             }
         }
 
-        // Dense1_Backward (accumulates +=):
+        // Dense1_Backward (accumulates += into dw and db; writes dx):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        //   dx[i]    = sum over o of w[o,i] * dy[o]
         // x (B,48)  dy (B,4)  scratch ((IN + OUT) x 64 samples)  ->  dw (4,48)  db (4)  dx (B,48)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -902,22 +900,22 @@ namespace Samples
                 // inputs in blocks of 16, one accumulator each
                 for (int i = 0; i < IN; i += 16)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
-                    TLane a8 = dxb[i + 8];
-                    TLane a9 = dxb[i + 9];
-                    TLane a10 = dxb[i + 10];
-                    TLane a11 = dxb[i + 11];
-                    TLane a12 = dxb[i + 12];
-                    TLane a13 = dxb[i + 13];
-                    TLane a14 = dxb[i + 14];
-                    TLane a15 = dxb[i + 15];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
+                    TLane a4 = TLane.Zero;
+                    TLane a5 = TLane.Zero;
+                    TLane a6 = TLane.Zero;
+                    TLane a7 = TLane.Zero;
+                    TLane a8 = TLane.Zero;
+                    TLane a9 = TLane.Zero;
+                    TLane a10 = TLane.Zero;
+                    TLane a11 = TLane.Zero;
+                    TLane a12 = TLane.Zero;
+                    TLane a13 = TLane.Zero;
+                    TLane a14 = TLane.Zero;
+                    TLane a15 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];
@@ -1018,10 +1016,10 @@ namespace Samples
             }
         }
 
-        // Dense2_Backward (accumulates +=):
+        // Dense2_Backward (accumulates += into dw and db; writes dx):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        //   dx[i]    = sum over o of w[o,i] * dy[o]
         // x (B,4)  dy (B,2)  scratch ((IN + OUT) x 64 samples)  ->  dw (2,4)  db (2)  dx (B,4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -1044,10 +1042,10 @@ namespace Samples
                 // inputs in blocks of 4, one accumulator each
                 for (int i = 0; i < IN; i += 4)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];

@@ -356,7 +356,6 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense2: Dense 8->2
-            ws.tanh1_dout.Slice(0, B * 8).Clear();
             var dense2_dw = g.Slice(136, 16);
             var dense2_db = g.Slice(152, 2);
             var dense2_w = p.Slice(136, 16);
@@ -419,7 +418,7 @@ namespace Samples
             }
         }
 
-        // Dense1_Backward (accumulates +=):
+        // Dense1_Backward (accumulates += into dw and db):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
         // x (B,16)  dy (B,8)  scratch ((IN + OUT) x 64 samples)  ->  dw (8,16)  db (8)
@@ -497,10 +496,10 @@ namespace Samples
             }
         }
 
-        // Dense2_Backward (accumulates +=):
+        // Dense2_Backward (accumulates += into dw and db; writes dx):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        //   dx[i]    = sum over o of w[o,i] * dy[o]
         // x (B,8)  dy (B,2)  scratch ((IN + OUT) x 64 samples)  ->  dw (2,8)  db (2)  dx (B,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -523,14 +522,14 @@ namespace Samples
                 // inputs in blocks of 8, one accumulator each
                 for (int i = 0; i < IN; i += 8)
                 {
-                    TLane a0 = dxb[i + 0];
-                    TLane a1 = dxb[i + 1];
-                    TLane a2 = dxb[i + 2];
-                    TLane a3 = dxb[i + 3];
-                    TLane a4 = dxb[i + 4];
-                    TLane a5 = dxb[i + 5];
-                    TLane a6 = dxb[i + 6];
-                    TLane a7 = dxb[i + 7];
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
+                    TLane a4 = TLane.Zero;
+                    TLane a5 = TLane.Zero;
+                    TLane a6 = TLane.Zero;
+                    TLane a7 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];

@@ -370,7 +370,6 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = Parameters;
             // Dense1: Dense 100->10
-            ws.pool1_dout.Slice(0, B * 100).Clear();
             var dense1_dw = g.Slice(40, 1000);
             var dense1_db = g.Slice(1040, 10);
             var dense1_w = p.Slice(40, 1000);
@@ -546,10 +545,10 @@ namespace Samples
             }
         }
 
-        // Dense1_Backward (accumulates +=):
+        // Dense1_Backward (accumulates += into dw and db; writes dx):
         //   dw[o,i] += sum over samples of dy[o] * x[i]
         //   db[o]   += sum over samples of dy[o]
-        //   dx[i]   += sum over o of w[o,i] * dy[o]
+        //   dx[i]    = sum over o of w[o,i] * dy[o]
         // x (B,100)  dy (B,10)  scratch ((IN + OUT) x 64 samples)  ->  dw (10,100)  db (10)  dx (B,100)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, global::System.Span<float> scratch, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -572,7 +571,7 @@ namespace Samples
                 // inputs in blocks of 1, one accumulator each
                 for (int i = 0; i < IN; i += 1)
                 {
-                    TLane a0 = dxb[i + 0];
+                    TLane a0 = TLane.Zero;
                     for (int o = 0; o < OUT; o++)
                     {
                         TLane g = dyb[o];

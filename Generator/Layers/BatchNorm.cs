@@ -41,6 +41,8 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
     /// <summary>Values normalized together per channel, per sample: H x W (1 for flat inputs).</summary>
     public int Spatial => Input.H * Input.W;
     private string Per => Input.IsFlat ? "feature" : "channel";
+    /// <summary>Backward computes each input element's gradient from its own dy and the channel's sums, and writes it.</summary>
+    public override bool WritesInputGradient => true;
 
     // ---- storage -------------------------------------------------------------------------------------------------
 
@@ -187,9 +189,9 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         w.Line();
 
         bool dx = ctx.InputGradient;
-        w.Line($"// {Name}_Backward (accumulates), with xhat = (x - mean) * invstd and n valid values per {Per}:");
+        w.Line($"// {Name}_Backward (accumulates the parameter gradients{(dx ? ", writes dx" : "")}), with xhat = (x - mean) * invstd and n valid values per {Per}:");
         w.Line("//   dgamma += sum dy * xhat;  dbeta += sum dy");
-        if (dx) w.Line("//   dx += gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes");
+        if (dx) w.Line("//   dx = gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes");
         w.Line(Hot);
         w.Open(BackwardKernel(ctx).Declaration);
         w.Line(Consts());
@@ -218,7 +220,7 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
             w.Open("    for (int hw = 0; hw < HW; hw++)");
             w.Line("int i = (bg * C + c) * HW + hw;");
             w.Line("TLane xhat = (x[i] - m) * inv;");
-            w.Line("dx[i] += valid[bg] * k * (dy[i] - a - xhat * q);");
+            w.Line("dx[i] = valid[bg] * k * (dy[i] - a - xhat * q);");
             w.Close();
         }
         w.Close();

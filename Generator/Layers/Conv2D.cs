@@ -130,6 +130,8 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         $"Conv2D {I(Input.C)}->{I(Filters)}, k={I(Kernel)}, stride={I(Stride)}, pad={I(Padding)}{(Bias ? "" : ", no bias")}{GroupsText}";
     public TensorShape Padded => TensorShape.Spatial(Input.C, Input.H + 2 * Padding, Input.W + 2 * Padding);
     public override int WindowStride => Stride;
+    /// <summary>With padding, the gradient accumulates in the padded buffer and the Unpad kernel writes every input element once.</summary>
+    public override bool WritesInputGradient => Padding > 0;
     private int WeightCount => Filters * GroupChannels * Kernel * Kernel;
     private bool Grouped => Groups > 1;
     private string GroupsText => Grouped ? (GroupChannels == 1 ? $", groups={I(Groups)} (depthwise)" : $", groups={I(Groups)}") : "";
@@ -431,7 +433,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         }
         if (dx && Padding > 0)
         {
-            w.Line($"// {Name}_Unpad: dx += the middle of dxpad (the border's gradient belongs to no input)");
+            w.Line($"// {Name}_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input)");
             w.Line($"// dxpad {Shape(x)}  ->  dx {Shape(Input)}");
             w.Line(Hot);
             w.Open(UnpadKernel(ctx).Declaration);
@@ -439,7 +441,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line("for (int bc = 0; bc < B * C; bc++)");
             w.Line("    for (int h = 0; h < H; h++)");
             w.Line("        for (int i = 0; i < W; i++)");
-            w.Line("            dx[(bc * H + h) * W + i] += dxpad[(bc * HP + h + P) * WP + P + i];");
+            w.Line("            dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i];");
             w.Close();
             w.Line();
         }

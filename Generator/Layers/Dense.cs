@@ -52,6 +52,8 @@ internal sealed record DenseSpec(int Units, bool Bias, InitKind Init, int UnitBl
     public override string Describe() => $"Dense {I(Input.C)}->{I(Units)}{(Bias ? "" : ", no bias")}";
     public override string Fingerprint() => $"Dense {I(Input.C)}->{I(Units)}{(Bias ? "" : ", no bias")}";
     public override long Scratch => (long)Input.C + Units;
+    /// <summary>Backward sums each input's gradient over the outputs in registers and writes it once.</summary>
+    public override bool WritesInputGradient => true;
     private int WeightCount => Units * Input.C;
 
     public override IEnumerable<ParameterSlice> ParameterSlices()
@@ -133,10 +135,10 @@ internal sealed record DenseSpec(int Units, bool Bias, InitKind Init, int UnitBl
     private void EmitBackwardKernel(SourceWriter w, PassContext ctx)
     {
         bool dx = ctx.InputGradient;
-        w.Line($"// {Name}_Backward (accumulates +=):");
+        w.Line($"// {Name}_Backward (accumulates += into dw{(Bias ? " and db" : "")}{(dx ? "; writes dx" : "")}):");
         w.Line("//   dw[o,i] += sum over samples of dy[o] * x[i]");
         if (Bias) w.Line("//   db[o]   += sum over samples of dy[o]");
-        if (dx) w.Line("//   dx[i]   += sum over o of w[o,i] * dy[o]");
+        if (dx) w.Line("//   dx[i]    = sum over o of w[o,i] * dy[o]");
         w.Line($"// x {Shape(Input)}  dy {Shape(Output)}  scratch ((IN + OUT) x 64 samples)  ->  dw ({I(Units)},{I(Input.C)}){(Bias ? $"  db ({I(Units)})" : "")}{(dx ? $"  dx {Shape(Input)}" : "")}");
         w.Line(Hot);
         w.Open(BackwardKernel(ctx).Declaration);
@@ -172,7 +174,7 @@ internal sealed record DenseSpec(int Units, bool Bias, InitKind Init, int UnitBl
         w.Line($"// inputs in blocks of {I(n)}, one accumulator each");
         w.Open($"for (int i = {from}; i < {to}; i += {I(n)})");
         for (int j = 0; j < n; j++)
-            w.Line($"TLane a{I(j)} = dxb[i + {I(j)}];");
+            w.Line($"TLane a{I(j)} = TLane.Zero;");
         w.Open("for (int o = 0; o < OUT; o++)");
         w.Line("TLane g = dyb[o];");
         w.Line($"var wk = w.Slice(o * IN + i, {I(n)}); // seek to w[o, i..]");

@@ -45,8 +45,9 @@ internal abstract record LayerSpec
 
     /// <summary>
     /// Backward writes (=) every element of its input gradient instead of accumulating (+=) into a cleared buffer: true
-    /// when each input element gets exactly one contribution (element-wise layers, pools whose windows tile the input),
-    /// which saves clearing the buffer and reading it back.
+    /// when each input element gets exactly one contribution (element-wise layers, pools whose windows tile the input) or
+    /// when the kernel sums an element's contributions where it computes them (BatchNorm, Dense, a padded convolution's
+    /// Unpad), which saves clearing the buffer and reading it back.
     /// </summary>
     public virtual bool WritesInputGradient => false;
 
