@@ -56,8 +56,22 @@ public class BatchNormTests(ITestOutputHelper output)
             BatchNormNet.Workspace<Lane16> w => (Floats(w.conv1_out), Floats(w.batchnorm1_out), Floats(w.dense1_out), Floats(w.batchnorm2_out)),
             _ => throw new InvalidOperationException(),
         };
-        // gamma 1, beta 0 after InitializeParameters: y = (x - mean) / sqrt(var + 1e-5), so mean 0 and var ~1 over valid samples
-        foreach (var (name, y, channels, hw) in new[] { ("BatchNorm1", bn1, 5, 16), ("BatchNorm2", bn2, 20, 1) })
+        // gamma 1, beta 0 after InitializeParameters: y = (x - mean) / sqrt(var + 1e-5), so mean 0 and var ~1 over valid
+        // samples. BatchNorm1 applies the ReLU after it (fused), so its buffer holds max(y, 0): checked against the
+        // normalization of conv1_out by this test's own statistics, value by value.
+        var (convMean, convVar) = Stats(conv, lanes, count, 5, 16);
+        double worstFused = 0;
+        for (int c = 0; c < 5; c++)
+            for (int smp = 0; smp < count; smp++)
+                for (int k = 0; k < 16; k++)
+                {
+                    int i = (((smp / lanes) * 5 + c) * 16 + k) * lanes + smp % lanes;
+                    double expected = Math.Max(0, (conv[i] - convMean[c]) / Math.Sqrt(convVar[c] + 1e-5));
+                    worstFused = Math.Max(worstFused, Math.Abs(bn1[i] - expected));
+                }
+        Assert.True(worstFused < 1e-4, $"BatchNorm1 with the fused ReLU: max |y - max(0, (x - mean) / std)| = {worstFused:E2}");
+        output.WriteLine($"lanes={lanes} BatchNorm1 (ReLU fused): max |y - max(0, xhat)| {worstFused:E2}");
+        foreach (var (name, y, channels, hw) in new[] { ("BatchNorm2", bn2, 20, 1) })
         {
             var (mean, variance) = Stats(y, lanes, count, channels, hw);
             for (int c = 0; c < channels; c++)

@@ -170,10 +170,6 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> batchnorm2_out;
             /// <summary>gradient of batchnorm2_out: (B,8)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> batchnorm2_dout;
-            /// <summary>Relu2 output: (B,8)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu2_out;
-            /// <summary>gradient of relu2_out: (B,8)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu2_dout;
             /// <summary>Dense2 output: (B,3)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> dense2_out;
             /// <summary>gradient of dense2_out: (B,3)</summary>
@@ -202,8 +198,6 @@ namespace Samples
                 dense1_dout = new(Groups * 8);
                 batchnorm2_out = new(Groups * 8);
                 batchnorm2_dout = new(Groups * 8);
-                relu2_out = new(Groups * 8);
-                relu2_dout = new(Groups * 8);
                 dense2_out = new(Groups * 3);
                 dense2_dout = new(Groups * 3);
                 valid = new(Groups);
@@ -293,7 +287,7 @@ namespace Samples
         }
 
         /// <summary>Activations of one sample in an inference forward pass (all the layers' outputs).</summary>
-        private const long ForwardValuesPerSample = 351;
+        private const long ForwardValuesPerSample = 343;
 
         /// <summary>Inference-mode forward pass, a cache-sized chunk of lane groups at a time; probabilities are written sample by sample.</summary>
         private void Infer<TLane>(Workspace<TLane> ws, global::System.ReadOnlySpan<float> input, int count, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -507,11 +501,11 @@ namespace Samples
             if (training) BatchNorm2_Forward<TLane>(ws.dense1_out, batchnorm2_gamma, batchnorm2_beta, ws.valid, count, ws.batchnorm2_mean, ws.batchnorm2_var, ws.batchnorm2_invstd, ws.batchnorm2_out, B);
             else BatchNorm2_Infer<TLane>(ws.dense1_out, batchnorm2_gamma, batchnorm2_beta, s.Slice(8, 8), s.Slice(16, 8), ws.batchnorm2_out, B);
             // Relu2: ReLU
-            Relu2_Forward<TLane>(ws.batchnorm2_out, ws.relu2_out, B);
+            // applied by BatchNorm2 as it writes its output: no pass, no buffer.
             // Dense2: Dense 8->3
             var dense2_w = p.Slice(360, 24); // (3,8)
             var dense2_b = p.Slice(384, 3); // (3)
-            Dense2_Forward<TLane>(ws.relu2_out, dense2_w, dense2_b, ws.dense2_out, B);
+            Dense2_Forward<TLane>(ws.batchnorm2_out, dense2_w, dense2_b, ws.dense2_out, B);
             // Softmax1: Softmax + cross-entropy
             // fused with the loss in TrainStep, or applied in Infer.
         }
@@ -525,14 +519,13 @@ namespace Samples
             var dense2_dw = g.Slice(360, 24);
             var dense2_db = g.Slice(384, 3);
             var dense2_w = p.Slice(360, 24);
-            Dense2_Backward<TLane>(ws.relu2_out, dense2_w, ws.dense2_dout, ws.relu2_dout, dense2_dw, dense2_db, ws.scratch, B);
-            // Relu2: ReLU
-            Relu2_Backward<TLane>(ws.batchnorm2_out, ws.relu2_out, ws.relu2_dout, ws.batchnorm2_dout, B);
+            Dense2_Backward<TLane>(ws.batchnorm2_out, dense2_w, ws.dense2_dout, ws.batchnorm2_dout, dense2_dw, dense2_db, ws.scratch, B);
+            // Relu2: ReLU, its gradient mask applied by BatchNorm2_Backward
             // BatchNorm2: BatchNorm per feature (8), momentum=0.2, eps=0.001
             var batchnorm2_gamma = p.Slice(344, 8);
             var batchnorm2_dgamma = g.Slice(344, 8);
             var batchnorm2_dbeta = g.Slice(352, 8);
-            BatchNorm2_Backward<TLane>(ws.dense1_out, batchnorm2_gamma, ws.valid, ws.LastCount, ws.batchnorm2_mean, ws.batchnorm2_invstd, ws.batchnorm2_dout, ws.dense1_dout, batchnorm2_dgamma, batchnorm2_dbeta, B);
+            BatchNorm2_Backward<TLane>(ws.dense1_out, batchnorm2_gamma, ws.valid, ws.LastCount, ws.batchnorm2_mean, ws.batchnorm2_invstd, ws.batchnorm2_out, ws.batchnorm2_dout, ws.dense1_dout, batchnorm2_dgamma, batchnorm2_dbeta, B);
             // Dense1: Dense 36->8
             var dense1_dw = g.Slice(48, 288);
             var dense1_db = g.Slice(336, 8);
@@ -1041,7 +1034,7 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
 
-        // BatchNorm1_Forward (training): y = gamma * (x - mean) / sqrt(var + eps) + beta, batch statistics per channel
+        // BatchNorm1_Forward (training): y = gamma * (x - mean) / sqrt(var + eps) + beta; batch statistics per channel
         // x (B,4,6,6)  gamma, beta (4)  ->  y (B,4,6,6), mean, var, invstd (4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BatchNorm1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<TLane> valid, int count, global::System.Span<float> mean, global::System.Span<float> variance, global::System.Span<float> invstd, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -1371,7 +1364,7 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // BatchNorm2: BatchNorm per feature (8), momentum=0.2, eps=0.001
 
-        // BatchNorm2_Forward (training): y = gamma * (x - mean) / sqrt(var + eps) + beta, batch statistics per feature
+        // BatchNorm2_Forward (training): y = max(0, gamma * (x - mean) / sqrt(var + eps) + beta) (the Relu2 after it, fused); batch statistics per feature
         // x (B,8)  gamma, beta (8)  ->  y (B,8), mean, var, invstd (8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BatchNorm2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<TLane> valid, int count, global::System.Span<float> mean, global::System.Span<float> variance, global::System.Span<float> invstd, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -1408,15 +1401,15 @@ namespace Samples
                 float var = (float)(sum / n);
                 float inv = 1f / global::System.MathF.Sqrt(var + Eps);
                 mean[c] = mu; variance[c] = var; invstd[c] = inv;
-                // y = x * scale + shift
+                // y = max(x * scale + shift, 0)
                 TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - mu * gamma[c] * inv);
                 for (int bg = 0; bg < B; bg++)
                     for (int hw = 0; hw < HW; hw++)
-                        y[(bg * C + c) * HW + hw] = TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift);
+                        y[(bg * C + c) * HW + hw] = TLane.Max(TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift), TLane.Zero);
             }
         }
 
-        // BatchNorm2_Infer: the same with the running statistics
+        // BatchNorm2_Infer: the same with the running statistics, and the fused ReLU
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BatchNorm2_Infer<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<float> runningMean, global::System.ReadOnlySpan<float> runningVar, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
@@ -1428,15 +1421,16 @@ namespace Samples
                 TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - runningMean[c] * gamma[c] * inv);
                 for (int bg = 0; bg < B; bg++)
                     for (int hw = 0; hw < HW; hw++)
-                        y[(bg * C + c) * HW + hw] = TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift);
+                        y[(bg * C + c) * HW + hw] = TLane.Max(TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift), TLane.Zero);
             }
         }
 
         // BatchNorm2_Backward (accumulates the parameter gradients, writes dx), with xhat = (x - mean) * invstd and n valid values per feature:
         //   dgamma += sum dy * xhat;  dbeta += sum dy
+        //   where dy is taken as 0 wherever y = 0 (the gradient mask of the fused Relu2)
         //   dx = gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void BatchNorm2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<TLane> valid, int count, global::System.ReadOnlySpan<float> mean, global::System.ReadOnlySpan<float> invstd, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dgamma, global::System.Span<float> dbeta, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void BatchNorm2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<TLane> valid, int count, global::System.ReadOnlySpan<float> mean, global::System.ReadOnlySpan<float> invstd, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dgamma, global::System.Span<float> dbeta, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 8, HW = 1;
             double n = (double)count * HW;
@@ -1451,7 +1445,7 @@ namespace Samples
                     for (int hw = 0; hw < HW; hw++)
                     {
                         int i = (bg * C + c) * HW + hw;
-                        TLane g = dy[i] * valid[bg];
+                        TLane g = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]) * valid[bg];
                         sumDy += g;
                         sumDyXhat = TLane.FusedMultiplyAdd(g, (x[i] - m) * inv, sumDyXhat);
                     }
@@ -1466,7 +1460,7 @@ namespace Samples
                 {
                     int i = (bg * C + c) * HW + hw;
                     TLane xhat = (x[i] - m) * inv;
-                    dx[i] = valid[bg] * k * (dy[i] - a - xhat * q);
+                    dx[i] = valid[bg] * k * (TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]) - a - xhat * q);
                 }
             }
         }
@@ -1475,25 +1469,9 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // Relu2: ReLU
 
-        // Relu2_Forward: y = max(x, 0)
-        // x (B,8)  ->  y (B,8)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 8;
-            for (int i = 0; i < B * N; i++)
-                y[i] = TLane.Max(x[i], TLane.Zero);
-        }
-
-        // Relu2_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
-        // x, y, dy (B,8)  ->  dx (B,8)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 8;
-            for (int i = 0; i < B * N; i++)
-                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
-        }
+        // Relu2: y = max(x, 0), fused into the BatchNorm before it (BatchNorm2 writes max(y, 0)); its gradient mask is
+        // applied in that BatchNorm's backward. No batch methods of its own (Predict runs Relu2_Predict, in the
+        // single-sample section).
 
 
         // ----------------------------------------------------------------------------------------------------

@@ -164,10 +164,6 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> batchnorm1_out;
             /// <summary>gradient of batchnorm1_out: (B,8,4,4)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> batchnorm1_dout;
-            /// <summary>Relu2 output: (B,8,4,4)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu2_out;
-            /// <summary>gradient of relu2_out: (B,8,4,4)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu2_dout;
             /// <summary>Conv3 output: (B,16,4,4)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> conv3_out;
             /// <summary>gradient of conv3_out: (B,16,4,4)</summary>
@@ -203,8 +199,6 @@ namespace Samples
                 conv2_dout = new(Groups * 128);
                 batchnorm1_out = new(Groups * 128);
                 batchnorm1_dout = new(Groups * 128);
-                relu2_out = new(Groups * 128);
-                relu2_dout = new(Groups * 128);
                 conv3_out = new(Groups * 256);
                 conv3_dout = new(Groups * 256);
                 globalpool1_out = new(Groups * 16);
@@ -298,7 +292,7 @@ namespace Samples
         }
 
         /// <summary>Activations of one sample in an inference forward pass (all the layers' outputs).</summary>
-        private const long ForwardValuesPerSample = 2890;
+        private const long ForwardValuesPerSample = 2762;
 
         /// <summary>Inference-mode forward pass, a cache-sized chunk of lane groups at a time; probabilities are written sample by sample.</summary>
         private void Infer<TLane>(Workspace<TLane> ws, global::System.ReadOnlySpan<float> input, int count, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -498,14 +492,14 @@ namespace Samples
             if (training) BatchNorm1_Forward<TLane>(ws.conv2_out, batchnorm1_gamma, batchnorm1_beta, ws.valid, count, ws.batchnorm1_mean, ws.batchnorm1_var, ws.batchnorm1_invstd, ws.batchnorm1_out, B);
             else BatchNorm1_Infer<TLane>(ws.conv2_out, batchnorm1_gamma, batchnorm1_beta, s.Slice(0, 8), s.Slice(8, 8), ws.batchnorm1_out, B);
             // Relu2: ReLU
-            Relu2_Forward<TLane>(ws.batchnorm1_out, ws.relu2_out, B);
+            // applied by BatchNorm1 as it writes its output: no pass, no buffer.
             // Conv3: Conv2D 8->16, k=1, stride=1, pad=0
             var conv3_w = p.Slice(240, 128); // (16,8,1,1)
             var conv3_b = p.Slice(368, 16); // (16)
             if (global::CnnGen.VectorRegisters.Many)
-                Conv3_Forward<TLane>(ws.relu2_out, conv3_w, conv3_b, ws.conv3_out, B);
+                Conv3_Forward<TLane>(ws.batchnorm1_out, conv3_w, conv3_b, ws.conv3_out, B);
             else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
-                Conv3_ForwardNarrow<TLane>(ws.relu2_out, conv3_w, conv3_b, ws.conv3_out, B);
+                Conv3_ForwardNarrow<TLane>(ws.batchnorm1_out, conv3_w, conv3_b, ws.conv3_out, B);
             // GlobalPool1: GlobalAvgPool 4x4 -> 1
             GlobalPool1_Forward<TLane>(ws.conv3_out, ws.globalpool1_out, B);
             // Dense1: Dense 16->10
@@ -529,18 +523,17 @@ namespace Samples
             // GlobalPool1: GlobalAvgPool 4x4 -> 1
             GlobalPool1_Backward<TLane>(ws.conv3_out, ws.globalpool1_out, ws.globalpool1_dout, ws.conv3_dout, B);
             // Conv3: Conv2D 8->16, k=1, stride=1, pad=0
-            ws.relu2_dout.Slice(0, B * 128).Clear();
+            ws.batchnorm1_dout.Slice(0, B * 128).Clear();
             var conv3_dw = g.Slice(240, 128);
             var conv3_db = g.Slice(368, 16);
             var conv3_w = p.Slice(240, 128);
-            Conv3_Backward<TLane>(ws.relu2_out, conv3_w, ws.conv3_dout, ws.relu2_dout, conv3_dw, conv3_db, B);
-            // Relu2: ReLU
-            Relu2_Backward<TLane>(ws.batchnorm1_out, ws.relu2_out, ws.relu2_dout, ws.batchnorm1_dout, B);
+            Conv3_Backward<TLane>(ws.batchnorm1_out, conv3_w, ws.conv3_dout, ws.batchnorm1_dout, conv3_dw, conv3_db, B);
+            // Relu2: ReLU, its gradient mask applied by BatchNorm1_Backward
             // BatchNorm1: BatchNorm per channel (8), momentum=0.1, eps=1E-05
             var batchnorm1_gamma = p.Slice(224, 8);
             var batchnorm1_dgamma = g.Slice(224, 8);
             var batchnorm1_dbeta = g.Slice(232, 8);
-            BatchNorm1_Backward<TLane>(ws.conv2_out, batchnorm1_gamma, ws.valid, ws.LastCount, ws.batchnorm1_mean, ws.batchnorm1_invstd, ws.batchnorm1_dout, ws.conv2_dout, batchnorm1_dgamma, batchnorm1_dbeta, B);
+            BatchNorm1_Backward<TLane>(ws.conv2_out, batchnorm1_gamma, ws.valid, ws.LastCount, ws.batchnorm1_mean, ws.batchnorm1_invstd, ws.batchnorm1_out, ws.batchnorm1_dout, ws.conv2_dout, batchnorm1_dgamma, batchnorm1_dbeta, B);
             // Conv2: Conv2D 8->8, k=3, stride=2, pad=1, no bias, groups=8 (depthwise)
             ws.conv2_dxpad.Slice(0, B * 800).Clear();
             var conv2_dw = g.Slice(152, 72);
@@ -1320,7 +1313,7 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // BatchNorm1: BatchNorm per channel (8), momentum=0.1, eps=1E-05
 
-        // BatchNorm1_Forward (training): y = gamma * (x - mean) / sqrt(var + eps) + beta, batch statistics per channel
+        // BatchNorm1_Forward (training): y = max(0, gamma * (x - mean) / sqrt(var + eps) + beta) (the Relu2 after it, fused); batch statistics per channel
         // x (B,8,4,4)  gamma, beta (8)  ->  y (B,8,4,4), mean, var, invstd (8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BatchNorm1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<TLane> valid, int count, global::System.Span<float> mean, global::System.Span<float> variance, global::System.Span<float> invstd, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -1357,15 +1350,15 @@ namespace Samples
                 float var = (float)(sum / n);
                 float inv = 1f / global::System.MathF.Sqrt(var + Eps);
                 mean[c] = mu; variance[c] = var; invstd[c] = inv;
-                // y = x * scale + shift
+                // y = max(x * scale + shift, 0)
                 TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - mu * gamma[c] * inv);
                 for (int bg = 0; bg < B; bg++)
                     for (int hw = 0; hw < HW; hw++)
-                        y[(bg * C + c) * HW + hw] = TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift);
+                        y[(bg * C + c) * HW + hw] = TLane.Max(TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift), TLane.Zero);
             }
         }
 
-        // BatchNorm1_Infer: the same with the running statistics
+        // BatchNorm1_Infer: the same with the running statistics, and the fused ReLU
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BatchNorm1_Infer<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<float> runningMean, global::System.ReadOnlySpan<float> runningVar, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
@@ -1377,15 +1370,16 @@ namespace Samples
                 TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - runningMean[c] * gamma[c] * inv);
                 for (int bg = 0; bg < B; bg++)
                     for (int hw = 0; hw < HW; hw++)
-                        y[(bg * C + c) * HW + hw] = TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift);
+                        y[(bg * C + c) * HW + hw] = TLane.Max(TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift), TLane.Zero);
             }
         }
 
         // BatchNorm1_Backward (accumulates the parameter gradients, writes dx), with xhat = (x - mean) * invstd and n valid values per channel:
         //   dgamma += sum dy * xhat;  dbeta += sum dy
+        //   where dy is taken as 0 wherever y = 0 (the gradient mask of the fused Relu2)
         //   dx = gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void BatchNorm1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<TLane> valid, int count, global::System.ReadOnlySpan<float> mean, global::System.ReadOnlySpan<float> invstd, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dgamma, global::System.Span<float> dbeta, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void BatchNorm1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<TLane> valid, int count, global::System.ReadOnlySpan<float> mean, global::System.ReadOnlySpan<float> invstd, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dgamma, global::System.Span<float> dbeta, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 8, HW = 16;
             double n = (double)count * HW;
@@ -1400,7 +1394,7 @@ namespace Samples
                     for (int hw = 0; hw < HW; hw++)
                     {
                         int i = (bg * C + c) * HW + hw;
-                        TLane g = dy[i] * valid[bg];
+                        TLane g = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]) * valid[bg];
                         sumDy += g;
                         sumDyXhat = TLane.FusedMultiplyAdd(g, (x[i] - m) * inv, sumDyXhat);
                     }
@@ -1415,7 +1409,7 @@ namespace Samples
                 {
                     int i = (bg * C + c) * HW + hw;
                     TLane xhat = (x[i] - m) * inv;
-                    dx[i] = valid[bg] * k * (dy[i] - a - xhat * q);
+                    dx[i] = valid[bg] * k * (TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]) - a - xhat * q);
                 }
             }
         }
@@ -1424,25 +1418,9 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // Relu2: ReLU
 
-        // Relu2_Forward: y = max(x, 0)
-        // x (B,8,4,4)  ->  y (B,8,4,4)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 128;
-            for (int i = 0; i < B * N; i++)
-                y[i] = TLane.Max(x[i], TLane.Zero);
-        }
-
-        // Relu2_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
-        // x, y, dy (B,8,4,4)  ->  dx (B,8,4,4)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 128;
-            for (int i = 0; i < B * N; i++)
-                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
-        }
+        // Relu2: y = max(x, 0), fused into the BatchNorm before it (BatchNorm1 writes max(y, 0)); its gradient mask is
+        // applied in that BatchNorm's backward. No batch methods of its own (Predict runs Relu2_Predict, in the
+        // single-sample section).
 
 
         // ----------------------------------------------------------------------------------------------------

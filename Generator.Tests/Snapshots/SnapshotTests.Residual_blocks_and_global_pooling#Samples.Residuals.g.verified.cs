@@ -192,10 +192,6 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> batchnorm1_out;
             /// <summary>gradient of batchnorm1_out: (B,4,8,8)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> batchnorm1_dout;
-            /// <summary>Relu2 output: (B,4,8,8)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu2_out;
-            /// <summary>gradient of relu2_out: (B,4,8,8)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu2_dout;
             /// <summary>Conv3's input inside a zero border of 1: (B,4,10,10)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> conv3_xpad;
             /// <summary>gradient of conv3_xpad: (B,4,10,10)</summary>
@@ -264,8 +260,6 @@ namespace Samples
                 conv2_dout = new(Groups * 256);
                 batchnorm1_out = new(Groups * 256);
                 batchnorm1_dout = new(Groups * 256);
-                relu2_out = new(Groups * 256);
-                relu2_dout = new(Groups * 256);
                 conv3_xpad = new(Groups * 400);
                 conv3_dxpad = new(Groups * 400);
                 conv3_out = new(Groups * 256);
@@ -375,7 +369,7 @@ namespace Samples
         }
 
         /// <summary>Activations of one sample in an inference forward pass (all the layers' outputs).</summary>
-        private const long ForwardValuesPerSample = 3878;
+        private const long ForwardValuesPerSample = 3622;
 
         /// <summary>Inference-mode forward pass, a cache-sized chunk of lane groups at a time; probabilities are written sample by sample.</summary>
         private void Infer<TLane>(Workspace<TLane> ws, global::System.ReadOnlySpan<float> input, int count, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -620,11 +614,11 @@ namespace Samples
             if (training) BatchNorm1_Forward<TLane>(ws.conv2_out, batchnorm1_gamma, batchnorm1_beta, ws.valid, count, ws.batchnorm1_mean, ws.batchnorm1_var, ws.batchnorm1_invstd, ws.batchnorm1_out, B);
             else BatchNorm1_Infer<TLane>(ws.conv2_out, batchnorm1_gamma, batchnorm1_beta, s.Slice(0, 4), s.Slice(4, 4), ws.batchnorm1_out, B);
             // Relu2: ReLU
-            Relu2_Forward<TLane>(ws.batchnorm1_out, ws.relu2_out, B);
+            // applied by BatchNorm1 as it writes its output: no pass, no buffer.
             // Conv3: Conv2D 4->4, k=3, stride=1, pad=1
             var conv3_w = p.Slice(196, 144); // (4,4,3,3)
             var conv3_b = p.Slice(340, 4); // (4)
-            Conv3_Pad<TLane>(ws.relu2_out, ws.conv3_xpad, B);
+            Conv3_Pad<TLane>(ws.batchnorm1_out, ws.conv3_xpad, B);
             if (global::CnnGen.VectorRegisters.Many)
                 Conv3_Forward<TLane>(ws.conv3_xpad, conv3_w, conv3_b, ws.conv3_out, B);
             else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
@@ -701,14 +695,13 @@ namespace Samples
             var conv3_db = g.Slice(340, 4);
             var conv3_w = p.Slice(196, 144);
             Conv3_Backward<TLane>(ws.conv3_xpad, conv3_w, ws.conv3_dout, ws.conv3_dxpad, conv3_dw, conv3_db, B);
-            Conv3_Unpad<TLane>(ws.conv3_dxpad, ws.relu2_dout, B);
-            // Relu2: ReLU
-            Relu2_Backward<TLane>(ws.batchnorm1_out, ws.relu2_out, ws.relu2_dout, ws.batchnorm1_dout, B);
+            Conv3_Unpad<TLane>(ws.conv3_dxpad, ws.batchnorm1_dout, B);
+            // Relu2: ReLU, its gradient mask applied by BatchNorm1_Backward
             // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
             var batchnorm1_gamma = p.Slice(188, 4);
             var batchnorm1_dgamma = g.Slice(188, 4);
             var batchnorm1_dbeta = g.Slice(192, 4);
-            BatchNorm1_Backward<TLane>(ws.conv2_out, batchnorm1_gamma, ws.valid, ws.LastCount, ws.batchnorm1_mean, ws.batchnorm1_invstd, ws.batchnorm1_dout, ws.conv2_dout, batchnorm1_dgamma, batchnorm1_dbeta, B);
+            BatchNorm1_Backward<TLane>(ws.conv2_out, batchnorm1_gamma, ws.valid, ws.LastCount, ws.batchnorm1_mean, ws.batchnorm1_invstd, ws.batchnorm1_out, ws.batchnorm1_dout, ws.conv2_dout, batchnorm1_dgamma, batchnorm1_dbeta, B);
             // Conv2: Conv2D 4->4, k=3, stride=1, pad=1
             ws.conv2_dxpad.Slice(0, B * 400).Clear();
             var conv2_dw = g.Slice(40, 144);
@@ -1973,7 +1966,7 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
 
-        // BatchNorm1_Forward (training): y = gamma * (x - mean) / sqrt(var + eps) + beta, batch statistics per channel
+        // BatchNorm1_Forward (training): y = max(0, gamma * (x - mean) / sqrt(var + eps) + beta) (the Relu2 after it, fused); batch statistics per channel
         // x (B,4,8,8)  gamma, beta (4)  ->  y (B,4,8,8), mean, var, invstd (4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BatchNorm1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<TLane> valid, int count, global::System.Span<float> mean, global::System.Span<float> variance, global::System.Span<float> invstd, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -2010,15 +2003,15 @@ namespace Samples
                 float var = (float)(sum / n);
                 float inv = 1f / global::System.MathF.Sqrt(var + Eps);
                 mean[c] = mu; variance[c] = var; invstd[c] = inv;
-                // y = x * scale + shift
+                // y = max(x * scale + shift, 0)
                 TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - mu * gamma[c] * inv);
                 for (int bg = 0; bg < B; bg++)
                     for (int hw = 0; hw < HW; hw++)
-                        y[(bg * C + c) * HW + hw] = TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift);
+                        y[(bg * C + c) * HW + hw] = TLane.Max(TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift), TLane.Zero);
             }
         }
 
-        // BatchNorm1_Infer: the same with the running statistics
+        // BatchNorm1_Infer: the same with the running statistics, and the fused ReLU
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BatchNorm1_Infer<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<float> runningMean, global::System.ReadOnlySpan<float> runningVar, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
@@ -2030,15 +2023,16 @@ namespace Samples
                 TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - runningMean[c] * gamma[c] * inv);
                 for (int bg = 0; bg < B; bg++)
                     for (int hw = 0; hw < HW; hw++)
-                        y[(bg * C + c) * HW + hw] = TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift);
+                        y[(bg * C + c) * HW + hw] = TLane.Max(TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift), TLane.Zero);
             }
         }
 
         // BatchNorm1_Backward (accumulates the parameter gradients, writes dx), with xhat = (x - mean) * invstd and n valid values per channel:
         //   dgamma += sum dy * xhat;  dbeta += sum dy
+        //   where dy is taken as 0 wherever y = 0 (the gradient mask of the fused Relu2)
         //   dx = gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void BatchNorm1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<TLane> valid, int count, global::System.ReadOnlySpan<float> mean, global::System.ReadOnlySpan<float> invstd, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dgamma, global::System.Span<float> dbeta, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void BatchNorm1_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<TLane> valid, int count, global::System.ReadOnlySpan<float> mean, global::System.ReadOnlySpan<float> invstd, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dgamma, global::System.Span<float> dbeta, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 4, HW = 64;
             double n = (double)count * HW;
@@ -2053,7 +2047,7 @@ namespace Samples
                     for (int hw = 0; hw < HW; hw++)
                     {
                         int i = (bg * C + c) * HW + hw;
-                        TLane g = dy[i] * valid[bg];
+                        TLane g = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]) * valid[bg];
                         sumDy += g;
                         sumDyXhat = TLane.FusedMultiplyAdd(g, (x[i] - m) * inv, sumDyXhat);
                     }
@@ -2068,7 +2062,7 @@ namespace Samples
                 {
                     int i = (bg * C + c) * HW + hw;
                     TLane xhat = (x[i] - m) * inv;
-                    dx[i] = valid[bg] * k * (dy[i] - a - xhat * q);
+                    dx[i] = valid[bg] * k * (TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]) - a - xhat * q);
                 }
             }
         }
@@ -2077,25 +2071,9 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // Relu2: ReLU
 
-        // Relu2_Forward: y = max(x, 0)
-        // x (B,4,8,8)  ->  y (B,4,8,8)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 256;
-            for (int i = 0; i < B * N; i++)
-                y[i] = TLane.Max(x[i], TLane.Zero);
-        }
-
-        // Relu2_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
-        // x, y, dy (B,4,8,8)  ->  dx (B,4,8,8)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> y, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 256;
-            for (int i = 0; i < B * N; i++)
-                dx[i] = TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i]);
-        }
+        // Relu2: y = max(x, 0), fused into the BatchNorm before it (BatchNorm1 writes max(y, 0)); its gradient mask is
+        // applied in that BatchNorm's backward. No batch methods of its own (Predict runs Relu2_Predict, in the
+        // single-sample section).
 
 
         // ----------------------------------------------------------------------------------------------------

@@ -46,23 +46,37 @@ internal sealed record ActivationSpec(ActivationFunction Function, double Slope)
     /// </summary>
     public bool FusedIntoPool { get; init; }
 
+    /// <summary>
+    /// A ReLU right after a BatchNorm (and not before a max pool): the BatchNorm writes max(y, 0) and its backward masks
+    /// dy where that output is 0. In the batch passes this layer then has no pass and no buffer of its own; the
+    /// single-sample Predict path still runs its <c>_Predict</c> kernel.
+    /// </summary>
+    public bool FusedIntoBatchNorm { get; init; }
+
+    private bool Fused => FusedIntoPool || FusedIntoBatchNorm;
+
     public override string Describe() => Function == ActivationFunction.LeakyReLU ? $"LeakyReLU, slope={R(Slope)}" : Function.ToString();
     public override string Fingerprint() => Function == ActivationFunction.LeakyReLU ? $"LeakyReLU, slope={R(Slope)}" : Function.ToString();
     public override bool WritesInputGradient => true;
-    public override bool PassesInputOn(bool singleSample) => FusedIntoPool && !singleSample;
+    public override bool PassesInputOn(bool singleSample) => Fused && !singleSample;
+
+    /// <summary>The layer that applies this one, when fused.</summary>
+    private static string FusedBy(PassContext ctx, bool intoPool) => intoPool ? ctx.Next.Name : ctx.Network.Layers[ctx.Layer.Index - 1].Name;
 
     public override void EmitForward(SourceWriter w, PassContext ctx)
     {
         if (FusedIntoPool)
             w.Line($"// applied by {ctx.Next.Name}_Forward to each window's maximum: no pass, no buffer.");
+        else if (FusedIntoBatchNorm)
+            w.Line($"// applied by {FusedBy(ctx, false)} as it writes its output: no pass, no buffer.");
         else
             base.EmitForward(w, ctx);
     }
 
     public override void EmitBackward(SourceWriter w, PassContext ctx)
     {
-        if (FusedIntoPool)
-            w.Line($"// {Name}: {Describe()}, its gradient mask applied by {ctx.Next.Name}_Backward");
+        if (Fused)
+            w.Line($"// {Name}: {Describe()}, its gradient mask applied by {FusedBy(ctx, FusedIntoPool)}_Backward");
         else
             base.EmitBackward(w, ctx);
     }
@@ -100,6 +114,14 @@ internal sealed record ActivationSpec(ActivationFunction Function, double Slope)
             w.Line($"// {Name}: {Formula}, fused into the max pool that follows (max over a window of max(x, 0) = max(0, max over");
             w.Line("// the window)); its gradient mask is applied in that pool's backward. No batch methods of its own (Predict runs");
             w.Line($"// {Name}_Predict, in the single-sample section).");
+            w.Line();
+            return;
+        }
+        if (FusedIntoBatchNorm)
+        {
+            w.Line($"// {Name}: {Formula}, fused into the BatchNorm before it ({FusedBy(ctx, false)} writes max(y, 0)); its gradient mask is");
+            w.Line($"// applied in that BatchNorm's backward. No batch methods of its own (Predict runs {Name}_Predict, in the");
+            w.Line("// single-sample section).");
             w.Line();
             return;
         }

@@ -43,6 +43,15 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
     private string Per => Input.IsFlat ? "feature" : "channel";
     /// <summary>Backward computes each input element's gradient from its own dy and the channel's sums, and writes it.</summary>
     public override bool WritesInputGradient => true;
+    /// <summary>
+    /// The ReLU after this layer is applied here (<see cref="Planning.Fusion"/>): forward writes max(y, 0), backward takes
+    /// dy only where that output is above 0.
+    /// </summary>
+    public bool ReluFused { get; init; }
+    /// <summary>The output expression: the normalized value, through the fused ReLU when there is one.</summary>
+    private string Activated(string value) => ReluFused ? $"TLane.Max({value}, TLane.Zero)" : value;
+    /// <summary>dy as the layer sees it: with a fused ReLU, 0 where the output is 0.</summary>
+    private string Dy => ReluFused ? "TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i])" : "dy[i]";
 
     // ---- storage -------------------------------------------------------------------------------------------------
 
@@ -108,6 +117,7 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         new KernelSignature(Name + "_Backward").In("x", ctx.X).Floats("gamma", Prefix + "_gamma")
             .In("valid", "ws.valid").Int("count", "ws.LastCount")
             .Floats("mean", $"ws.{Prefix}_mean").Floats("invstd", $"ws.{Prefix}_invstd")
+            .If(ReluFused, k => k.In("y", ctx.Y))
             .In("dy", ctx.DY!)
             .If(ctx.InputGradient, k => k.Out("dx", ctx.DX!))
             .FloatsOut("dgamma", Prefix + "_dgamma").FloatsOut("dbeta", Prefix + "_dbeta")
@@ -129,11 +139,13 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
 
     // ---- kernels -------------------------------------------------------------------------------------------------
 
+    private static string FusedReluName(PassContext ctx) => ctx.Next.Name;
+
     private string Consts() => $"const int C = {I(Input.C)}, HW = {I(Spatial)};";
 
     public override void EmitKernels(SourceWriter w, PassContext ctx)
     {
-        w.Line($"// {Name}_Forward (training): y = gamma * (x - mean) / sqrt(var + eps) + beta, batch statistics per {Per}");
+        w.Line($"// {Name}_Forward (training): y = {(ReluFused ? "max(0, " : "")}gamma * (x - mean) / sqrt(var + eps) + beta{(ReluFused ? $") (the {FusedReluName(ctx)} after it, fused)" : "")}; batch statistics per {Per}");
         w.Line($"// x {Shape(Input)}  gamma, beta ({I(Input.C)})  ->  y {Shape(Output)}, mean, var, invstd ({I(Input.C)})");
         w.Line(Hot);
         w.Open(ForwardKernel(ctx).Declaration);
@@ -165,16 +177,16 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         w.Line("float var = (float)(sum / n);");
         w.Line("float inv = 1f / global::System.MathF.Sqrt(var + Eps);");
         w.Line("mean[c] = mu; variance[c] = var; invstd[c] = inv;");
-        w.Line("// y = x * scale + shift");
+        w.Line(ReluFused ? "// y = max(x * scale + shift, 0)" : "// y = x * scale + shift");
         w.Line("TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - mu * gamma[c] * inv);");
         w.Line("for (int bg = 0; bg < B; bg++)");
         w.Line("    for (int hw = 0; hw < HW; hw++)");
-        w.Line("        y[(bg * C + c) * HW + hw] = TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift);");
+        w.Line($"        y[(bg * C + c) * HW + hw] = {Activated("TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift)")};");
         w.Close();
         w.Close();
         w.Line();
 
-        w.Line($"// {Name}_Infer: the same with the running statistics");
+        w.Line($"// {Name}_Infer: the same with the running statistics{(ReluFused ? ", and the fused ReLU" : "")}");
         w.Line(Hot);
         w.Open(InferKernel("", "", "", "", "").Declaration);
         w.Line(Consts());
@@ -183,7 +195,7 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         EmitRunningScaleShift(w);
         w.Line("for (int bg = 0; bg < B; bg++)");
         w.Line("    for (int hw = 0; hw < HW; hw++)");
-        w.Line("        y[(bg * C + c) * HW + hw] = TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift);");
+        w.Line($"        y[(bg * C + c) * HW + hw] = {Activated("TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift)")};");
         w.Close();
         w.Close();
         w.Line();
@@ -191,6 +203,7 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         bool dx = ctx.InputGradient;
         w.Line($"// {Name}_Backward (accumulates the parameter gradients{(dx ? ", writes dx" : "")}), with xhat = (x - mean) * invstd and n valid values per {Per}:");
         w.Line("//   dgamma += sum dy * xhat;  dbeta += sum dy");
+        if (ReluFused) w.Line($"//   where dy is taken as 0 wherever y = 0 (the gradient mask of the fused {FusedReluName(ctx)})");
         if (dx) w.Line("//   dx = gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes");
         w.Line(Hot);
         w.Open(BackwardKernel(ctx).Declaration);
@@ -204,7 +217,7 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         w.Line("TLane sumDy = TLane.Zero, sumDyXhat = TLane.Zero;");
         w.Open("for (int hw = 0; hw < HW; hw++)");
         w.Line("int i = (bg * C + c) * HW + hw;");
-        w.Line("TLane g = dy[i] * valid[bg];");
+        w.Line($"TLane g = {Dy} * valid[bg];");
         w.Line("sumDy += g;");
         w.Line("sumDyXhat = TLane.FusedMultiplyAdd(g, (x[i] - m) * inv, sumDyXhat);");
         w.Close();
@@ -220,7 +233,7 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
             w.Open("    for (int hw = 0; hw < HW; hw++)");
             w.Line("int i = (bg * C + c) * HW + hw;");
             w.Line("TLane xhat = (x[i] - m) * inv;");
-            w.Line("dx[i] = valid[bg] * k * (dy[i] - a - xhat * q);");
+            w.Line($"dx[i] = valid[bg] * k * ({Dy} - a - xhat * q);");
             w.Close();
         }
         w.Close();
@@ -241,6 +254,7 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
     /// per feature) the batch kernel at one sample per value.</summary>
     public override void EmitPredict(SourceWriter w, PredictContext ctx)
     {
+        // (with a fused ReLU the Infer kernel applies it too, and the ReLU's own Predict kernel after it changes nothing)
         if (Input.IsFlat)
             w.Line(InferKernel(Lane1s(ctx.X, Input.Size), RunningMean, RunningVar, Lane1s(ctx.Y, Output.Size), "1").Call("global::CnnGen.Lane1"));
         else

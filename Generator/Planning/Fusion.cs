@@ -9,7 +9,8 @@ internal static class Fusion
 {
     /// <summary>
     /// ReLU then max pool: the pool applies the ReLU to each window's maximum (one Max per output instead of a pass
-    /// over every input), and its backward applies the ReLU's gradient mask. Called as each layer is added.
+    /// over every input), and its backward applies the ReLU's gradient mask. BatchNorm then ReLU: the BatchNorm applies
+    /// both. Called as each layer is added (a ReLU is fused once the layer after it is known).
     /// </summary>
     public static LayerSpec Fuse(List<LayerSpec> layers, LayerSpec next)
     {
@@ -18,6 +19,16 @@ internal static class Fusion
         {
             layers[layers.Count - 1] = relu with { FusedIntoPool = true };
             return pool with { ReluFused = true };
+        }
+        // BatchNorm then ReLU (then anything but a max pool, which takes the ReLU as above): the BatchNorm's last loop
+        // applies the ReLU as it writes, and its backward applies the ReLU's gradient mask as it reads dy, so the ReLU
+        // needs no pass of its own over the activation in either direction.
+        if (layers.Count > 1
+            && layers[layers.Count - 1] is ActivationSpec { Function: ActivationFunction.ReLU, FusedIntoPool: false, FusedIntoBatchNorm: false } reluAfter
+            && layers[layers.Count - 2] is BatchNormSpec batchNorm)
+        {
+            layers[layers.Count - 2] = batchNorm with { ReluFused = true };
+            layers[layers.Count - 1] = reluAfter with { FusedIntoBatchNorm = true };
         }
         return next;
     }
