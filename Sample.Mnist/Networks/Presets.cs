@@ -39,7 +39,9 @@ public static class Presets
             throw new UserException($"--preset {name}: no such preset; use one of {string.Join(", ", Names)}.");
         bool fashion = data.Verified && data.Name == KnownDataset.FashionMnist.Name;
         return fashion
-            ? new("bnnet", 35, "adamw", 3e-3f, "onecycle", 0.05f, FashionAugment, "record preset for Fashion-MNIST")
+            // lr 0.004: on the validation split (10,000 images held out, seed 42) 94.13 % at a best validation loss of
+            // 0.1650, against 94.06 % / 0.1665 at 0.003 and 94.05 % / 0.1652 at 0.003 with weight decay 0.1 (2026-12-03)
+            ? new("bnnet", 35, "adamw", 4e-3f, "onecycle", 0.05f, FashionAugment, "record preset for Fashion-MNIST")
             : new("bnnet", 13, "adamw", 5e-3f, "onecycle", 0.05f, DigitsAugment,
                   data.IsDigits ? "record preset for MNIST" : $"record preset (MNIST's settings: {data.Name} is not a set it was tuned on)");
     }
