@@ -202,8 +202,6 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> conv3_dout;
             /// <summary>Add1 output: (B,4,8,8)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> add1_out;
-            /// <summary>Relu3 output: (B,4,8,8)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu3_out;
             /// <summary>gradient of relu3_out: (B,4,8,8)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> relu3_dout;
             /// <summary>gradient of res2_out: (B,4,8,8)</summary>
@@ -224,8 +222,6 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> add2_dskip;
             /// <summary>Add2 output: (B,8,4,4)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> add2_out;
-            /// <summary>Relu5 output: (B,8,4,4)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> relu5_out;
             /// <summary>gradient of relu5_out: (B,8,4,4)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> relu5_dout;
             /// <summary>GlobalPool1 output: (B,8)</summary>
@@ -265,7 +261,6 @@ namespace Samples
                 conv3_out = new(Groups * 256);
                 conv3_dout = new(Groups * 256);
                 add1_out = new(Groups * 256);
-                relu3_out = new(Groups * 256);
                 relu3_dout = new(Groups * 256);
                 res2_dout = new(Groups * 256);
                 conv4_xpad = new(Groups * 400);
@@ -276,7 +271,6 @@ namespace Samples
                 relu4_dout = new(Groups * 128);
                 add2_dskip = new(Groups * 256);
                 add2_out = new(Groups * 128);
-                relu5_out = new(Groups * 128);
                 relu5_dout = new(Groups * 128);
                 globalpool1_out = new(Groups * 8);
                 globalpool1_dout = new(Groups * 8);
@@ -369,7 +363,7 @@ namespace Samples
         }
 
         /// <summary>Activations of one sample in an inference forward pass (all the layers' outputs).</summary>
-        private const long ForwardValuesPerSample = 3622;
+        private const long ForwardValuesPerSample = 3238;
 
         /// <summary>Inference-mode forward pass, a cache-sized chunk of lane groups at a time; probabilities are written sample by sample.</summary>
         private void Infer<TLane>(Workspace<TLane> ws, global::System.ReadOnlySpan<float> input, int count, global::System.Span<float> probabilities) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -626,13 +620,13 @@ namespace Samples
             // Add1: Add the input of Res1
             Add1_Forward<TLane>(ws.conv3_out, ws.relu1_out, ws.add1_out, B);
             // Relu3: ReLU
-            Relu3_Forward<TLane>(ws.add1_out, ws.relu3_out, B);
+            // applied by Add1 as it writes its output: no pass, no buffer.
             // Res2: Residual: keeps its input for the Add that closes the block
-            // the block's input stays in ws.relu3_out for Add2: no copy.
+            // the block's input stays in ws.add1_out for Add2: no copy.
             // Conv4: Conv2D 4->8, k=3, stride=2, pad=1
             var conv4_w = p.Slice(344, 288); // (8,4,3,3)
             var conv4_b = p.Slice(632, 8); // (8)
-            Conv4_Pad<TLane>(ws.relu3_out, ws.conv4_xpad, B);
+            Conv4_Pad<TLane>(ws.add1_out, ws.conv4_xpad, B);
             if (global::CnnGen.VectorRegisters.Many)
                 Conv4_Forward<TLane>(ws.conv4_xpad, conv4_w, conv4_b, ws.conv4_out, B);
             else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
@@ -642,11 +636,11 @@ namespace Samples
             // Add2: Add the input of Res2, projected: 1x1 conv 4->8, stride=2
             var add2_w = p.Slice(640, 32); // (8,4,1,1)
             var add2_b = p.Slice(672, 8); // (8)
-            Add2_Forward<TLane>(ws.relu4_out, ws.relu3_out, add2_w, add2_b, ws.add2_out, B);
+            Add2_Forward<TLane>(ws.relu4_out, ws.add1_out, add2_w, add2_b, ws.add2_out, B);
             // Relu5: ReLU
-            Relu5_Forward<TLane>(ws.add2_out, ws.relu5_out, B);
+            // applied by Add2 as it writes its output: no pass, no buffer.
             // GlobalPool1: GlobalAvgPool 4x4 -> 1
-            GlobalPool1_Forward<TLane>(ws.relu5_out, ws.globalpool1_out, B);
+            GlobalPool1_Forward<TLane>(ws.add2_out, ws.globalpool1_out, B);
             // Dense1: Dense 8->10
             var dense1_w = p.Slice(680, 80); // (10,8)
             var dense1_b = p.Slice(760, 10); // (10)
@@ -666,15 +660,15 @@ namespace Samples
             var dense1_w = p.Slice(680, 80);
             Dense1_Backward<TLane>(ws.globalpool1_out, dense1_w, ws.dense1_dout, ws.globalpool1_dout, dense1_dw, dense1_db, ws.scratch, B);
             // GlobalPool1: GlobalAvgPool 4x4 -> 1
-            GlobalPool1_Backward<TLane>(ws.relu5_out, ws.globalpool1_out, ws.globalpool1_dout, ws.relu5_dout, B);
+            GlobalPool1_Backward<TLane>(ws.add2_out, ws.globalpool1_out, ws.globalpool1_dout, ws.relu5_dout, B);
             // Relu5: ReLU
-            Relu5_Backward<TLane>(ws.add2_out, ws.relu5_out, ws.relu5_dout, ws.relu4_dout, B);
+            Relu5_Backward<TLane>(ws.add2_out, ws.add2_out, ws.relu5_dout, ws.relu4_dout, B);
             // Add2: Add the input of Res2, projected: 1x1 conv 4->8, stride=2: dx = dy in one buffer; the projection's gradients
             ws.add2_dskip.Slice(0, B * 256).Clear();
             var add2_dw = g.Slice(640, 32);
             var add2_db = g.Slice(672, 8);
             var add2_w = p.Slice(640, 32);
-            Add2_Backward<TLane>(ws.relu4_dout, ws.relu3_out, add2_w, ws.add2_dskip, add2_dw, add2_db, B);
+            Add2_Backward<TLane>(ws.relu4_dout, ws.add1_out, add2_w, ws.add2_dskip, add2_dw, add2_db, B);
             // Relu4: ReLU
             Relu4_Backward<TLane>(ws.conv4_out, ws.relu4_out, ws.relu4_dout, ws.conv4_dout, B);
             // Conv4: Conv2D 4->8, k=3, stride=2, pad=1
@@ -687,7 +681,7 @@ namespace Samples
             // Res2: Residual: keeps its input for the Add that closes the block
             Res2_Backward<TLane>(ws.res2_dout, ws.add2_dskip, ws.relu3_dout, B);
             // Relu3: ReLU
-            Relu3_Backward<TLane>(ws.add1_out, ws.relu3_out, ws.relu3_dout, ws.conv3_dout, B);
+            Relu3_Backward<TLane>(ws.add1_out, ws.add1_out, ws.relu3_dout, ws.conv3_dout, B);
             // Add1: Add the input of Res1: dx = dy in one buffer, which is also the skip path's gradient
             // Conv3: Conv2D 4->4, k=3, stride=1, pad=1
             ws.conv3_dxpad.Slice(0, B * 400).Clear();
@@ -2735,29 +2729,22 @@ namespace Samples
         // Add1: Add the input of Res1
 
         // Add1_Forward: y = x + skip
+        // then the Relu3 after it, fused: y = max(y, 0)
         // x (B,4,8,8)  skip (B,4,8,8)  ->  y (B,4,8,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Add1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> skip, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int N = 256;
             for (int i = 0; i < B * N; i++)
-                y[i] = x[i] + skip[i];
+                y[i] = TLane.Max(x[i] + skip[i], TLane.Zero);
         }
 
 
         // ----------------------------------------------------------------------------------------------------
         // Relu3: ReLU
 
-        // Relu3_Forward: y = max(x, 0)
-        // x (B,4,8,8)  ->  y (B,4,8,8)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu3_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 256;
-            for (int i = 0; i < B * N; i++)
-                y[i] = TLane.Max(x[i], TLane.Zero);
-        }
-
+        // Relu3: y = max(x, 0), applied by the Add before it (Add1 writes max(sum, 0)), so x and y are that
+        // Add's output; no forward method of its own (Predict runs Relu3_Predict, in the single-sample section).
         // Relu3_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
         // x, y, dy (B,4,8,8)  ->  dx (B,4,8,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -3575,6 +3562,7 @@ namespace Samples
         // Add2: Add the input of Res2, projected: 1x1 conv 4->8, stride=2
 
         // Add2_Forward: y[oc,oh,ow] = x[oc,oh,ow] + b[oc] + sum over c of w[oc,c] * skip[c, oh*S, ow*S]
+        // then the Relu5 after it, fused: y = max(y, 0)
         // x (B,8,4,4)  skip (B,4,8,8)  w (8,4,1,1)  b (8)  ->  y (B,8,4,4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Add2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> skip, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
@@ -3610,14 +3598,14 @@ namespace Samples
                         a6 = TLane.MultiplyAdd(v, w[(oc + 6) * C + c], a6);
                         a7 = TLane.MultiplyAdd(v, w[(oc + 7) * C + c], a7);
                     }
-                    y[yi] = a0;
-                    y[yi + 1 * (OH * OW)] = a1;
-                    y[yi + 2 * (OH * OW)] = a2;
-                    y[yi + 3 * (OH * OW)] = a3;
-                    y[yi + 4 * (OH * OW)] = a4;
-                    y[yi + 5 * (OH * OW)] = a5;
-                    y[yi + 6 * (OH * OW)] = a6;
-                    y[yi + 7 * (OH * OW)] = a7;
+                    y[yi] = TLane.Max(a0, TLane.Zero);
+                    y[yi + 1 * (OH * OW)] = TLane.Max(a1, TLane.Zero);
+                    y[yi + 2 * (OH * OW)] = TLane.Max(a2, TLane.Zero);
+                    y[yi + 3 * (OH * OW)] = TLane.Max(a3, TLane.Zero);
+                    y[yi + 4 * (OH * OW)] = TLane.Max(a4, TLane.Zero);
+                    y[yi + 5 * (OH * OW)] = TLane.Max(a5, TLane.Zero);
+                    y[yi + 6 * (OH * OW)] = TLane.Max(a6, TLane.Zero);
+                    y[yi + 7 * (OH * OW)] = TLane.Max(a7, TLane.Zero);
                 }
             }
         }
@@ -3690,16 +3678,8 @@ namespace Samples
         // ----------------------------------------------------------------------------------------------------
         // Relu5: ReLU
 
-        // Relu5_Forward: y = max(x, 0)
-        // x (B,8,4,4)  ->  y (B,8,4,4)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Relu5_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 128;
-            for (int i = 0; i < B * N; i++)
-                y[i] = TLane.Max(x[i], TLane.Zero);
-        }
-
+        // Relu5: y = max(x, 0), applied by the Add before it (Add2 writes max(sum, 0)), so x and y are that
+        // Add's output; no forward method of its own (Predict runs Relu5_Predict, in the single-sample section).
         // Relu5_Backward (writes dx: element-wise, each element has one contribution): dx = y > 0 ? dy : 0
         // x, y, dy (B,8,4,4)  ->  dx (B,8,4,4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

@@ -53,12 +53,21 @@ internal sealed record ActivationSpec(ActivationFunction Function, double Slope)
     /// </summary>
     public bool FusedIntoBatchNorm { get; init; }
 
+    /// <summary>
+    /// A ReLU right after an Add (and not before a max pool): the Add writes max(sum, 0), so in the batch passes this
+    /// layer has no forward pass and no output buffer; its backward stays (dx = y > 0 ? dy : 0, into the Add's gradient).
+    /// </summary>
+    public bool FusedIntoAdd { get; init; }
+
+    /// <summary>Fused into the pool or the BatchNorm: no pass in either direction.</summary>
     private bool Fused => FusedIntoPool || FusedIntoBatchNorm;
 
     public override string Describe() => Function == ActivationFunction.LeakyReLU ? $"LeakyReLU, slope={R(Slope)}" : Function.ToString();
     public override string Fingerprint() => Function == ActivationFunction.LeakyReLU ? $"LeakyReLU, slope={R(Slope)}" : Function.ToString();
     public override bool WritesInputGradient => true;
-    public override bool PassesInputOn(bool singleSample) => Fused && !singleSample;
+    public override bool PassesInputOn(bool singleSample) => (Fused || FusedIntoAdd) && !singleSample;
+    /// <summary>Fused into an Add, the backward still writes its own input gradient from its output's.</summary>
+    public override bool PassesGradientOn => Fused;
 
     /// <summary>The layer that applies this one, when fused.</summary>
     private static string FusedBy(PassContext ctx, bool intoPool) => intoPool ? ctx.Next.Name : ctx.Network.Layers[ctx.Layer.Index - 1].Name;
@@ -67,7 +76,7 @@ internal sealed record ActivationSpec(ActivationFunction Function, double Slope)
     {
         if (FusedIntoPool)
             w.Line($"// applied by {ctx.Next.Name}_Forward to each window's maximum: no pass, no buffer.");
-        else if (FusedIntoBatchNorm)
+        else if (FusedIntoBatchNorm || FusedIntoAdd)
             w.Line($"// applied by {FusedBy(ctx, false)} as it writes its output: no pass, no buffer.");
         else
             base.EmitForward(w, ctx);
@@ -125,16 +134,24 @@ internal sealed record ActivationSpec(ActivationFunction Function, double Slope)
             w.Line();
             return;
         }
-        w.Line($"// {Name}_Forward: {Formula}");
-        w.Line($"// x {Shape(Input)}  ->  y {Shape(Output)}");
-        w.Line(Hot);
-        w.Open(DefaultForward(ctx).Declaration);
-        w.Line($"const int N = {I(Input.Size)};");
-        if (Constants is { } constants) w.Line(constants);
-        w.Line("for (int i = 0; i < B * N; i++)");
-        w.Line($"    y[i] = {Expression("x[i]")};");
-        w.Close();
-        w.Line();
+        if (FusedIntoAdd)
+        {
+            w.Line($"// {Name}: {Formula}, applied by the Add before it ({FusedBy(ctx, false)} writes max(sum, 0)), so x and y are that");
+            w.Line($"// Add's output; no forward method of its own (Predict runs {Name}_Predict, in the single-sample section).");
+        }
+        else
+        {
+            w.Line($"// {Name}_Forward: {Formula}");
+            w.Line($"// x {Shape(Input)}  ->  y {Shape(Output)}");
+            w.Line(Hot);
+            w.Open(DefaultForward(ctx).Declaration);
+            w.Line($"const int N = {I(Input.Size)};");
+            if (Constants is { } constants) w.Line(constants);
+            w.Line("for (int i = 0; i < B * N; i++)");
+            w.Line($"    y[i] = {Expression("x[i]")};");
+            w.Close();
+            w.Line();
+        }
         if (ctx.InputGradient) EmitBackwardKernel(w, ctx);
     }
 

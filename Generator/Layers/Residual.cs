@@ -159,6 +159,9 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
     public override bool PassesGradientOn => true;
     /// <summary>Nothing is accumulated into the input gradient, so nothing must clear it (it is the output gradient).</summary>
     public override bool WritesInputGradient => true;
+    /// <summary>The ReLU after this layer is applied here (<see cref="Planning.Fusion"/>): forward writes max(sum, 0).</summary>
+    public bool ReluFused { get; init; }
+    private string Activated(string value) => ReluFused ? $"TLane.Max({value}, TLane.Zero)" : value;
     private int WeightCount => Output.C * Skip.C;
 
     /// <summary>The skip path's input: the output (which is the input) of the block's Residual.</summary>
@@ -230,6 +233,7 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
         w.Line(Projection
             ? $"// {Name}_Forward: y[oc,oh,ow] = x[oc,oh,ow] + b[oc] + sum over c of w[oc,c] * skip[c, oh*S, ow*S]"
             : $"// {Name}_Forward: y = x + skip");
+        if (ReluFused) w.Line($"// then the {ctx.Next.Name} after it, fused: y = max(y, 0)");
         w.Line($"// x {Shape(x)}  skip {Shape(Skip)}{(Projection ? $"  w ({I(Output.C)},{I(Skip.C)},1,1)  b ({I(Output.C)})" : "")}  ->  y {Shape(Output)}");
         w.Line(Hot);
         w.Open(ForwardKernel("", "", "", "").Declaration);
@@ -237,7 +241,7 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
         {
             w.Line($"const int N = {I(Output.Size)};");
             w.Line("for (int i = 0; i < B * N; i++)");
-            w.Line("    y[i] = x[i] + skip[i];");
+            w.Line($"    y[i] = {Activated("x[i] + skip[i]")};");
         }
         else
         {
@@ -259,7 +263,7 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
                 w.Line($"a{I(j)} = TLane.MultiplyAdd(v, w[{Term("oc", j)} * C + c], a{I(j)});");
             w.Close();
             for (int j = 0; j < n; j++)
-                w.Line($"y[yi{Plus(j, "OH * OW")}] = a{I(j)};");
+                w.Line($"y[yi{Plus(j, "OH * OW")}] = {Activated($"a{I(j)}")};");
             w.Close();
             w.Close();
         }

@@ -10,7 +10,7 @@ internal static class Fusion
     /// <summary>
     /// ReLU then max pool: the pool applies the ReLU to each window's maximum (one Max per output instead of a pass
     /// over every input), and its backward applies the ReLU's gradient mask. BatchNorm then ReLU: the BatchNorm applies
-    /// both. Called as each layer is added (a ReLU is fused once the layer after it is known).
+    /// both. Add then ReLU: the Add applies the ReLU forward. Called as each layer is added (a ReLU is fused once the layer after it is known).
     /// </summary>
     public static LayerSpec Fuse(List<LayerSpec> layers, LayerSpec next)
     {
@@ -23,12 +23,21 @@ internal static class Fusion
         // BatchNorm then ReLU (then anything but a max pool, which takes the ReLU as above): the BatchNorm's last loop
         // applies the ReLU as it writes, and its backward applies the ReLU's gradient mask as it reads dy, so the ReLU
         // needs no pass of its own over the activation in either direction.
+        // Add then ReLU (the end of a residual block): the Add writes max(sum, 0), so the ReLU has no forward pass; its
+        // backward stays a pass of its own (the Add's input gradient is the output's own buffer, which two paths read).
         if (layers.Count > 1
-            && layers[layers.Count - 1] is ActivationSpec { Function: ActivationFunction.ReLU, FusedIntoPool: false, FusedIntoBatchNorm: false } reluAfter
-            && layers[layers.Count - 2] is BatchNormSpec batchNorm)
+            && layers[layers.Count - 1] is ActivationSpec { Function: ActivationFunction.ReLU, FusedIntoPool: false, FusedIntoBatchNorm: false, FusedIntoAdd: false } reluAfter)
         {
-            layers[layers.Count - 2] = batchNorm with { ReluFused = true };
-            layers[layers.Count - 1] = reluAfter with { FusedIntoBatchNorm = true };
+            if (layers[layers.Count - 2] is BatchNormSpec batchNorm)
+            {
+                layers[layers.Count - 2] = batchNorm with { ReluFused = true };
+                layers[layers.Count - 1] = reluAfter with { FusedIntoBatchNorm = true };
+            }
+            else if (layers[layers.Count - 2] is AddSpec add)
+            {
+                layers[layers.Count - 2] = add with { ReluFused = true };
+                layers[layers.Count - 1] = reluAfter with { FusedIntoAdd = true };
+            }
         }
         return next;
     }
