@@ -178,8 +178,6 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> relu1_out;
             /// <summary>gradient of relu1_out: (B,4,8,8)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> relu1_dout;
-            /// <summary>gradient of res1_out: (B,4,8,8)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> res1_dout;
             /// <summary>Conv2's input inside a zero border of 1: (B,4,10,10)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> conv2_xpad;
             /// <summary>gradient of conv2_xpad: (B,4,10,10)</summary>
@@ -204,8 +202,6 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> add1_out;
             /// <summary>gradient of relu3_out: (B,4,8,8)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> relu3_dout;
-            /// <summary>gradient of res2_out: (B,4,8,8)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> res2_dout;
             /// <summary>Conv4's input inside a zero border of 1: (B,4,10,10)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> conv4_xpad;
             /// <summary>gradient of conv4_xpad: (B,4,10,10)</summary>
@@ -249,7 +245,6 @@ namespace Samples
                 conv1_dout = new(Groups * 256);
                 relu1_out = new(Groups * 256);
                 relu1_dout = new(Groups * 256);
-                res1_dout = new(Groups * 256);
                 conv2_xpad = new(Groups * 400);
                 conv2_dxpad = new(Groups * 400);
                 conv2_out = new(Groups * 256);
@@ -262,7 +257,6 @@ namespace Samples
                 conv3_dout = new(Groups * 256);
                 add1_out = new(Groups * 256);
                 relu3_dout = new(Groups * 256);
-                res2_dout = new(Groups * 256);
                 conv4_xpad = new(Groups * 400);
                 conv4_dxpad = new(Groups * 400);
                 conv4_out = new(Groups * 128);
@@ -677,9 +671,8 @@ namespace Samples
             var conv4_db = g.Slice(632, 8);
             var conv4_w = p.Slice(344, 288);
             Conv4_Backward<TLane>(ws.conv4_xpad, conv4_w, ws.conv4_dout, ws.conv4_dxpad, conv4_dw, conv4_db, B);
-            Conv4_Unpad<TLane>(ws.conv4_dxpad, ws.res2_dout, B);
-            // Res2: Residual: keeps its input for the Add that closes the block
-            Res2_Backward<TLane>(ws.res2_dout, ws.add2_dskip, ws.relu3_dout, B);
+            Conv4_Unpad<TLane>(ws.conv4_dxpad, ws.add2_dskip, ws.relu3_dout, B);
+            // Res2: Residual: keeps its input for the Add that closes the block: dx = dy + dskip written by Conv4_Unpad
             // Relu3: ReLU
             Relu3_Backward<TLane>(ws.add1_out, ws.add1_out, ws.relu3_dout, ws.conv3_dout, B);
             // Add1: Add the input of Res1: dx = dy in one buffer, which is also the skip path's gradient
@@ -702,9 +695,8 @@ namespace Samples
             var conv2_db = g.Slice(184, 4);
             var conv2_w = p.Slice(40, 144);
             Conv2_Backward<TLane>(ws.conv2_xpad, conv2_w, ws.conv2_dout, ws.conv2_dxpad, conv2_dw, conv2_db, B);
-            Conv2_Unpad<TLane>(ws.conv2_dxpad, ws.res1_dout, B);
-            // Res1: Residual: keeps its input for the Add that closes the block
-            Res1_Backward<TLane>(ws.res1_dout, ws.conv3_dout, ws.relu1_dout, B);
+            Conv2_Unpad<TLane>(ws.conv2_dxpad, ws.conv3_dout, ws.relu1_dout, B);
+            // Res1: Residual: keeps its input for the Add that closes the block: dx = dy + dskip written by Conv2_Unpad
             // Relu1: ReLU
             Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
             // Conv1: Conv2D 1->4, k=3, stride=1, pad=1
@@ -1291,16 +1283,7 @@ namespace Samples
         // Res1: Residual: keeps its input for the Add that closes the block
 
         // Res1_Forward: none. The block's input is read again by Add1.
-        // Res1_Backward (writes dx: the sum of the two paths): dx = dy (through the block) + dskip (around it)
-        // dy, dskip (B,4,8,8)  ->  dx (B,4,8,8)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Res1_Backward<TLane>(global::System.ReadOnlySpan<TLane> dy, global::System.ReadOnlySpan<TLane> dskip, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 256;
-            for (int i = 0; i < B * N; i++)
-                dx[i] = dy[i] + dskip[i];
-        }
-
+        // Res1_Backward: none. Conv2_Unpad writes dx = dy (through the block) + dskip (around it).
 
         // ----------------------------------------------------------------------------------------------------
         // Conv2: Conv2D 4->4, k=3, stride=1, pad=1
@@ -1944,16 +1927,17 @@ namespace Samples
             }
         }
 
-        // Conv2_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input)
+        // Conv2_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input) + dskip, the
+        // gradient around the block that Res1 opens: the sum is the whole gradient of the block's input
         // dxpad (B,4,10,10)  ->  dx (B,4,8,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2_Unpad<TLane>(global::System.ReadOnlySpan<TLane> dxpad, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv2_Unpad<TLane>(global::System.ReadOnlySpan<TLane> dxpad, global::System.ReadOnlySpan<TLane> dskip, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 4, H = 8, W = 8, P = 1, HP = H + 2 * P, WP = W + 2 * P;
             for (int bc = 0; bc < B * C; bc++)
                 for (int h = 0; h < H; h++)
                     for (int i = 0; i < W; i++)
-                        dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i];
+                        dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i] + dskip[(bc * H + h) * W + i];
         }
 
 
@@ -2760,16 +2744,7 @@ namespace Samples
         // Res2: Residual: keeps its input for the Add that closes the block
 
         // Res2_Forward: none. The block's input is read again by Add2.
-        // Res2_Backward (writes dx: the sum of the two paths): dx = dy (through the block) + dskip (around it)
-        // dy, dskip (B,4,8,8)  ->  dx (B,4,8,8)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Res2_Backward<TLane>(global::System.ReadOnlySpan<TLane> dy, global::System.ReadOnlySpan<TLane> dskip, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int N = 256;
-            for (int i = 0; i < B * N; i++)
-                dx[i] = dy[i] + dskip[i];
-        }
-
+        // Res2_Backward: none. Conv4_Unpad writes dx = dy (through the block) + dskip (around it).
 
         // ----------------------------------------------------------------------------------------------------
         // Conv4: Conv2D 4->8, k=3, stride=2, pad=1
@@ -3521,16 +3496,17 @@ namespace Samples
             }
         }
 
-        // Conv4_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input)
+        // Conv4_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input) + dskip, the
+        // gradient around the block that Res2 opens: the sum is the whole gradient of the block's input
         // dxpad (B,4,10,10)  ->  dx (B,4,8,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv4_Unpad<TLane>(global::System.ReadOnlySpan<TLane> dxpad, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv4_Unpad<TLane>(global::System.ReadOnlySpan<TLane> dxpad, global::System.ReadOnlySpan<TLane> dskip, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 4, H = 8, W = 8, P = 1, HP = H + 2 * P, WP = W + 2 * P;
             for (int bc = 0; bc < B * C; bc++)
                 for (int h = 0; h < H; h++)
                     for (int i = 0; i < W; i++)
-                        dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i];
+                        dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i] + dskip[(bc * H + h) * W + i];
         }
 
 

@@ -130,6 +130,19 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         $"Conv2D {I(Input.C)}->{I(Filters)}, k={I(Kernel)}, stride={I(Stride)}, pad={I(Padding)}{(Bias ? "" : ", no bias")}{GroupsText}";
     public TensorShape Padded => TensorShape.Spatial(Input.C, Input.H + 2 * Padding, Input.W + 2 * Padding);
     public override int WindowStride => Stride;
+    /// <summary>
+    /// The first layer of a residual block (after its <see cref="ResidualSpec"/>): the Unpad also adds the skip path's
+    /// gradient, dx = middle of dxpad + dskip, which is the block input's whole gradient.
+    /// </summary>
+    public bool AddsSkipGradient { get; init; }
+
+    /// <summary>The skip path's gradient that the Unpad adds, when <see cref="AddsSkipGradient"/>.</summary>
+    private string SkipGradient(PassContext ctx)
+    {
+        var layers = ctx.Network.Layers.ToList();
+        return ((ResidualSpec)layers[Index - 1]).Join(layers)!.SkipGradient;
+    }
+
     /// <summary>With padding, the gradient accumulates in the padded buffer and the Unpad kernel writes every input element once.</summary>
     public override bool WritesInputGradient => Padding > 0;
     private int WeightCount => Filters * GroupChannels * Kernel * Kernel;
@@ -217,7 +230,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         new KernelSignature(Name + (narrow ? "_BackwardInputNarrow" : "_BackwardInput")).Floats("w", "w").In("dy", "dy").Out("dx", "dx").Groups();
 
     private KernelSignature UnpadKernel(PassContext ctx) =>
-        new KernelSignature(Name + "_Unpad").In("dxpad", DXPad).Out("dx", ctx.DX!).Groups();
+        new KernelSignature(Name + "_Unpad").In("dxpad", DXPad).If(AddsSkipGradient, k => k.In("dskip", SkipGradient(ctx))).Out("dx", ctx.DX!).Groups();
 
     public override void EmitForward(SourceWriter w, PassContext ctx)
     {
@@ -433,7 +446,11 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         }
         if (dx && Padding > 0)
         {
-            w.Line($"// {Name}_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input)");
+            w.Line(AddsSkipGradient
+                ? $"// {Name}_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input) + dskip, the"
+                : $"// {Name}_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input)");
+            if (AddsSkipGradient)
+                w.Line($"// gradient around the block that {ctx.Network.Layers[Index - 1].Name} opens: the sum is the whole gradient of the block's input");
             w.Line($"// dxpad {Shape(x)}  ->  dx {Shape(Input)}");
             w.Line(Hot);
             w.Open(UnpadKernel(ctx).Declaration);
@@ -441,7 +458,9 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line("for (int bc = 0; bc < B * C; bc++)");
             w.Line("    for (int h = 0; h < H; h++)");
             w.Line("        for (int i = 0; i < W; i++)");
-            w.Line("            dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i];");
+            w.Line(AddsSkipGradient
+                ? "            dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i] + dskip[(bc * H + h) * W + i];"
+                : "            dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i];");
             w.Close();
             w.Line();
         }

@@ -101,8 +101,14 @@ internal sealed record ResidualSpec : LayerSpec
     public override string Fingerprint() => "Residual";
     public override bool PassesInputOn(bool singleSample) => true;
     /// <summary>The block writes its input gradient here, apart from the skip path's, and backward sums the two.</summary>
-    public override bool PassesGradientOn => false;
+    public override bool PassesGradientOn => SumFusedIntoUnpad;
     public override bool WritesInputGradient => true;
+
+    /// <summary>
+    /// The block starts with a padded convolution, whose Unpad writes dx = (its gradient) + dskip straight into this
+    /// layer's input gradient (<see cref="Planning.Fusion"/>): no backward pass here, and the gradient buffer is passed on.
+    /// </summary>
+    public bool SumFusedIntoUnpad { get; init; }
 
     public override void CheckComplete(IReadOnlyList<LayerSpec> layers, Action<Microsoft.CodeAnalysis.DiagnosticDescriptor, object[]> problem)
     {
@@ -122,12 +128,22 @@ internal sealed record ResidualSpec : LayerSpec
         return new KernelSignature(Name + "_Backward").In("dy", ctx.DY!).In("dskip", join.SkipGradient).Out("dx", ctx.DX!).Groups();
     }
 
+    public override void EmitBackward(SourceWriter w, PassContext ctx)
+    {
+        if (SumFusedIntoUnpad)
+            w.Line($"// {Name}: {Describe()}: dx = dy + dskip written by {ctx.Next.Name}_Unpad");
+        else
+            base.EmitBackward(w, ctx);
+    }
+
     protected override void EmitBackwardCall(SourceWriter w, PassContext ctx) => w.Line(BackwardKernel(ctx).Call());
 
     public override void EmitKernels(SourceWriter w, PassContext ctx)
     {
         w.Line($"// {Name}_Forward: none. The block's input is read again by {Join(ctx.Network.Layers.ToList())!.Name}.");
-        if (!ctx.InputGradient) return;
+        if (SumFusedIntoUnpad)
+            w.Line($"// {Name}_Backward: none. {ctx.Next.Name}_Unpad writes dx = dy (through the block) + dskip (around it).");
+        if (!ctx.InputGradient || SumFusedIntoUnpad) return;
         w.Line($"// {Name}_Backward (writes dx: the sum of the two paths): dx = dy (through the block) + dskip (around it)");
         w.Line($"// dy, dskip {Shape(Input)}  ->  dx {Shape(Input)}");
         w.Line(Hot);

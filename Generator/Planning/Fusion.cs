@@ -10,7 +10,8 @@ internal static class Fusion
     /// <summary>
     /// ReLU then max pool: the pool applies the ReLU to each window's maximum (one Max per output instead of a pass
     /// over every input), and its backward applies the ReLU's gradient mask. BatchNorm then ReLU: the BatchNorm applies
-    /// both. Add then ReLU: the Add applies the ReLU forward. Called as each layer is added (a ReLU is fused once the layer after it is known).
+    /// both. Add then ReLU: the Add applies the ReLU forward. Residual then a padded convolution: the
+    /// convolution's Unpad sums the two gradients of the block's input. Called as each layer is added (a ReLU is fused once the layer after it is known).
     /// </summary>
     public static LayerSpec Fuse(List<LayerSpec> layers, LayerSpec next)
     {
@@ -23,6 +24,14 @@ internal static class Fusion
         // BatchNorm then ReLU (then anything but a max pool, which takes the ReLU as above): the BatchNorm's last loop
         // applies the ReLU as it writes, and its backward applies the ReLU's gradient mask as it reads dy, so the ReLU
         // needs no pass of its own over the activation in either direction.
+        // Residual then a padded convolution (the first layer of the block): the convolution's Unpad adds the skip path's
+        // gradient as it writes the block input's gradient, so the Residual needs no backward pass (dx = dy + dskip) and
+        // no gradient buffer of its own.
+        if (next is Conv2DSpec { Padding: > 0 } conv && layers.Count > 0 && layers[layers.Count - 1] is ResidualSpec residual)
+        {
+            layers[layers.Count - 1] = residual with { SumFusedIntoUnpad = true };
+            return conv with { AddsSkipGradient = true };
+        }
         // Add then ReLU (the end of a residual block): the Add writes max(sum, 0), so the ReLU has no forward pass; its
         // backward stays a pass of its own (the Add's input gradient is the output's own buffer, which two paths read).
         if (layers.Count > 1
