@@ -14,7 +14,7 @@ internal static class NetCases
     public static readonly string[] Names =
     [
         nameof(ConvPadStrideNet), nameof(WideConvTanhNet), nameof(LeakyOverlapNet), nameof(DropoutNet),
-        nameof(BatchNormNet), nameof(ResidualNet), nameof(SkipFirstNet), nameof(ChannelLanesNet),
+        nameof(BatchNormNet), nameof(ResidualNet), nameof(ResidualReluNet), nameof(SkipFirstNet), nameof(ChannelLanesNet),
         nameof(GroupedNet), nameof(GroupedLoopsNet),
         nameof(NoUnrollNet), nameof(FlatNet), nameof(LeNet5),
     ];
@@ -30,6 +30,7 @@ internal static class NetCases
         nameof(DropoutNet) => new DropoutNet(),
         nameof(BatchNormNet) => new BatchNormNet(),
         nameof(ResidualNet) => new ResidualNet(),
+        nameof(ResidualReluNet) => new ResidualReluNet(),
         nameof(SkipFirstNet) => new SkipFirstNet(),
         nameof(ChannelLanesNet) => new ChannelLanesNet(),
         nameof(GroupedNet) => new GroupedNet(),

@@ -55,6 +55,17 @@ public partial class BatchNormNet { }
 public partial class ResidualNet { }
 
 /// <summary>
+/// Residual blocks closed by ReLUs, which the Adds apply (identity and projection), after a BatchNorm whose ReLU it applies
+/// too. A flatten and dense layer instead of global pooling, so that fewer weights' central differences straddle a kink.
+/// </summary>
+[Network(2, 6, 6)]
+[Conv2D(4, 3, Padding = 1, Bias = false), BatchNorm, ReLU]
+[Residual, Conv2D(4, 3, Padding = 1), Tanh, Add, ReLU]
+[Residual, Conv2D(6, 3, Stride = 2, Padding = 1), Tanh, Add(Projection = true), ReLU]
+[Flatten, Dense(3), Softmax]
+public partial class ResidualReluNet { }
+
+/// <summary>
 /// A residual block at the very input (nothing before it trains), an empty block with a projection of stride 1,
 /// and global average pooling over a non-square plane (Tanh for the reason given at ResidualNet).
 /// </summary>

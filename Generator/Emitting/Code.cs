@@ -14,6 +14,9 @@ internal static class Code
     public const string Hot = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
     public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"CnnGen\", \"" + Version + "\")]";
 
+    /// <summary>A lane expression through a ReLU fused into the layer that computes it, when <paramref name="relu"/>.</summary>
+    public static string ReluOf(bool relu, string value) => relu ? $"TLane.Max({value}, TLane.Zero)" : value;
+
     /// <summary>An integer literal.</summary>
     public static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -48,8 +48,6 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
     /// dy only where that output is above 0.
     /// </summary>
     public bool ReluFused { get; init; }
-    /// <summary>The output expression: the normalized value, through the fused ReLU when there is one.</summary>
-    private string Activated(string value) => ReluFused ? $"TLane.Max({value}, TLane.Zero)" : value;
     /// <summary>dy as the layer sees it: with a fused ReLU, 0 where the output is 0.</summary>
     private string Dy => ReluFused ? "TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i])" : "dy[i]";
 
@@ -139,13 +137,11 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
 
     // ---- kernels -------------------------------------------------------------------------------------------------
 
-    private static string FusedReluName(PassContext ctx) => ctx.Next.Name;
-
     private string Consts() => $"const int C = {I(Input.C)}, HW = {I(Spatial)};";
 
     public override void EmitKernels(SourceWriter w, PassContext ctx)
     {
-        w.Line($"// {Name}_Forward (training): y = {(ReluFused ? "max(0, " : "")}gamma * (x - mean) / sqrt(var + eps) + beta{(ReluFused ? $") (the {FusedReluName(ctx)} after it, fused)" : "")}; batch statistics per {Per}");
+        w.Line($"// {Name}_Forward (training): y = {(ReluFused ? "max(0, " : "")}gamma * (x - mean) / sqrt(var + eps) + beta{(ReluFused ? $") (the {ctx.Next.Name} after it, fused)" : "")}; batch statistics per {Per}");
         w.Line($"// x {Shape(Input)}  gamma, beta ({I(Input.C)})  ->  y {Shape(Output)}, mean, var, invstd ({I(Input.C)})");
         w.Line(Hot);
         w.Open(ForwardKernel(ctx).Declaration);
@@ -181,7 +177,7 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         w.Line("TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - mu * gamma[c] * inv);");
         w.Line("for (int bg = 0; bg < B; bg++)");
         w.Line("    for (int hw = 0; hw < HW; hw++)");
-        w.Line($"        y[(bg * C + c) * HW + hw] = {Activated("TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift)")};");
+        w.Line($"        y[(bg * C + c) * HW + hw] = {ReluOf(ReluFused, "TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift)")};");
         w.Close();
         w.Close();
         w.Line();
@@ -195,7 +191,7 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         EmitRunningScaleShift(w);
         w.Line("for (int bg = 0; bg < B; bg++)");
         w.Line("    for (int hw = 0; hw < HW; hw++)");
-        w.Line($"        y[(bg * C + c) * HW + hw] = {Activated("TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift)")};");
+        w.Line($"        y[(bg * C + c) * HW + hw] = {ReluOf(ReluFused, "TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift)")};");
         w.Close();
         w.Close();
         w.Line();
@@ -203,7 +199,7 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         bool dx = ctx.InputGradient;
         w.Line($"// {Name}_Backward (accumulates the parameter gradients{(dx ? ", writes dx" : "")}), with xhat = (x - mean) * invstd and n valid values per {Per}:");
         w.Line("//   dgamma += sum dy * xhat;  dbeta += sum dy");
-        if (ReluFused) w.Line($"//   where dy is taken as 0 wherever y = 0 (the gradient mask of the fused {FusedReluName(ctx)})");
+        if (ReluFused) w.Line($"//   where dy is taken as 0 wherever y = 0 (the gradient mask of the fused {ctx.Next.Name})");
         if (dx) w.Line("//   dx = gamma * invstd * (dy - sum(dy) / n - xhat * sum(dy * xhat) / n), 0 in padding lanes");
         w.Line(Hot);
         w.Open(BackwardKernel(ctx).Declaration);

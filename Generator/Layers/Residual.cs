@@ -177,7 +177,6 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
     public override bool WritesInputGradient => true;
     /// <summary>The ReLU after this layer is applied here (<see cref="Planning.Fusion"/>): forward writes max(sum, 0).</summary>
     public bool ReluFused { get; init; }
-    private string Activated(string value) => ReluFused ? $"TLane.Max({value}, TLane.Zero)" : value;
     private int WeightCount => Output.C * Skip.C;
 
     /// <summary>The skip path's input: the output (which is the input) of the block's Residual.</summary>
@@ -257,7 +256,7 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
         {
             w.Line($"const int N = {I(Output.Size)};");
             w.Line("for (int i = 0; i < B * N; i++)");
-            w.Line($"    y[i] = {Activated("x[i] + skip[i]")};");
+            w.Line($"    y[i] = {ReluOf(ReluFused, "x[i] + skip[i]")};");
         }
         else
         {
@@ -279,7 +278,7 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
                 w.Line($"a{I(j)} = TLane.MultiplyAdd(v, w[{Term("oc", j)} * C + c], a{I(j)});");
             w.Close();
             for (int j = 0; j < n; j++)
-                w.Line($"y[yi{Plus(j, "OH * OW")}] = {Activated($"a{I(j)}")};");
+                w.Line($"y[yi{Plus(j, "OH * OW")}] = {ReluOf(ReluFused, $"a{I(j)}")};");
             w.Close();
             w.Close();
         }

@@ -10,8 +10,9 @@ internal static class Fusion
     /// <summary>
     /// ReLU then max pool: the pool applies the ReLU to each window's maximum (one Max per output instead of a pass
     /// over every input), and its backward applies the ReLU's gradient mask. BatchNorm then ReLU: the BatchNorm applies
-    /// both. Add then ReLU: the Add applies the ReLU forward. Residual then a padded convolution: the
-    /// convolution's Unpad sums the two gradients of the block's input. Called as each layer is added (a ReLU is fused once the layer after it is known).
+    /// both. Add then ReLU: the Add applies the ReLU forward. Residual then a padded convolution: the convolution's
+    /// Unpad sums the two gradients of the block's input. Called as each layer is added (a ReLU is fused once the layer
+    /// after it is known).
     /// </summary>
     public static LayerSpec Fuse(List<LayerSpec> layers, LayerSpec next)
     {
@@ -21,9 +22,6 @@ internal static class Fusion
             layers[layers.Count - 1] = relu with { FusedIntoPool = true };
             return pool with { ReluFused = true };
         }
-        // BatchNorm then ReLU (then anything but a max pool, which takes the ReLU as above): the BatchNorm's last loop
-        // applies the ReLU as it writes, and its backward applies the ReLU's gradient mask as it reads dy, so the ReLU
-        // needs no pass of its own over the activation in either direction.
         // Residual then a padded convolution (the first layer of the block): the convolution's Unpad adds the skip path's
         // gradient as it writes the block input's gradient, so the Residual needs no backward pass (dx = dy + dskip) and
         // no gradient buffer of its own.
@@ -32,16 +30,19 @@ internal static class Fusion
             layers[layers.Count - 1] = residual with { SumFusedIntoUnpad = true };
             return conv with { AddsSkipGradient = true };
         }
-        // Add then ReLU (the end of a residual block): the Add writes max(sum, 0), so the ReLU has no forward pass; its
-        // backward stays a pass of its own (the Add's input gradient is the output's own buffer, which two paths read).
+        // A ReLU whose next layer is known and is not a max pool (which takes it, as above):
         if (layers.Count > 1
             && layers[layers.Count - 1] is ActivationSpec { Function: ActivationFunction.ReLU, FusedIntoPool: false, FusedIntoBatchNorm: false, FusedIntoAdd: false } reluAfter)
         {
+            // BatchNorm then ReLU: the BatchNorm's last loop applies the ReLU as it writes, and its backward applies the
+            // ReLU's gradient mask as it reads dy, so the ReLU needs no pass of its own in either direction.
             if (layers[layers.Count - 2] is BatchNormSpec batchNorm)
             {
                 layers[layers.Count - 2] = batchNorm with { ReluFused = true };
                 layers[layers.Count - 1] = reluAfter with { FusedIntoBatchNorm = true };
             }
+            // Add then ReLU (the end of a residual block): the Add writes max(sum, 0), so the ReLU has no forward pass;
+            // its backward stays a pass of its own (the Add's input gradient is the output's own buffer, which two paths read).
             else if (layers[layers.Count - 2] is AddSpec add)
             {
                 layers[layers.Count - 2] = add with { ReluFused = true };
