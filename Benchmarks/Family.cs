@@ -29,6 +29,8 @@ public static class Family
         public bool Torch { get; init; } = true;
         /// <summary>Training only: no inference or Predict timing (what profile-layers.sh profiles).</summary>
         public bool TrainOnly { get; init; }
+        /// <summary>Inference only: no training runs (what profile-layers.sh --infer profiles).</summary>
+        public bool InferOnly { get; init; }
         /// <summary>ONNX Runtime as an inference peer (the nets exported by CnnGen.Onnx).</summary>
         public bool Ort { get; init; } = true;
         public ulong Seed { get; init; } = 1;
@@ -62,10 +64,13 @@ public static class Family
                     case "--python": o = o with { Python = Value() }; break;
                     case "--no-torch": o = o with { Torch = false }; break;
                     case "--train-only": o = o with { TrainOnly = true }; break;
+                    case "--infer-only": o = o with { InferOnly = true }; break;
                     case "--no-ort": o = o with { Ort = false }; break;
                     default: throw new UsageException($"Unknown family option '{args[i]}'.");
                 }
             }
+            if (o.TrainOnly && o.InferOnly)
+                throw new UsageException("--train-only and --infer-only exclude each other.");
             return o;
         }
     }
@@ -113,8 +118,8 @@ public static class Family
                     int warmup = Math.Clamp((int)(guess * 0.5 / Options.BatchSize), 3, 50);
                     int batches = Math.Clamp((int)(guess * o.Seconds / Options.BatchSize), 10, all.Count / Options.BatchSize - warmup);
                     var data = all.Take((warmup + batches) * Options.BatchSize);
-                    var train = new double[o.Runs];
-                    for (int r = 0; r < o.Runs; r++)
+                    var train = new double[o.InferOnly ? 0 : o.Runs];
+                    for (int r = 0; r < train.Length; r++)
                     {
                         train[r] = TrainCnnGen(n, data, threads, warmup, o.Seed + (ulong)r);
                         Console.WriteLine($"  CnnGen {n.Key} threads={threads} run {r + 1}: {train[r]:N0} samples/s ({batches} timed batches after {warmup})");
@@ -122,7 +127,7 @@ public static class Family
                     double infer = o.TrainOnly ? double.NaN : InferCnnGen(n, all, threads, Math.Max(3, o.Runs));
                     double predict = threads == 1 && !o.TrainOnly ? PredictCnnGen(n, all) : double.NaN;
                     JsonElement? py = null;
-                    if (raw is not null)
+                    if (raw is not null && !o.InferOnly)
                         py = RunTorch(o, n, raw, all.Count, threads, warmup, batches);
                     OrtSide.Result? ort = o.Ort && !o.TrainOnly ? OrtSide.Measure(n, all, threads, Math.Max(3, o.Runs)) : null;
                     rows.Add(new Row(n, threads, train, infer, predict, py, ort));
@@ -133,21 +138,24 @@ public static class Family
             if (raw is not null) File.Delete(raw);
         }
 
-        Console.WriteLine();
-        Console.WriteLine($"=== Training: batch {Options.BatchSize}, SGD lr {Options.LearningRate} momentum {Options.Momentum}, median of {o.Runs}; GFLOP/s by the direct-convolution count (2 x 3 x forward multiply-adds); % of the measured FMA peak at that thread count ===");
-        Console.WriteLine($"{"net",-8} {"MFLOP",7} {"thr",3} | {"CnnGen/s",9} {"GFLOP/s",7} {"%peak",5} {"2t/1t",5} | {"PyTorch/s",9} {"%peak",5} | {"ratio",6}");
-        foreach (var r in rows)
+        if (!o.InferOnly)
         {
-            double cnn = Compare.Median(r.Train), gflops = cnn * r.Net.Cost.TrainFlop / 1e9;
-            var one = rows.FirstOrDefault(x => x.Net == r.Net && x.Threads == 1);
-            string scaling = r.Threads != 1 && one is not null ? $"{cnn / Compare.Median(one.Train),5:F2}" : "    -";
-            string left = $"{r.Net.Key,-8} {r.Net.Cost.TrainFlop / 1e6,7:F1} {r.Threads,3} | {cnn,9:N0} {gflops,7:F1} {100 * gflops / fma.Gflops(r.Threads),4:F0}% {scaling} | ";
-            if (r.Torch is { } t)
+            Console.WriteLine();
+            Console.WriteLine($"=== Training: batch {Options.BatchSize}, SGD lr {Options.LearningRate} momentum {Options.Momentum}, median of {o.Runs}; GFLOP/s by the direct-convolution count (2 x 3 x forward multiply-adds); % of the measured FMA peak at that thread count ===");
+            Console.WriteLine($"{"net",-8} {"MFLOP",7} {"thr",3} | {"CnnGen/s",9} {"GFLOP/s",7} {"%peak",5} {"2t/1t",5} | {"PyTorch/s",9} {"%peak",5} | {"ratio",6}");
+            foreach (var r in rows)
             {
-                double py = t.GetProperty("train_samples_per_second_median").GetDouble();
-                Console.WriteLine(left + $"{py,9:N0} {100 * py * r.Net.Cost.TrainFlop / 1e9 / fma.Gflops(r.Threads),4:F0}% | {cnn / py,5:F2}x");
+                double cnn = Compare.Median(r.Train), gflops = cnn * r.Net.Cost.TrainFlop / 1e9;
+                var one = rows.FirstOrDefault(x => x.Net == r.Net && x.Threads == 1);
+                string scaling = r.Threads != 1 && one is not null ? $"{cnn / Compare.Median(one.Train),5:F2}" : "    -";
+                string left = $"{r.Net.Key,-8} {r.Net.Cost.TrainFlop / 1e6,7:F1} {r.Threads,3} | {cnn,9:N0} {gflops,7:F1} {100 * gflops / fma.Gflops(r.Threads),4:F0}% {scaling} | ";
+                if (r.Torch is { } t)
+                {
+                    double py = t.GetProperty("train_samples_per_second_median").GetDouble();
+                    Console.WriteLine(left + $"{py,9:N0} {100 * py * r.Net.Cost.TrainFlop / 1e9 / fma.Gflops(r.Threads),4:F0}% | {cnn / py,5:F2}x");
+                }
+                else Console.WriteLine(left + $"{"-",9} {"-",5} | {"-",6}");
             }
-            else Console.WriteLine(left + $"{"-",9} {"-",5} | {"-",6}");
         }
         Console.WriteLine();
         if (!o.TrainOnly)
@@ -167,7 +175,7 @@ public static class Family
             if (rows.Any(r => r.Ort is not null))
                 Console.WriteLine($"  (ORT and CnnGen probabilities on the batch agree within {rows.Where(r => r.Ort is not null).Max(r => r.Ort!.Value.MaxDifference):G2}; ORT µs at 2 threads: its session with 2 intra-op threads)");
         }
-        if (!o.TrainOnly)
+        if (!o.TrainOnly && !o.InferOnly)
         {
             Console.WriteLine();
             Console.WriteLine("=== Start-up and memory (fresh processes; JIT) ===");
@@ -187,7 +195,7 @@ public static class Family
             }
             Console.WriteLine("(runtime MB: the child's working set at Main before anything is made, which peak includes)");
         }
-        foreach (var r in rows)
+        foreach (var r in rows.Where(r => r.Train.Length > 0))
             Console.WriteLine($"  runs, {r.Net.Key} threads {r.Threads}: CnnGen {string.Join(", ", r.Train.Select(x => x.ToString("N0")))}; PyTorch " +
                               (r.Torch is { } t ? string.Join(", ", t.GetProperty("train_runs").EnumerateArray().Select(x => x.GetDouble().ToString("N0"))) : "-"));
         return 0;

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Where the training time of a family net goes, kernel by kernel: runs `family --train-only` for one net on one
+# Where the training (or, with --infer, the batch-1000 inference) time of a family net goes, kernel by kernel: runs
+# `family --train-only` (or `--infer-only`) for one net on one
 # thread under perf (sampling at 999 Hz, JIT symbols from the perf map) and prints each generated kernel's share
 # of the samples in CnnGen code and in the whole process, grouped by layer (Forward, Backward = weight gradient,
-# BackwardInput = input gradient, ...). Usage: Benchmarks/profile-layers.sh NET [--seconds S] [--threads T]
+# BackwardInput = input gradient, Infer, ...). Usage: Benchmarks/profile-layers.sh NET [--seconds S] [--threads T] [--infer]
 # NET is one of lenet5, twoconv, vgg, resnet. Needs perf (Debian: linux-perf) and a Release build of Benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-net=${1:?usage: $0 NET [--seconds S] [--threads T]}; shift
-seconds=6; threads=1
+net=${1:?usage: $0 NET [--seconds S] [--threads T] [--infer]}; shift
+seconds=6; threads=1; mode=--train-only
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
-    *) echo "usage: $0 NET [--seconds S] [--threads T]"; exit 2 ;;
+    --infer) mode=--infer-only; shift ;;
+    *) echo "usage: $0 NET [--seconds S] [--threads T] [--infer]"; exit 2 ;;
   esac
 done
 command -v perf >/dev/null || { echo "perf is not installed (Debian: apt-get install linux-perf)"; exit 1; }
@@ -23,7 +25,7 @@ data=()
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 # The perf map names JIT'd methods; W^X off so that perf sees the code where it runs.
 DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 perf record -q -F 999 -o "$out/perf.data" -- \
-  dotnet "$dll" family --nets "$net" --threads "$threads" --runs 1 --seconds "$seconds" --no-torch --train-only "${data[@]}" \
+  dotnet "$dll" family --nets "$net" --threads "$threads" --runs 1 --seconds "$seconds" --no-torch --no-ort $mode "${data[@]}" \
   | grep -E "^  CnnGen|^$net " || true
 perf report -i "$out/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^\s+[0-9.]+%' >"$out/report.txt"
 python3 - "$out/report.txt" "$net" <<'PY'

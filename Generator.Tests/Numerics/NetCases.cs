@@ -65,7 +65,8 @@ internal static class NetCases
 
     /// <summary>
     /// Initializes the parameters from <paramref name="seed"/>, then adds N(0, 0.05^2) to every one, so that biases,
-    /// BatchNorm shifts and scales are not at their special initial values (0 and 1).
+    /// BatchNorm shifts and scales are not at their special initial values (0 and 1); BatchNorm running means become
+    /// N(0, 0.3^2) and running variances 0.5..2, so that inference (which uses them) does not see the identity.
     /// </summary>
     public static void Randomize(INetwork net, ulong seed)
     {
@@ -73,6 +74,17 @@ internal static class NetCases
         var rng = new Rng(seed ^ 0x5EED);
         var p = net.Parameters;
         for (int i = 0; i < p.Length; i++) p[i] += (float)(0.05 * rng.NextGaussian());
+        var state = net.State;
+        foreach (var layer in net.Layers)
+        {
+            if (layer.Op != CnnGen.Structure.LayerOp.BatchNorm) continue;
+            int c = layer.StateCount / 2; // running_mean (C), then running_var (C)
+            for (int i = 0; i < c; i++)
+            {
+                state[layer.StateOffset + i] = (float)(0.3 * rng.NextGaussian());
+                state[layer.StateOffset + c + i] = (float)(0.5 + 1.5 * rng.NextDouble());
+            }
+        }
     }
 
     /// <summary>Sample-major random inputs N(0, 1) and uniform labels.</summary>

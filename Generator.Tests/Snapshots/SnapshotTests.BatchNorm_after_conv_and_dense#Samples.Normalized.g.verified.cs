@@ -180,6 +180,8 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> valid;
             /// <summary>BatchNorm1's batch mean and inverse standard deviation per channel (4), kept for backward.</summary>
             public readonly float[] batchnorm1_mean = new float[4], batchnorm1_var = new float[4], batchnorm1_invstd = new float[4];
+            /// <summary>BatchNorm1's running statistics as a scale and shift per channel (4), which the convolution before it applies in inference.</summary>
+            public readonly float[] batchnorm1_scale = new float[4], batchnorm1_shift = new float[4];
             /// <summary>BatchNorm2's batch mean and inverse standard deviation per feature (8), kept for backward.</summary>
             public readonly float[] batchnorm2_mean = new float[8], batchnorm2_var = new float[8], batchnorm2_invstd = new float[8];
             /// <summary>Samples in the last training batch (for the running-variance correction).</summary>
@@ -476,15 +478,17 @@ namespace Samples
             // Conv1: Conv2D 1->4, k=3, stride=1, pad=0
             var conv1_w = p.Slice(0, 36); // (4,1,3,3)
             var conv1_b = p.Slice(36, 4); // (4)
+            // in inference the kernel applies BatchNorm1 as it writes batchnorm1_out: its running statistics as a scale and shift per channel
+            if (!training) BatchNorm1_Fold(p.Slice(40, 4), p.Slice(44, 4), s.Slice(0, 4), s.Slice(4, 4), ws.batchnorm1_scale, ws.batchnorm1_shift);
             if (global::CnnGen.VectorRegisters.Many)
-                Conv1_Forward<TLane>(x, conv1_w, conv1_b, ws.conv1_out, B);
+                Conv1_Forward<TLane>(x, conv1_w, conv1_b, training ? ws.conv1_out : ws.batchnorm1_out, ws.batchnorm1_scale, ws.batchnorm1_shift, !training, B);
             else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
-                Conv1_ForwardNarrow<TLane>(x, conv1_w, conv1_b, ws.conv1_out, B);
+                Conv1_ForwardNarrow<TLane>(x, conv1_w, conv1_b, training ? ws.conv1_out : ws.batchnorm1_out, ws.batchnorm1_scale, ws.batchnorm1_shift, !training, B);
             // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
             var batchnorm1_gamma = p.Slice(40, 4); // (4)
             var batchnorm1_beta = p.Slice(44, 4); // (4)
             if (training) BatchNorm1_Forward<TLane>(ws.conv1_out, batchnorm1_gamma, batchnorm1_beta, ws.valid, count, ws.batchnorm1_mean, ws.batchnorm1_var, ws.batchnorm1_invstd, ws.batchnorm1_out, B);
-            else BatchNorm1_Infer<TLane>(ws.conv1_out, batchnorm1_gamma, batchnorm1_beta, s.Slice(0, 4), s.Slice(4, 4), ws.batchnorm1_out, B);
+            // (in inference the convolution before this layer applied it)
             // Relu1: ReLU
             // applied by Pool1_Forward to each window's maximum: no pass, no buffer.
             // Pool1: MaxPool 2x2, stride=2
@@ -551,7 +555,7 @@ namespace Samples
         // Conv1_Forward: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]
         // x (B,1,8,8)  w (4,1,3,3)  b (4)  ->  y (B,4,6,6)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv1_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, global::System.ReadOnlySpan<float> scale, global::System.ReadOnlySpan<float> shift, bool folded, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 1, H = 8, W = 8, OC = 4, K = 3, S = 1, OH = 6, OW = 6;
             const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
@@ -721,6 +725,22 @@ namespace Samples
                         a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 8], a3_1);
                         a3_2 = TLane.MultiplyAdd(v2, wk[3 * CKK + 8], a3_2);
                     }
+                    if (folded)
+                    {
+                        // inference: BatchNorm1, acc * scale + shift
+                        a0_0 = TLane.FusedMultiplyAdd(a0_0, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0]));
+                        a0_1 = TLane.FusedMultiplyAdd(a0_1, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0]));
+                        a0_2 = TLane.FusedMultiplyAdd(a0_2, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0]));
+                        a1_0 = TLane.FusedMultiplyAdd(a1_0, TLane.Broadcast(scale[oc + 1]), TLane.Broadcast(shift[oc + 1]));
+                        a1_1 = TLane.FusedMultiplyAdd(a1_1, TLane.Broadcast(scale[oc + 1]), TLane.Broadcast(shift[oc + 1]));
+                        a1_2 = TLane.FusedMultiplyAdd(a1_2, TLane.Broadcast(scale[oc + 1]), TLane.Broadcast(shift[oc + 1]));
+                        a2_0 = TLane.FusedMultiplyAdd(a2_0, TLane.Broadcast(scale[oc + 2]), TLane.Broadcast(shift[oc + 2]));
+                        a2_1 = TLane.FusedMultiplyAdd(a2_1, TLane.Broadcast(scale[oc + 2]), TLane.Broadcast(shift[oc + 2]));
+                        a2_2 = TLane.FusedMultiplyAdd(a2_2, TLane.Broadcast(scale[oc + 2]), TLane.Broadcast(shift[oc + 2]));
+                        a3_0 = TLane.FusedMultiplyAdd(a3_0, TLane.Broadcast(scale[oc + 3]), TLane.Broadcast(shift[oc + 3]));
+                        a3_1 = TLane.FusedMultiplyAdd(a3_1, TLane.Broadcast(scale[oc + 3]), TLane.Broadcast(shift[oc + 3]));
+                        a3_2 = TLane.FusedMultiplyAdd(a3_2, TLane.Broadcast(scale[oc + 3]), TLane.Broadcast(shift[oc + 3]));
+                    }
                     // seek to y[oc, oh, ow]
                     int yo = (oc * OH + oh) * OW + ow;
                     yb[yo + 0 * (OH * OW)] = a0_0;
@@ -743,7 +763,7 @@ namespace Samples
         // x (B,1,8,8)  w (4,1,3,3)  b (4)  ->  y (B,4,6,6)
         // the form for 16 vector registers: 4 output channels times 2 columns at a time, so that the accumulators stay in registers
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv1_ForwardNarrow<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv1_ForwardNarrow<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, global::System.ReadOnlySpan<float> scale, global::System.ReadOnlySpan<float> shift, bool folded, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 1, H = 8, W = 8, OC = 4, K = 3, S = 1, OH = 6, OW = 6;
             const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
@@ -863,6 +883,18 @@ namespace Samples
                         a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 8], a2_1);
                         a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 8], a3_0);
                         a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 8], a3_1);
+                    }
+                    if (folded)
+                    {
+                        // inference: BatchNorm1, acc * scale + shift
+                        a0_0 = TLane.FusedMultiplyAdd(a0_0, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0]));
+                        a0_1 = TLane.FusedMultiplyAdd(a0_1, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0]));
+                        a1_0 = TLane.FusedMultiplyAdd(a1_0, TLane.Broadcast(scale[oc + 1]), TLane.Broadcast(shift[oc + 1]));
+                        a1_1 = TLane.FusedMultiplyAdd(a1_1, TLane.Broadcast(scale[oc + 1]), TLane.Broadcast(shift[oc + 1]));
+                        a2_0 = TLane.FusedMultiplyAdd(a2_0, TLane.Broadcast(scale[oc + 2]), TLane.Broadcast(shift[oc + 2]));
+                        a2_1 = TLane.FusedMultiplyAdd(a2_1, TLane.Broadcast(scale[oc + 2]), TLane.Broadcast(shift[oc + 2]));
+                        a3_0 = TLane.FusedMultiplyAdd(a3_0, TLane.Broadcast(scale[oc + 3]), TLane.Broadcast(shift[oc + 3]));
+                        a3_1 = TLane.FusedMultiplyAdd(a3_1, TLane.Broadcast(scale[oc + 3]), TLane.Broadcast(shift[oc + 3]));
                     }
                     // seek to y[oc, oh, ow]
                     int yo = (oc * OH + oh) * OW + ow;
@@ -1079,19 +1111,17 @@ namespace Samples
             }
         }
 
-        // BatchNorm1_Infer: the same with the running statistics
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void BatchNorm1_Infer<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<float> runningMean, global::System.ReadOnlySpan<float> runningVar, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        // BatchNorm1_Fold: the running statistics as a scale and shift per channel, for the convolution before BatchNorm1 to apply in inference
+        //   scale = gamma / sqrt(running_var + eps), shift = beta - running_mean * scale
+        private static void BatchNorm1_Fold(global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<float> runningMean, global::System.ReadOnlySpan<float> runningVar, global::System.Span<float> scale, global::System.Span<float> shift)
         {
-            const int C = 4, HW = 36;
+            const int C = 4;
             const float Eps = 1E-05f;
             for (int c = 0; c < C; c++)
             {
                 float inv = 1f / global::System.MathF.Sqrt(runningVar[c] + Eps);
-                TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - runningMean[c] * gamma[c] * inv);
-                for (int bg = 0; bg < B; bg++)
-                    for (int hw = 0; hw < HW; hw++)
-                        y[(bg * C + c) * HW + hw] = TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift);
+                scale[c] = gamma[c] * inv;
+                shift[c] = beta[c] - runningMean[c] * gamma[c] * inv;
             }
         }
 

@@ -182,6 +182,8 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> valid;
             /// <summary>BatchNorm1's batch mean and inverse standard deviation per channel (8), kept for backward.</summary>
             public readonly float[] batchnorm1_mean = new float[8], batchnorm1_var = new float[8], batchnorm1_invstd = new float[8];
+            /// <summary>BatchNorm1's running statistics as a scale and shift per channel (8), which the convolution before it applies in inference.</summary>
+            public readonly float[] batchnorm1_scale = new float[8], batchnorm1_shift = new float[8];
             /// <summary>Samples in the last training batch (for the running-variance correction).</summary>
             public int LastCount;
 
@@ -485,12 +487,14 @@ namespace Samples
             // Conv2: Conv2D 8->8, k=3, stride=2, pad=1, no bias, groups=8 (depthwise)
             var conv2_w = p.Slice(152, 72); // (8,1,3,3)
             Conv2_Pad<TLane>(ws.relu1_out, ws.conv2_xpad, B);
-            Conv2_Forward<TLane>(ws.conv2_xpad, conv2_w, ws.conv2_out, B);
+            // in inference the kernel applies BatchNorm1 as it writes batchnorm1_out: its running statistics as a scale and shift per channel
+            if (!training) BatchNorm1_Fold(p.Slice(224, 8), p.Slice(232, 8), s.Slice(0, 8), s.Slice(8, 8), ws.batchnorm1_scale, ws.batchnorm1_shift);
+            Conv2_Forward<TLane>(ws.conv2_xpad, conv2_w, training ? ws.conv2_out : ws.batchnorm1_out, ws.batchnorm1_scale, ws.batchnorm1_shift, !training, B);
             // BatchNorm1: BatchNorm per channel (8), momentum=0.1, eps=1E-05
             var batchnorm1_gamma = p.Slice(224, 8); // (8)
             var batchnorm1_beta = p.Slice(232, 8); // (8)
             if (training) BatchNorm1_Forward<TLane>(ws.conv2_out, batchnorm1_gamma, batchnorm1_beta, ws.valid, count, ws.batchnorm1_mean, ws.batchnorm1_var, ws.batchnorm1_invstd, ws.batchnorm1_out, B);
-            else BatchNorm1_Infer<TLane>(ws.conv2_out, batchnorm1_gamma, batchnorm1_beta, s.Slice(0, 8), s.Slice(8, 8), ws.batchnorm1_out, B);
+            // (in inference the convolution before this layer applied it)
             // Relu2: ReLU
             // applied by BatchNorm1 as it writes its output: no pass, no buffer.
             // Conv3: Conv2D 8->16, k=1, stride=1, pad=0
@@ -1061,7 +1065,7 @@ namespace Samples
         // Conv2_Forward: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]
         // x (B,8,10,10)  w (8,1,3,3)  ->  y (B,8,4,4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.Span<TLane> y, global::System.ReadOnlySpan<float> scale, global::System.ReadOnlySpan<float> shift, bool folded, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 8, H = 10, W = 10, OC = 8, K = 3, S = 2, OH = 4, OW = 4;
             const int G = 8, CG = C / G, OCG = OC / G; // filter oc sees input channels (oc / OCG) * CG .. + CG - 1
@@ -1163,6 +1167,14 @@ namespace Samples
                             a0_1 = TLane.MultiplyAdd(v1, wk[0 * CKK + 8], a0_1);
                             a0_2 = TLane.MultiplyAdd(v2, wk[0 * CKK + 8], a0_2);
                             a0_3 = TLane.MultiplyAdd(v3, wk[0 * CKK + 8], a0_3);
+                        }
+                        if (folded)
+                        {
+                            // inference: BatchNorm1 and its ReLU, acc * scale + shift then max(., 0)
+                            a0_0 = TLane.Max(TLane.FusedMultiplyAdd(a0_0, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0])), TLane.Zero);
+                            a0_1 = TLane.Max(TLane.FusedMultiplyAdd(a0_1, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0])), TLane.Zero);
+                            a0_2 = TLane.Max(TLane.FusedMultiplyAdd(a0_2, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0])), TLane.Zero);
+                            a0_3 = TLane.Max(TLane.FusedMultiplyAdd(a0_3, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0])), TLane.Zero);
                         }
                         // seek to y[oc, oh, ow]
                         int yo = (oc * OH + oh) * OW + ow;
@@ -1358,19 +1370,17 @@ namespace Samples
             }
         }
 
-        // BatchNorm1_Infer: the same with the running statistics, and the fused ReLU
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void BatchNorm1_Infer<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<float> runningMean, global::System.ReadOnlySpan<float> runningVar, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        // BatchNorm1_Fold: the running statistics as a scale and shift per channel, for the convolution before BatchNorm1 to apply in inference
+        //   scale = gamma / sqrt(running_var + eps), shift = beta - running_mean * scale
+        private static void BatchNorm1_Fold(global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<float> runningMean, global::System.ReadOnlySpan<float> runningVar, global::System.Span<float> scale, global::System.Span<float> shift)
         {
-            const int C = 8, HW = 16;
+            const int C = 8;
             const float Eps = 1E-05f;
             for (int c = 0; c < C; c++)
             {
                 float inv = 1f / global::System.MathF.Sqrt(runningVar[c] + Eps);
-                TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - runningMean[c] * gamma[c] * inv);
-                for (int bg = 0; bg < B; bg++)
-                    for (int hw = 0; hw < HW; hw++)
-                        y[(bg * C + c) * HW + hw] = TLane.Max(TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift), TLane.Zero);
+                scale[c] = gamma[c] * inv;
+                shift[c] = beta[c] - runningMean[c] * gamma[c] * inv;
             }
         }
 

@@ -234,6 +234,8 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> valid;
             /// <summary>BatchNorm1's batch mean and inverse standard deviation per channel (4), kept for backward.</summary>
             public readonly float[] batchnorm1_mean = new float[4], batchnorm1_var = new float[4], batchnorm1_invstd = new float[4];
+            /// <summary>BatchNorm1's running statistics as a scale and shift per channel (4), which the convolution before it applies in inference.</summary>
+            public readonly float[] batchnorm1_scale = new float[4], batchnorm1_shift = new float[4];
             /// <summary>Samples in the last training batch (for the running-variance correction).</summary>
             public int LastCount;
 
@@ -592,15 +594,17 @@ namespace Samples
             var conv2_w = p.Slice(40, 144); // (4,4,3,3)
             var conv2_b = p.Slice(184, 4); // (4)
             Conv2_Pad<TLane>(ws.relu1_out, ws.conv2_xpad, B);
+            // in inference the kernel applies BatchNorm1 as it writes batchnorm1_out: its running statistics as a scale and shift per channel
+            if (!training) BatchNorm1_Fold(p.Slice(188, 4), p.Slice(192, 4), s.Slice(0, 4), s.Slice(4, 4), ws.batchnorm1_scale, ws.batchnorm1_shift);
             if (global::CnnGen.VectorRegisters.Many)
-                Conv2_Forward<TLane>(ws.conv2_xpad, conv2_w, conv2_b, ws.conv2_out, B);
+                Conv2_Forward<TLane>(ws.conv2_xpad, conv2_w, conv2_b, training ? ws.conv2_out : ws.batchnorm1_out, ws.batchnorm1_scale, ws.batchnorm1_shift, !training, B);
             else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
-                Conv2_ForwardNarrow<TLane>(ws.conv2_xpad, conv2_w, conv2_b, ws.conv2_out, B);
+                Conv2_ForwardNarrow<TLane>(ws.conv2_xpad, conv2_w, conv2_b, training ? ws.conv2_out : ws.batchnorm1_out, ws.batchnorm1_scale, ws.batchnorm1_shift, !training, B);
             // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
             var batchnorm1_gamma = p.Slice(188, 4); // (4)
             var batchnorm1_beta = p.Slice(192, 4); // (4)
             if (training) BatchNorm1_Forward<TLane>(ws.conv2_out, batchnorm1_gamma, batchnorm1_beta, ws.valid, count, ws.batchnorm1_mean, ws.batchnorm1_var, ws.batchnorm1_invstd, ws.batchnorm1_out, B);
-            else BatchNorm1_Infer<TLane>(ws.conv2_out, batchnorm1_gamma, batchnorm1_beta, s.Slice(0, 4), s.Slice(4, 4), ws.batchnorm1_out, B);
+            // (in inference the convolution before this layer applied it)
             // Relu2: ReLU
             // applied by BatchNorm1 as it writes its output: no pass, no buffer.
             // Conv3: Conv2D 4->4, k=3, stride=1, pad=1
@@ -1302,7 +1306,7 @@ namespace Samples
         // Conv2_Forward: y[oc,oh,ow] = b[oc] + sum over c, kh, kw of w[oc,c,kh,kw] * x[c, oh*S+kh, ow*S+kw]
         // x (B,4,10,10)  w (4,4,3,3)  b (4)  ->  y (B,4,8,8)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv2_Forward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, global::System.ReadOnlySpan<float> scale, global::System.ReadOnlySpan<float> shift, bool folded, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
             const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
@@ -1521,6 +1525,26 @@ namespace Samples
                         a3_2 = TLane.MultiplyAdd(v2, wk[3 * CKK + 8], a3_2);
                         a3_3 = TLane.MultiplyAdd(v3, wk[3 * CKK + 8], a3_3);
                     }
+                    if (folded)
+                    {
+                        // inference: BatchNorm1 and its ReLU, acc * scale + shift then max(., 0)
+                        a0_0 = TLane.Max(TLane.FusedMultiplyAdd(a0_0, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0])), TLane.Zero);
+                        a0_1 = TLane.Max(TLane.FusedMultiplyAdd(a0_1, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0])), TLane.Zero);
+                        a0_2 = TLane.Max(TLane.FusedMultiplyAdd(a0_2, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0])), TLane.Zero);
+                        a0_3 = TLane.Max(TLane.FusedMultiplyAdd(a0_3, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0])), TLane.Zero);
+                        a1_0 = TLane.Max(TLane.FusedMultiplyAdd(a1_0, TLane.Broadcast(scale[oc + 1]), TLane.Broadcast(shift[oc + 1])), TLane.Zero);
+                        a1_1 = TLane.Max(TLane.FusedMultiplyAdd(a1_1, TLane.Broadcast(scale[oc + 1]), TLane.Broadcast(shift[oc + 1])), TLane.Zero);
+                        a1_2 = TLane.Max(TLane.FusedMultiplyAdd(a1_2, TLane.Broadcast(scale[oc + 1]), TLane.Broadcast(shift[oc + 1])), TLane.Zero);
+                        a1_3 = TLane.Max(TLane.FusedMultiplyAdd(a1_3, TLane.Broadcast(scale[oc + 1]), TLane.Broadcast(shift[oc + 1])), TLane.Zero);
+                        a2_0 = TLane.Max(TLane.FusedMultiplyAdd(a2_0, TLane.Broadcast(scale[oc + 2]), TLane.Broadcast(shift[oc + 2])), TLane.Zero);
+                        a2_1 = TLane.Max(TLane.FusedMultiplyAdd(a2_1, TLane.Broadcast(scale[oc + 2]), TLane.Broadcast(shift[oc + 2])), TLane.Zero);
+                        a2_2 = TLane.Max(TLane.FusedMultiplyAdd(a2_2, TLane.Broadcast(scale[oc + 2]), TLane.Broadcast(shift[oc + 2])), TLane.Zero);
+                        a2_3 = TLane.Max(TLane.FusedMultiplyAdd(a2_3, TLane.Broadcast(scale[oc + 2]), TLane.Broadcast(shift[oc + 2])), TLane.Zero);
+                        a3_0 = TLane.Max(TLane.FusedMultiplyAdd(a3_0, TLane.Broadcast(scale[oc + 3]), TLane.Broadcast(shift[oc + 3])), TLane.Zero);
+                        a3_1 = TLane.Max(TLane.FusedMultiplyAdd(a3_1, TLane.Broadcast(scale[oc + 3]), TLane.Broadcast(shift[oc + 3])), TLane.Zero);
+                        a3_2 = TLane.Max(TLane.FusedMultiplyAdd(a3_2, TLane.Broadcast(scale[oc + 3]), TLane.Broadcast(shift[oc + 3])), TLane.Zero);
+                        a3_3 = TLane.Max(TLane.FusedMultiplyAdd(a3_3, TLane.Broadcast(scale[oc + 3]), TLane.Broadcast(shift[oc + 3])), TLane.Zero);
+                    }
                     // seek to y[oc, oh, ow]
                     int yo = (oc * OH + oh) * OW + ow;
                     yb[yo + 0 * (OH * OW)] = a0_0;
@@ -1547,7 +1571,7 @@ namespace Samples
         // x (B,4,10,10)  w (4,4,3,3)  b (4)  ->  y (B,4,8,8)
         // the form for 16 vector registers: 4 output channels times 2 columns at a time, so that the accumulators stay in registers
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2_ForwardNarrow<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv2_ForwardNarrow<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<TLane> y, global::System.ReadOnlySpan<float> scale, global::System.ReadOnlySpan<float> shift, bool folded, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
             const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
@@ -1667,6 +1691,18 @@ namespace Samples
                         a2_1 = TLane.MultiplyAdd(v1, wk[2 * CKK + 8], a2_1);
                         a3_0 = TLane.MultiplyAdd(v0, wk[3 * CKK + 8], a3_0);
                         a3_1 = TLane.MultiplyAdd(v1, wk[3 * CKK + 8], a3_1);
+                    }
+                    if (folded)
+                    {
+                        // inference: BatchNorm1 and its ReLU, acc * scale + shift then max(., 0)
+                        a0_0 = TLane.Max(TLane.FusedMultiplyAdd(a0_0, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0])), TLane.Zero);
+                        a0_1 = TLane.Max(TLane.FusedMultiplyAdd(a0_1, TLane.Broadcast(scale[oc + 0]), TLane.Broadcast(shift[oc + 0])), TLane.Zero);
+                        a1_0 = TLane.Max(TLane.FusedMultiplyAdd(a1_0, TLane.Broadcast(scale[oc + 1]), TLane.Broadcast(shift[oc + 1])), TLane.Zero);
+                        a1_1 = TLane.Max(TLane.FusedMultiplyAdd(a1_1, TLane.Broadcast(scale[oc + 1]), TLane.Broadcast(shift[oc + 1])), TLane.Zero);
+                        a2_0 = TLane.Max(TLane.FusedMultiplyAdd(a2_0, TLane.Broadcast(scale[oc + 2]), TLane.Broadcast(shift[oc + 2])), TLane.Zero);
+                        a2_1 = TLane.Max(TLane.FusedMultiplyAdd(a2_1, TLane.Broadcast(scale[oc + 2]), TLane.Broadcast(shift[oc + 2])), TLane.Zero);
+                        a3_0 = TLane.Max(TLane.FusedMultiplyAdd(a3_0, TLane.Broadcast(scale[oc + 3]), TLane.Broadcast(shift[oc + 3])), TLane.Zero);
+                        a3_1 = TLane.Max(TLane.FusedMultiplyAdd(a3_1, TLane.Broadcast(scale[oc + 3]), TLane.Broadcast(shift[oc + 3])), TLane.Zero);
                     }
                     // seek to y[oc, oh, ow]
                     int yo = (oc * OH + oh) * OW + ow;
@@ -1989,19 +2025,17 @@ namespace Samples
             }
         }
 
-        // BatchNorm1_Infer: the same with the running statistics, and the fused ReLU
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void BatchNorm1_Infer<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<float> runningMean, global::System.ReadOnlySpan<float> runningVar, global::System.Span<TLane> y, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        // BatchNorm1_Fold: the running statistics as a scale and shift per channel, for the convolution before BatchNorm1 to apply in inference
+        //   scale = gamma / sqrt(running_var + eps), shift = beta - running_mean * scale
+        private static void BatchNorm1_Fold(global::System.ReadOnlySpan<float> gamma, global::System.ReadOnlySpan<float> beta, global::System.ReadOnlySpan<float> runningMean, global::System.ReadOnlySpan<float> runningVar, global::System.Span<float> scale, global::System.Span<float> shift)
         {
-            const int C = 4, HW = 64;
+            const int C = 4;
             const float Eps = 1E-05f;
             for (int c = 0; c < C; c++)
             {
                 float inv = 1f / global::System.MathF.Sqrt(runningVar[c] + Eps);
-                TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - runningMean[c] * gamma[c] * inv);
-                for (int bg = 0; bg < B; bg++)
-                    for (int hw = 0; hw < HW; hw++)
-                        y[(bg * C + c) * HW + hw] = TLane.Max(TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift), TLane.Zero);
+                scale[c] = gamma[c] * inv;
+                shift[c] = beta[c] - runningMean[c] * gamma[c] * inv;
             }
         }
 

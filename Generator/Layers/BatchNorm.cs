@@ -48,6 +48,21 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
     /// dy only where that output is above 0.
     /// </summary>
     public bool ReluFused { get; init; }
+    /// <summary>
+    /// The convolution before this layer applies it in inference (<see cref="Planning.Fusion"/>): this layer has a pass
+    /// in training only, and inference computes its scale and shift per channel for that convolution (<c>_Fold</c>).
+    /// </summary>
+    public bool FoldedIntoConv { get; init; }
+    public string ScaleBuffer => $"ws.{Prefix}_scale";
+    public string ShiftBuffer => $"ws.{Prefix}_shift";
+    private KernelSignature FoldKernel() =>
+        new KernelSignature(Name + "_Fold").Floats("gamma", $"p.Slice({I(ParameterOffset)}, {I(Input.C)})")
+            .Floats("beta", $"p.Slice({I(ParameterOffset + Input.C)}, {I(Input.C)})")
+            .Floats("runningMean", RunningMean).Floats("runningVar", RunningVar)
+            .FloatsOut("scale", ScaleBuffer).FloatsOut("shift", ShiftBuffer);
+    /// <summary>The call that fills <see cref="ScaleBuffer"/> and <see cref="ShiftBuffer"/> from the running statistics.</summary>
+    public string FoldCall() => FoldKernel().PlainCall;
+
     /// <summary>dy as the layer sees it: with a fused ReLU, 0 where the output is 0.</summary>
     private string Dy => ReluFused ? "TLane.And(TLane.GreaterThan(y[i], TLane.Zero), dy[i])" : "dy[i]";
 
@@ -77,6 +92,11 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
     {
         w.Line($"/// <summary>{Name}'s batch mean and inverse standard deviation per {Per} ({I(Input.C)}), kept for backward.</summary>");
         w.Line($"public readonly float[] {Prefix}_mean = new float[{I(Input.C)}], {Prefix}_var = new float[{I(Input.C)}], {Prefix}_invstd = new float[{I(Input.C)}];");
+        if (FoldedIntoConv)
+        {
+            w.Line($"/// <summary>{Name}'s running statistics as a scale and shift per channel ({I(Input.C)}), which the convolution before it applies in inference.</summary>");
+            w.Line($"public readonly float[] {Prefix}_scale = new float[{I(Input.C)}], {Prefix}_shift = new float[{I(Input.C)}];");
+        }
     }
 
     // ---- running statistics --------------------------------------------------------------------------------------
@@ -124,7 +144,10 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
     public override void EmitForward(SourceWriter w, PassContext ctx)
     {
         w.Line("if (training) " + ForwardKernel(ctx).Call());
-        w.Line("else " + InferKernel(ctx.X, RunningMean, RunningVar, ctx.Y, "B").Call());
+        if (FoldedIntoConv)
+            w.Line("// (in inference the convolution before this layer applied it)");
+        else
+            w.Line("else " + InferKernel(ctx.X, RunningMean, RunningVar, ctx.Y, "B").Call());
     }
 
     protected override void EmitBackwardCall(SourceWriter w, PassContext ctx)
@@ -182,18 +205,35 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         w.Close();
         w.Line();
 
-        w.Line($"// {Name}_Infer: the same with the running statistics{(ReluFused ? ", and the fused ReLU" : "")}");
-        w.Line(Hot);
-        w.Open(InferKernel("", "", "", "", "").Declaration);
-        w.Line(Consts());
-        w.Line($"const float Eps = {F(Epsilon)};");
-        w.Open("for (int c = 0; c < C; c++)");
-        EmitRunningScaleShift(w);
-        w.Line("for (int bg = 0; bg < B; bg++)");
-        w.Line("    for (int hw = 0; hw < HW; hw++)");
-        w.Line($"        y[(bg * C + c) * HW + hw] = {ReluOf(ReluFused, "TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift)")};");
-        w.Close();
-        w.Close();
+        if (FoldedIntoConv)
+        {
+            w.Line($"// {Name}_Fold: the running statistics as a scale and shift per channel, for the convolution before {Name} to apply in inference");
+            w.Line($"//   scale = gamma / sqrt(running_var + eps), shift = beta - running_mean * scale");
+            w.Open(FoldKernel().PlainDeclaration);
+            w.Line($"const int C = {I(Input.C)};");
+            w.Line($"const float Eps = {F(Epsilon)};");
+            w.Open("for (int c = 0; c < C; c++)");
+            w.Line("float inv = 1f / global::System.MathF.Sqrt(runningVar[c] + Eps);");
+            w.Line("scale[c] = gamma[c] * inv;");
+            w.Line("shift[c] = beta[c] - runningMean[c] * gamma[c] * inv;");
+            w.Close();
+            w.Close();
+        }
+        else
+        {
+            w.Line($"// {Name}_Infer: the same with the running statistics{(ReluFused ? ", and the fused ReLU" : "")}");
+            w.Line(Hot);
+            w.Open(InferKernel("", "", "", "", "").Declaration);
+            w.Line(Consts());
+            w.Line($"const float Eps = {F(Epsilon)};");
+            w.Open("for (int c = 0; c < C; c++)");
+            EmitRunningScaleShift(w);
+            w.Line("for (int bg = 0; bg < B; bg++)");
+            w.Line("    for (int hw = 0; hw < HW; hw++)");
+            w.Line($"        y[(bg * C + c) * HW + hw] = {ReluOf(ReluFused, "TLane.FusedMultiplyAdd(x[(bg * C + c) * HW + hw], scale, shift)")};");
+            w.Close();
+            w.Close();
+        }
         w.Line();
 
         bool dx = ctx.InputGradient;

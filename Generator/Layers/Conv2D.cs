@@ -135,6 +135,11 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     /// gradient, dx = middle of dxpad + dskip, which is the block input's whole gradient.
     /// </summary>
     public bool AddsSkipGradient { get; init; }
+    /// <summary>
+    /// A BatchNorm follows (<see cref="Planning.Fusion"/>): in inference the forward kernel applies it as it writes,
+    /// from the running statistics as a scale and shift per channel (and its fused ReLU), into the BatchNorm's output.
+    /// </summary>
+    public bool FoldsBatchNorm { get; init; }
 
     /// <summary>The skip path's gradient that the Unpad adds, when <see cref="AddsSkipGradient"/>.</summary>
     private string SkipGradient(PassContext ctx)
@@ -215,7 +220,18 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
 
     private KernelSignature ForwardKernel(PassContext ctx, bool narrow = false) =>
         new KernelSignature(Name + (narrow ? "_ForwardNarrow" : "_Forward")).In("x", Padding > 0 ? XPad : ctx.X).Floats("w", Prefix + "_w")
-            .If(Bias, k => k.Floats("b", Prefix + "_b")).Out("y", ctx.Y).Groups();
+            .If(Bias, k => k.Floats("b", Prefix + "_b"))
+            .If(!FoldsBatchNorm, k => k.Out("y", ctx.Y))
+            .If(FoldsBatchNorm, k => k.Out("y", $"training ? {ctx.Y} : {ctx.Next.Buffers.Out}")
+                .Floats("scale", Folded(ctx).ScaleBuffer).Floats("shift", Folded(ctx).ShiftBuffer).Add("bool", "folded", "!training"))
+            .Groups();
+
+    /// <summary>The BatchNorm that the forward kernel applies in inference (<see cref="FoldsBatchNorm"/>).</summary>
+    private static BatchNormSpec Folded(PassContext ctx) => (BatchNormSpec)ctx.Next;
+
+    /// <summary>The forward kernel's last step for one accumulator: in inference, the folded BatchNorm (and its ReLU).</summary>
+    private string FoldedValue(PassContext ctx, string acc, string channel) =>
+        ReluOf(Folded(ctx).ReluFused, $"TLane.FusedMultiplyAdd({acc}, TLane.Broadcast(scale[{channel}]), TLane.Broadcast(shift[{channel}]))");
 
     private KernelSignature BackwardKernel(PassContext ctx) =>
         new KernelSignature(Name + "_Backward").In("x", Padding > 0 ? XPad : ctx.X)
@@ -235,6 +251,11 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     public override void EmitForward(SourceWriter w, PassContext ctx)
     {
         if (Padding > 0) w.Line(PadKernel(ctx.X, XPad, "B").Call());
+        if (FoldsBatchNorm)
+        {
+            w.Line($"// in inference the kernel applies {ctx.Next.Name} as it writes {ctx.Next.Buffers.Out.Replace("ws.", "")}: its running statistics as a scale and shift per channel");
+            w.Line("if (!training) " + Folded(ctx).FoldCall());
+        }
         if (NarrowForward is not null)
         {
             w.Line("if (global::CnnGen.VectorRegisters.Many)");
@@ -316,7 +337,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         w.Line("var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);");
         if (u.Taps)
         {
-            EmitBlocks(w, u.ChannelBlock, (n, from, to) => ForwardBlock(w, n, u.PositionBlock, from, to));
+            EmitBlocks(w, u.ChannelBlock, (n, from, to) => ForwardBlock(w, ctx, n, u.PositionBlock, from, to));
         }
         else
         {
@@ -329,6 +350,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line("for (int kh = 0; kh < K; kh++)");
             w.Line("for (int kw = 0; kw < K; kw++)");
             w.Line($"    acc = TLane.MultiplyAdd(xb[({FilterChannel} * H + oh * S + kh) * W + ow * S + kw], w[oc * CKK + (c * K + kh) * K + kw], acc);");
+            if (FoldsBatchNorm) w.Line($"if (folded) acc = {FoldedValue(ctx, "acc", "oc")};");
             w.Line("yb[(oc * OH + oh) * OW + ow] = acc;");
             w.Close();
         }
@@ -338,7 +360,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     }
 
     /// <summary>Output channels [from, to) in blocks of <paramref name="n"/>, each with its own accumulator.</summary>
-    private void ForwardBlock(SourceWriter w, int n, int p, string from, string to)
+    private void ForwardBlock(SourceWriter w, PassContext ctx, int n, int p, string from, string to)
     {
         int k = Kernel;
         string A(int j, int q) => p == 1 ? $"a{I(j)}" : $"a{I(j)}_{I(q)}";
@@ -372,6 +394,15 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
                         w.Line($"{A(j, q)} = TLane.MultiplyAdd({V(q)}, wk[{I(j)} * CKK + {I(t)}], {A(j, q)});");
             }
         w.Close();
+        if (FoldsBatchNorm)
+        {
+            w.Open("if (folded)");
+            w.Line($"// inference: {ctx.Next.Name}{(Folded(ctx).ReluFused ? " and its ReLU" : "")}, acc * scale + shift{(Folded(ctx).ReluFused ? " then max(., 0)" : "")}");
+            for (int j = 0; j < n; j++)
+                for (int q = 0; q < p; q++)
+                    w.Line($"{A(j, q)} = {FoldedValue(ctx, A(j, q), $"oc + {I(j)}")};");
+            w.Close();
+        }
         w.Line("// seek to y[oc, oh, ow]");
         w.Line("int yo = (oc * OH + oh) * OW + ow;");
         for (int j = 0; j < n; j++)

@@ -22,6 +22,14 @@ internal static class Fusion
             layers[layers.Count - 1] = relu with { FusedIntoPool = true };
             return pool with { ReluFused = true };
         }
+        // Convolution then BatchNorm: in inference the convolution's forward kernel applies the BatchNorm (a scale and
+        // shift per channel from the running statistics, and the BatchNorm's fused ReLU) as it writes the BatchNorm's
+        // output, so inference has no BatchNorm pass; training keeps it (batch statistics need the whole batch).
+        if (next is BatchNormSpec batchNormNext && layers.Count > 0 && layers[layers.Count - 1] is Conv2DSpec convBefore)
+        {
+            layers[layers.Count - 1] = convBefore with { FoldsBatchNorm = true };
+            return batchNormNext with { FoldedIntoConv = true };
+        }
         // Residual then a padded convolution (the first layer of the block): the convolution's Unpad adds the skip path's
         // gradient as it writes the block input's gradient, so the Residual needs no backward pass (dx = dy + dskip) and
         // no gradient buffer of its own.
