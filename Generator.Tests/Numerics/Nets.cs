@@ -66,6 +66,18 @@ public partial class ResidualNet { }
 public partial class ResidualReluNet { }
 
 /// <summary>
+/// Convolutions that apply their BatchNorm in inference and write into the middle of the next convolution's padded
+/// input: a biased one through the BatchNorm's ReLU into a border of 1, a grouped one without a ReLU into a border of 2
+/// of a strided convolution, whose own BatchNorm and ReLU feed the dense layer.
+/// </summary>
+[Network(2, 7, 7)]
+[Conv2D(4, 3, Padding = 1), BatchNorm, ReLU]
+[Conv2D(4, 3, Padding = 1, Groups = 2, Bias = false), BatchNorm]
+[Conv2D(6, 3, Stride = 2, Padding = 2, Bias = false), BatchNorm, ReLU]
+[Flatten, Dense(3), Softmax]
+public partial class FoldedChainNet { }
+
+/// <summary>
 /// A residual block at the very input (nothing before it trains), an empty block with a projection of stride 1,
 /// and global average pooling over a non-square plane (Tanh for the reason given at ResidualNet).
 /// </summary>

@@ -594,12 +594,12 @@ namespace Samples
             var conv2_w = p.Slice(40, 144); // (4,4,3,3)
             var conv2_b = p.Slice(184, 4); // (4)
             Conv2_Pad<TLane>(ws.relu1_out, ws.conv2_xpad, B);
-            // in inference the kernel applies BatchNorm1 as it writes batchnorm1_out: its running statistics as a scale and shift per channel
+            // in inference the kernel applies BatchNorm1 as it writes the middle of conv3_xpad: its running statistics as a scale and shift per channel
             if (!training) BatchNorm1_Fold(p.Slice(188, 4), p.Slice(192, 4), s.Slice(0, 4), s.Slice(4, 4), ws.batchnorm1_scale, ws.batchnorm1_shift);
             if (global::CnnGen.VectorRegisters.Many)
-                Conv2_Forward<TLane>(ws.conv2_xpad, conv2_w, conv2_b, training ? ws.conv2_out : ws.batchnorm1_out, ws.batchnorm1_scale, ws.batchnorm1_shift, !training, B);
+                Conv2_Forward<TLane>(ws.conv2_xpad, conv2_w, conv2_b, training ? ws.conv2_out : ws.conv3_xpad, ws.batchnorm1_scale, ws.batchnorm1_shift, !training, B);
             else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
-                Conv2_ForwardNarrow<TLane>(ws.conv2_xpad, conv2_w, conv2_b, training ? ws.conv2_out : ws.batchnorm1_out, ws.batchnorm1_scale, ws.batchnorm1_shift, !training, B);
+                Conv2_ForwardNarrow<TLane>(ws.conv2_xpad, conv2_w, conv2_b, training ? ws.conv2_out : ws.conv3_xpad, ws.batchnorm1_scale, ws.batchnorm1_shift, !training, B);
             // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
             var batchnorm1_gamma = p.Slice(188, 4); // (4)
             var batchnorm1_beta = p.Slice(192, 4); // (4)
@@ -610,7 +610,7 @@ namespace Samples
             // Conv3: Conv2D 4->4, k=3, stride=1, pad=1
             var conv3_w = p.Slice(196, 144); // (4,4,3,3)
             var conv3_b = p.Slice(340, 4); // (4)
-            Conv3_Pad<TLane>(ws.batchnorm1_out, ws.conv3_xpad, B);
+            if (training) Conv3_Pad<TLane>(ws.batchnorm1_out, ws.conv3_xpad, B); // in inference the convolution before wrote into the middle of conv3_xpad
             if (global::CnnGen.VectorRegisters.Many)
                 Conv3_Forward<TLane>(ws.conv3_xpad, conv3_w, conv3_b, ws.conv3_out, B);
             else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
@@ -1310,11 +1310,13 @@ namespace Samples
         {
             const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
             const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // y: this layer's output in training; in inference the middle of Conv3's padded input (a border of 1)
+            int YH = folded ? OH + 2 : OH, YW = folded ? OW + 2 : OW, Y0 = folded ? 1 * YW + 1 : 0;
             for (int bg = 0; bg < B; bg++)
             {
                 // seek to x[bg] and y[bg]
                 var xb = x.Slice(bg * (C * H * W), C * H * W);
-                var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                var yb = y.Slice(bg * (OC * YH * YW), OC * YH * YW);
                 // output channels in blocks of 4 times 4 adjacent columns, one accumulator each
                 for (int oc = 0; oc < OC; oc += 4)
                 for (int oh = 0; oh < OH; oh++)
@@ -1546,23 +1548,23 @@ namespace Samples
                         a3_3 = TLane.Max(TLane.FusedMultiplyAdd(a3_3, TLane.Broadcast(scale[oc + 3]), TLane.Broadcast(shift[oc + 3])), TLane.Zero);
                     }
                     // seek to y[oc, oh, ow]
-                    int yo = (oc * OH + oh) * OW + ow;
-                    yb[yo + 0 * (OH * OW)] = a0_0;
-                    yb[yo + 0 * (OH * OW) + 1] = a0_1;
-                    yb[yo + 0 * (OH * OW) + 2] = a0_2;
-                    yb[yo + 0 * (OH * OW) + 3] = a0_3;
-                    yb[yo + 1 * (OH * OW)] = a1_0;
-                    yb[yo + 1 * (OH * OW) + 1] = a1_1;
-                    yb[yo + 1 * (OH * OW) + 2] = a1_2;
-                    yb[yo + 1 * (OH * OW) + 3] = a1_3;
-                    yb[yo + 2 * (OH * OW)] = a2_0;
-                    yb[yo + 2 * (OH * OW) + 1] = a2_1;
-                    yb[yo + 2 * (OH * OW) + 2] = a2_2;
-                    yb[yo + 2 * (OH * OW) + 3] = a2_3;
-                    yb[yo + 3 * (OH * OW)] = a3_0;
-                    yb[yo + 3 * (OH * OW) + 1] = a3_1;
-                    yb[yo + 3 * (OH * OW) + 2] = a3_2;
-                    yb[yo + 3 * (OH * OW) + 3] = a3_3;
+                    int yo = Y0 + (oc * YH + oh) * YW + ow;
+                    yb[yo + 0 * (YH * YW)] = a0_0;
+                    yb[yo + 0 * (YH * YW) + 1] = a0_1;
+                    yb[yo + 0 * (YH * YW) + 2] = a0_2;
+                    yb[yo + 0 * (YH * YW) + 3] = a0_3;
+                    yb[yo + 1 * (YH * YW)] = a1_0;
+                    yb[yo + 1 * (YH * YW) + 1] = a1_1;
+                    yb[yo + 1 * (YH * YW) + 2] = a1_2;
+                    yb[yo + 1 * (YH * YW) + 3] = a1_3;
+                    yb[yo + 2 * (YH * YW)] = a2_0;
+                    yb[yo + 2 * (YH * YW) + 1] = a2_1;
+                    yb[yo + 2 * (YH * YW) + 2] = a2_2;
+                    yb[yo + 2 * (YH * YW) + 3] = a2_3;
+                    yb[yo + 3 * (YH * YW)] = a3_0;
+                    yb[yo + 3 * (YH * YW) + 1] = a3_1;
+                    yb[yo + 3 * (YH * YW) + 2] = a3_2;
+                    yb[yo + 3 * (YH * YW) + 3] = a3_3;
                 }
             }
         }
@@ -1575,11 +1577,13 @@ namespace Samples
         {
             const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
             const int KK = K * K, CKK = C * KK; // weights per (oc, c) and per oc
+            // y: this layer's output in training; in inference the middle of Conv3's padded input (a border of 1)
+            int YH = folded ? OH + 2 : OH, YW = folded ? OW + 2 : OW, Y0 = folded ? 1 * YW + 1 : 0;
             for (int bg = 0; bg < B; bg++)
             {
                 // seek to x[bg] and y[bg]
                 var xb = x.Slice(bg * (C * H * W), C * H * W);
-                var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                var yb = y.Slice(bg * (OC * YH * YW), OC * YH * YW);
                 // output channels in blocks of 4 times 2 adjacent columns, one accumulator each
                 for (int oc = 0; oc < OC; oc += 4)
                 for (int oh = 0; oh < OH; oh++)
@@ -1705,15 +1709,15 @@ namespace Samples
                         a3_1 = TLane.Max(TLane.FusedMultiplyAdd(a3_1, TLane.Broadcast(scale[oc + 3]), TLane.Broadcast(shift[oc + 3])), TLane.Zero);
                     }
                     // seek to y[oc, oh, ow]
-                    int yo = (oc * OH + oh) * OW + ow;
-                    yb[yo + 0 * (OH * OW)] = a0_0;
-                    yb[yo + 0 * (OH * OW) + 1] = a0_1;
-                    yb[yo + 1 * (OH * OW)] = a1_0;
-                    yb[yo + 1 * (OH * OW) + 1] = a1_1;
-                    yb[yo + 2 * (OH * OW)] = a2_0;
-                    yb[yo + 2 * (OH * OW) + 1] = a2_1;
-                    yb[yo + 3 * (OH * OW)] = a3_0;
-                    yb[yo + 3 * (OH * OW) + 1] = a3_1;
+                    int yo = Y0 + (oc * YH + oh) * YW + ow;
+                    yb[yo + 0 * (YH * YW)] = a0_0;
+                    yb[yo + 0 * (YH * YW) + 1] = a0_1;
+                    yb[yo + 1 * (YH * YW)] = a1_0;
+                    yb[yo + 1 * (YH * YW) + 1] = a1_1;
+                    yb[yo + 2 * (YH * YW)] = a2_0;
+                    yb[yo + 2 * (YH * YW) + 1] = a2_1;
+                    yb[yo + 3 * (YH * YW)] = a3_0;
+                    yb[yo + 3 * (YH * YW) + 1] = a3_1;
                 }
             }
         }

@@ -140,6 +140,21 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     /// from the running statistics as a scale and shift per channel (and its fused ReLU), into the BatchNorm's output.
     /// </summary>
     public bool FoldsBatchNorm { get; init; }
+    /// <summary>
+    /// With <see cref="FoldsBatchNorm"/>, when the BatchNorm (and its fused ReLU) feeds a padded convolution: in inference
+    /// the forward kernel writes into the middle of that convolution's padded input, whose border this is, so that
+    /// neither the BatchNorm's output nor the next Pad copy is needed there (0: the output has its own layout).
+    /// </summary>
+    public int PaddedOutput { get; init; }
+    /// <summary>The convolution before fills this layer's padded input in inference (<see cref="PaddedOutput"/>): Pad runs in training only.</summary>
+    public bool InputPaddedInInference { get; init; }
+    /// <summary>The padded convolution that <see cref="PaddedOutput"/> writes into.</summary>
+    private Conv2DSpec PaddedConsumer(PassContext ctx) =>
+        ctx.Network.Layers.Skip(Index + 1).OfType<Conv2DSpec>().First();
+    /// <summary>The output's height, width and first position in the forward kernel: OH, OW, 0, or the padded layout's YH, YW, Y0.</summary>
+    private string YH => PaddedOutput > 0 ? "YH" : "OH";
+    private string YW => PaddedOutput > 0 ? "YW" : "OW";
+    private string Y0 => PaddedOutput > 0 ? "Y0 + " : "";
 
     /// <summary>The skip path's gradient that the Unpad adds, when <see cref="AddsSkipGradient"/>.</summary>
     private string SkipGradient(PassContext ctx)
@@ -222,7 +237,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         new KernelSignature(Name + (narrow ? "_ForwardNarrow" : "_Forward")).In("x", Padding > 0 ? XPad : ctx.X).Floats("w", Prefix + "_w")
             .If(Bias, k => k.Floats("b", Prefix + "_b"))
             .If(!FoldsBatchNorm, k => k.Out("y", ctx.Y))
-            .If(FoldsBatchNorm, k => k.Out("y", $"training ? {ctx.Y} : {ctx.Next.Buffers.Out}")
+            .If(FoldsBatchNorm, k => k.Out("y", $"training ? {ctx.Y} : {(PaddedOutput > 0 ? $"ws.{PaddedConsumer(ctx).Prefix}_xpad" : ctx.Next.Buffers.Out)}")
                 .Floats("scale", Folded(ctx).ScaleBuffer).Floats("shift", Folded(ctx).ShiftBuffer).Add("bool", "folded", "!training"))
             .Groups();
 
@@ -250,10 +265,14 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
 
     public override void EmitForward(SourceWriter w, PassContext ctx)
     {
-        if (Padding > 0) w.Line(PadKernel(ctx.X, XPad, "B").Call());
+        if (InputPaddedInInference)
+            w.Line($"if (training) {PadKernel(ctx.X, XPad, "B").Call()} // in inference the convolution before wrote into the middle of {XPad.Replace("ws.", "")}");
+        else if (Padding > 0)
+            w.Line(PadKernel(ctx.X, XPad, "B").Call());
         if (FoldsBatchNorm)
         {
-            w.Line($"// in inference the kernel applies {ctx.Next.Name} as it writes {ctx.Next.Buffers.Out.Replace("ws.", "")}: its running statistics as a scale and shift per channel");
+            string target = PaddedOutput > 0 ? $"the middle of {PaddedConsumer(ctx).Prefix}_xpad" : ctx.Next.Buffers.Out.Replace("ws.", "");
+            w.Line($"// in inference the kernel applies {ctx.Next.Name} as it writes {target}: its running statistics as a scale and shift per channel");
             w.Line("if (!training) " + Folded(ctx).FoldCall());
         }
         if (NarrowForward is not null)
@@ -331,10 +350,15 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         w.Line(Consts());
         EmitGroupConstants(w);
         w.Line(WeightsPerFilter(" // weights per (oc, c) and per oc"));
+        if (PaddedOutput > 0)
+        {
+            w.Line($"// y: this layer's output in training; in inference the middle of {PaddedConsumer(ctx).Name}'s padded input (a border of {I(PaddedOutput)})");
+            w.Line($"int YH = folded ? OH + {I(2 * PaddedOutput)} : OH, YW = folded ? OW + {I(2 * PaddedOutput)} : OW, Y0 = folded ? {I(PaddedOutput)} * YW + {I(PaddedOutput)} : 0;");
+        }
         w.Open("for (int bg = 0; bg < B; bg++)");
         w.Line("// seek to x[bg] and y[bg]");
         w.Line("var xb = x.Slice(bg * (C * H * W), C * H * W);");
-        w.Line("var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);");
+        w.Line($"var yb = y.Slice(bg * (OC * {YH} * {YW}), OC * {YH} * {YW});");
         if (u.Taps)
         {
             EmitBlocks(w, u.ChannelBlock, (n, from, to) => ForwardBlock(w, ctx, n, u.PositionBlock, from, to));
@@ -351,7 +375,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line("for (int kw = 0; kw < K; kw++)");
             w.Line($"    acc = TLane.MultiplyAdd(xb[({FilterChannel} * H + oh * S + kh) * W + ow * S + kw], w[oc * CKK + (c * K + kh) * K + kw], acc);");
             if (FoldsBatchNorm) w.Line($"if (folded) acc = {FoldedValue(ctx, "acc", "oc")};");
-            w.Line("yb[(oc * OH + oh) * OW + ow] = acc;");
+            w.Line($"yb[{Y0}(oc * {YH} + oh) * {YW} + ow] = acc;");
             w.Close();
         }
         w.Close();
@@ -404,10 +428,10 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Close();
         }
         w.Line("// seek to y[oc, oh, ow]");
-        w.Line("int yo = (oc * OH + oh) * OW + ow;");
+        w.Line($"int yo = {Y0}(oc * {YH} + oh) * {YW} + ow;");
         for (int j = 0; j < n; j++)
             for (int q = 0; q < p; q++)
-                w.Line(q == 0 ? $"yb[yo + {I(j)} * (OH * OW)] = {A(j, q)};" : $"yb[yo + {I(j)} * (OH * OW) + {I(q)}] = {A(j, q)};");
+                w.Line(q == 0 ? $"yb[yo + {I(j)} * ({YH} * {YW})] = {A(j, q)};" : $"yb[yo + {I(j)} * ({YH} * {YW}) + {I(q)}] = {A(j, q)};");
         w.Close();
     }
 

@@ -57,6 +57,18 @@ internal static class Fusion
                 layers[layers.Count - 1] = reluAfter with { FusedIntoAdd = true };
             }
         }
+        // A padded convolution fed by a convolution whose BatchNorm it folds (through the BatchNorm's fused ReLU, if any):
+        // in inference that convolution writes into the middle of this one's padded input, which needs no Pad copy there.
+        if (next is Conv2DSpec { Padding: > 0 } padded)
+        {
+            int i = layers.Count - 1;
+            if (i >= 0 && layers[i] is ActivationSpec { FusedIntoBatchNorm: true }) i--;
+            if (i >= 1 && layers[i] is BatchNormSpec { FoldedIntoConv: true } && layers[i - 1] is Conv2DSpec { FoldsBatchNorm: true } producer)
+            {
+                layers[i - 1] = producer with { PaddedOutput = padded.Padding };
+                return padded with { InputPaddedInInference = true };
+            }
+        }
         return next;
     }
 }
