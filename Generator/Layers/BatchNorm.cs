@@ -213,9 +213,9 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
             w.Line($"const int C = {I(Input.C)};");
             w.Line($"const float Eps = {F(Epsilon)};");
             w.Open("for (int c = 0; c < C; c++)");
-            w.Line("float inv = 1f / global::System.MathF.Sqrt(runningVar[c] + Eps);");
-            w.Line("scale[c] = gamma[c] * inv;");
-            w.Line("shift[c] = beta[c] - runningMean[c] * gamma[c] * inv;");
+            w.Line(RunningInverse);
+            w.Line($"scale[c] = {RunningScale};");
+            w.Line($"shift[c] = {RunningShift};");
             w.Close();
             w.Close();
         }
@@ -277,11 +277,17 @@ internal sealed record BatchNormSpec(double Momentum, double Epsilon) : LayerSpe
         w.Line();
     }
 
-    /// <summary>Channel c's scale and shift from the running statistics: the Infer and Predict kernels compute them alike.</summary>
+    /// <summary>
+    /// Channel c's scale and shift from the running statistics, one set of expressions for the Infer, Predict and Fold
+    /// kernels, so that a convolution applying the BatchNorm in inference gets its Infer kernel's results bit for bit.
+    /// </summary>
+    private const string RunningInverse = "float inv = 1f / global::System.MathF.Sqrt(runningVar[c] + Eps);",
+        RunningScale = "gamma[c] * inv", RunningShift = "beta[c] - runningMean[c] * gamma[c] * inv";
+
     private static void EmitRunningScaleShift(SourceWriter w)
     {
-        w.Line("float inv = 1f / global::System.MathF.Sqrt(runningVar[c] + Eps);");
-        w.Line("TLane scale = TLane.Broadcast(gamma[c] * inv), shift = TLane.Broadcast(beta[c] - runningMean[c] * gamma[c] * inv);");
+        w.Line(RunningInverse);
+        w.Line($"TLane scale = TLane.Broadcast({RunningScale}), shift = TLane.Broadcast({RunningShift});");
     }
 
     // ---- single-sample Predict -----------------------------------------------------------------------------------
