@@ -93,10 +93,11 @@ public static class Family
 
         ImageDataset all = o.DataDirectory is { } dir ? BenchData.Mnist(dir) : BenchData.Synthetic(60_000, o.Seed);
         Console.WriteLine($"Data: {all.Name}, {all.Count:N0} samples, kept as bytes and converted per batch on both sides (x/255).");
-        var torch = o.Torch ? TorchSide.Probe(o.Python) : null;
+        // with --infer-only PyTorch is not run at all (its inference figures come from its training child)
+        var torch = o.Torch && !o.InferOnly ? TorchSide.Probe(o.Python) : null;
         Console.WriteLine(torch switch
         {
-            null => "PyTorch: skipped (--no-torch).",
+            null => o.InferOnly ? "PyTorch: skipped (--infer-only)." : "PyTorch: skipped (--no-torch).",
             { Available: true } t => $"PyTorch {t.Version} via {o.Python}.",
             var t => $"PyTorch: NOT AVAILABLE ({t.Problem}); CnnGen only. Install: apt-get install -y python3-torch libopenblas0-openmp",
         });
@@ -127,7 +128,7 @@ public static class Family
                     double infer = o.TrainOnly ? double.NaN : InferCnnGen(n, all, threads, Math.Max(3, o.Runs));
                     double predict = threads == 1 && !o.TrainOnly ? PredictCnnGen(n, all) : double.NaN;
                     JsonElement? py = null;
-                    if (raw is not null && !o.InferOnly)
+                    if (raw is not null)
                         py = RunTorch(o, n, raw, all.Count, threads, warmup, batches);
                     OrtSide.Result? ort = o.Ort && !o.TrainOnly ? OrtSide.Measure(n, all, threads, Math.Max(3, o.Runs)) : null;
                     rows.Add(new Row(n, threads, train, infer, predict, py, ort));

@@ -77,6 +77,14 @@ public partial class ResidualReluNet { }
 [Flatten, Dense(3), Softmax]
 public partial class FoldedChainNet { }
 
+/// <summary>FoldedChainNet with every window as plain loops: the loop form of the forward kernel folds and writes padded too.</summary>
+[Network(2, 7, 7, Unroll = Unroll.None)]
+[Conv2D(4, 3, Padding = 1), BatchNorm, ReLU]
+[Conv2D(4, 3, Padding = 1, Groups = 2, Bias = false), BatchNorm]
+[Conv2D(6, 3, Stride = 2, Padding = 2, Bias = false), BatchNorm, ReLU]
+[Flatten, Dense(3), Softmax]
+public partial class FoldedChainLoopsNet { }
+
 /// <summary>
 /// A residual block at the very input (nothing before it trains), an empty block with a projection of stride 1,
 /// and global average pooling over a non-square plane (Tanh for the reason given at ResidualNet).
