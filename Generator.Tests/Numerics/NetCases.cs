@@ -14,7 +14,7 @@ internal static class NetCases
     public static readonly string[] Names =
     [
         nameof(ConvPadStrideNet), nameof(WideConvTanhNet), nameof(LeakyOverlapNet), nameof(DropoutNet),
-        nameof(BatchNormNet), nameof(ResidualNet), nameof(ResidualReluNet), nameof(FoldedChainNet), nameof(FoldedChainLoopsNet), nameof(SkipFirstNet), nameof(ChannelLanesNet),
+        nameof(BatchNormNet), nameof(ResidualNet), nameof(ResidualReluNet), nameof(ProjectionBlockNet), nameof(FoldedChainNet), nameof(FoldedChainLoopsNet), nameof(SkipFirstNet), nameof(ChannelLanesNet),
         nameof(GroupedNet), nameof(GroupedLoopsNet),
         nameof(NoUnrollNet), nameof(FlatNet), nameof(LeNet5),
     ];
@@ -31,6 +31,7 @@ internal static class NetCases
         nameof(BatchNormNet) => new BatchNormNet(),
         nameof(ResidualNet) => new ResidualNet(),
         nameof(ResidualReluNet) => new ResidualReluNet(),
+        nameof(ProjectionBlockNet) => new ProjectionBlockNet(),
         nameof(FoldedChainNet) => new FoldedChainNet(),
         nameof(FoldedChainLoopsNet) => new FoldedChainLoopsNet(),
         nameof(SkipFirstNet) => new SkipFirstNet(),

@@ -66,6 +66,18 @@ public partial class ResidualNet { }
 public partial class ResidualReluNet { }
 
 /// <summary>
+/// Projections wide enough for the forward's blocks of positions times channels (8 and 4 output channels: 3 and 5
+/// positions a block, with 32 vector registers), over 16 output positions each, so that both leave a tail for the
+/// one-position loop.
+/// </summary>
+[Network(2, 7, 7)]
+[Conv2D(4, 3, Padding = 1), Tanh]
+[Residual, Conv2D(8, 3, Stride = 2, Padding = 1), Tanh, Add(Projection = true), Tanh]
+[Residual, Conv2D(4, 3, Padding = 1), Tanh, Add(Projection = true)]
+[Flatten, Dense(3), Softmax]
+public partial class ProjectionBlockNet { }
+
+/// <summary>
 /// Convolutions that apply their BatchNorm in inference and write into the middle of the next convolution's padded
 /// input: a biased one through the BatchNorm's ReLU into a border of 1, a grouped one without a ReLU into a border of 2
 /// of a strided convolution, whose own BatchNorm and ReLU feed the dense layer.

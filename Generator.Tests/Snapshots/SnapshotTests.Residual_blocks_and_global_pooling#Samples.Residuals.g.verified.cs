@@ -3583,43 +3583,96 @@ namespace Samples
         {
             const int C = 4, H = 8, W = 8, OC = 8, S = 2, OH = 4, OW = 4;
             for (int bg = 0; bg < B; bg++)
-            for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow++)
             {
-                // seek to skip[bg, 0, oh*S, ow*S]; channels are H*W apart
-                int si = (bg * C * H + oh * S) * W + ow * S;
-                // output channels 8 at a time: 8 independent sums over the input channels, each loaded input shared
-                for (int oc = 0; oc < OC; oc += 8)
+                int p = 0;
+                // 3 output positions times 8 output channels at a time: each loaded input serves 8 channels, each
+                // broadcast weight 3 positions (24 accumulators: only where there are 32 vector registers)
+                if (global::CnnGen.VectorRegisters.Many)
                 {
-                    int yi = ((bg * OC + oc) * OH + oh) * OW + ow;
-                    TLane a0 = x[yi] + TLane.Broadcast(b[oc]);
-                    TLane a1 = x[yi + 1 * (OH * OW)] + TLane.Broadcast(b[oc + 1]);
-                    TLane a2 = x[yi + 2 * (OH * OW)] + TLane.Broadcast(b[oc + 2]);
-                    TLane a3 = x[yi + 3 * (OH * OW)] + TLane.Broadcast(b[oc + 3]);
-                    TLane a4 = x[yi + 4 * (OH * OW)] + TLane.Broadcast(b[oc + 4]);
-                    TLane a5 = x[yi + 5 * (OH * OW)] + TLane.Broadcast(b[oc + 5]);
-                    TLane a6 = x[yi + 6 * (OH * OW)] + TLane.Broadcast(b[oc + 6]);
-                    TLane a7 = x[yi + 7 * (OH * OW)] + TLane.Broadcast(b[oc + 7]);
-                    for (int c = 0; c < C; c++)
+                    for (; p + 3 <= OH * OW; p += 3)
                     {
-                        TLane v = skip[si + c * (H * W)];
-                        a0 = TLane.MultiplyAdd(v, w[oc * C + c], a0);
-                        a1 = TLane.MultiplyAdd(v, w[(oc + 1) * C + c], a1);
-                        a2 = TLane.MultiplyAdd(v, w[(oc + 2) * C + c], a2);
-                        a3 = TLane.MultiplyAdd(v, w[(oc + 3) * C + c], a3);
-                        a4 = TLane.MultiplyAdd(v, w[(oc + 4) * C + c], a4);
-                        a5 = TLane.MultiplyAdd(v, w[(oc + 5) * C + c], a5);
-                        a6 = TLane.MultiplyAdd(v, w[(oc + 6) * C + c], a6);
-                        a7 = TLane.MultiplyAdd(v, w[(oc + 7) * C + c], a7);
+                        // skip[bg, 0, oh*S, ow*S] of each position; channels are H*W apart
+                        int s0 = (bg * C * H + p / OW * S) * W + p % OW * S;
+                        int s1 = (bg * C * H + (p + 1) / OW * S) * W + (p + 1) % OW * S;
+                        int s2 = (bg * C * H + (p + 2) / OW * S) * W + (p + 2) % OW * S;
+                        for (int oc = 0; oc < OC; oc += 8)
+                        {
+                            int yi = (bg * OC + oc) * (OH * OW) + p;
+                            TLane a0_0 = x[yi] + TLane.Broadcast(b[oc]); TLane a0_1 = x[yi + 1] + TLane.Broadcast(b[oc]); TLane a0_2 = x[yi + 2] + TLane.Broadcast(b[oc]);
+                            TLane a1_0 = x[yi + 1 * (OH * OW)] + TLane.Broadcast(b[oc + 1]); TLane a1_1 = x[yi + 1 * (OH * OW) + 1] + TLane.Broadcast(b[oc + 1]); TLane a1_2 = x[yi + 1 * (OH * OW) + 2] + TLane.Broadcast(b[oc + 1]);
+                            TLane a2_0 = x[yi + 2 * (OH * OW)] + TLane.Broadcast(b[oc + 2]); TLane a2_1 = x[yi + 2 * (OH * OW) + 1] + TLane.Broadcast(b[oc + 2]); TLane a2_2 = x[yi + 2 * (OH * OW) + 2] + TLane.Broadcast(b[oc + 2]);
+                            TLane a3_0 = x[yi + 3 * (OH * OW)] + TLane.Broadcast(b[oc + 3]); TLane a3_1 = x[yi + 3 * (OH * OW) + 1] + TLane.Broadcast(b[oc + 3]); TLane a3_2 = x[yi + 3 * (OH * OW) + 2] + TLane.Broadcast(b[oc + 3]);
+                            TLane a4_0 = x[yi + 4 * (OH * OW)] + TLane.Broadcast(b[oc + 4]); TLane a4_1 = x[yi + 4 * (OH * OW) + 1] + TLane.Broadcast(b[oc + 4]); TLane a4_2 = x[yi + 4 * (OH * OW) + 2] + TLane.Broadcast(b[oc + 4]);
+                            TLane a5_0 = x[yi + 5 * (OH * OW)] + TLane.Broadcast(b[oc + 5]); TLane a5_1 = x[yi + 5 * (OH * OW) + 1] + TLane.Broadcast(b[oc + 5]); TLane a5_2 = x[yi + 5 * (OH * OW) + 2] + TLane.Broadcast(b[oc + 5]);
+                            TLane a6_0 = x[yi + 6 * (OH * OW)] + TLane.Broadcast(b[oc + 6]); TLane a6_1 = x[yi + 6 * (OH * OW) + 1] + TLane.Broadcast(b[oc + 6]); TLane a6_2 = x[yi + 6 * (OH * OW) + 2] + TLane.Broadcast(b[oc + 6]);
+                            TLane a7_0 = x[yi + 7 * (OH * OW)] + TLane.Broadcast(b[oc + 7]); TLane a7_1 = x[yi + 7 * (OH * OW) + 1] + TLane.Broadcast(b[oc + 7]); TLane a7_2 = x[yi + 7 * (OH * OW) + 2] + TLane.Broadcast(b[oc + 7]);
+                            for (int c = 0; c < C; c++)
+                            {
+                                TLane v0 = skip[s0 + c * (H * W)]; TLane v1 = skip[s1 + c * (H * W)]; TLane v2 = skip[s2 + c * (H * W)];
+                                TLane w0 = TLane.Broadcast(w[oc * C + c]);
+                                a0_0 = TLane.FusedMultiplyAdd(v0, w0, a0_0); a0_1 = TLane.FusedMultiplyAdd(v1, w0, a0_1); a0_2 = TLane.FusedMultiplyAdd(v2, w0, a0_2);
+                                TLane w1 = TLane.Broadcast(w[(oc + 1) * C + c]);
+                                a1_0 = TLane.FusedMultiplyAdd(v0, w1, a1_0); a1_1 = TLane.FusedMultiplyAdd(v1, w1, a1_1); a1_2 = TLane.FusedMultiplyAdd(v2, w1, a1_2);
+                                TLane w2 = TLane.Broadcast(w[(oc + 2) * C + c]);
+                                a2_0 = TLane.FusedMultiplyAdd(v0, w2, a2_0); a2_1 = TLane.FusedMultiplyAdd(v1, w2, a2_1); a2_2 = TLane.FusedMultiplyAdd(v2, w2, a2_2);
+                                TLane w3 = TLane.Broadcast(w[(oc + 3) * C + c]);
+                                a3_0 = TLane.FusedMultiplyAdd(v0, w3, a3_0); a3_1 = TLane.FusedMultiplyAdd(v1, w3, a3_1); a3_2 = TLane.FusedMultiplyAdd(v2, w3, a3_2);
+                                TLane w4 = TLane.Broadcast(w[(oc + 4) * C + c]);
+                                a4_0 = TLane.FusedMultiplyAdd(v0, w4, a4_0); a4_1 = TLane.FusedMultiplyAdd(v1, w4, a4_1); a4_2 = TLane.FusedMultiplyAdd(v2, w4, a4_2);
+                                TLane w5 = TLane.Broadcast(w[(oc + 5) * C + c]);
+                                a5_0 = TLane.FusedMultiplyAdd(v0, w5, a5_0); a5_1 = TLane.FusedMultiplyAdd(v1, w5, a5_1); a5_2 = TLane.FusedMultiplyAdd(v2, w5, a5_2);
+                                TLane w6 = TLane.Broadcast(w[(oc + 6) * C + c]);
+                                a6_0 = TLane.FusedMultiplyAdd(v0, w6, a6_0); a6_1 = TLane.FusedMultiplyAdd(v1, w6, a6_1); a6_2 = TLane.FusedMultiplyAdd(v2, w6, a6_2);
+                                TLane w7 = TLane.Broadcast(w[(oc + 7) * C + c]);
+                                a7_0 = TLane.FusedMultiplyAdd(v0, w7, a7_0); a7_1 = TLane.FusedMultiplyAdd(v1, w7, a7_1); a7_2 = TLane.FusedMultiplyAdd(v2, w7, a7_2);
+                            }
+                            y[yi] = TLane.Max(a0_0, TLane.Zero); y[yi + 1] = TLane.Max(a0_1, TLane.Zero); y[yi + 2] = TLane.Max(a0_2, TLane.Zero);
+                            y[yi + 1 * (OH * OW)] = TLane.Max(a1_0, TLane.Zero); y[yi + 1 * (OH * OW) + 1] = TLane.Max(a1_1, TLane.Zero); y[yi + 1 * (OH * OW) + 2] = TLane.Max(a1_2, TLane.Zero);
+                            y[yi + 2 * (OH * OW)] = TLane.Max(a2_0, TLane.Zero); y[yi + 2 * (OH * OW) + 1] = TLane.Max(a2_1, TLane.Zero); y[yi + 2 * (OH * OW) + 2] = TLane.Max(a2_2, TLane.Zero);
+                            y[yi + 3 * (OH * OW)] = TLane.Max(a3_0, TLane.Zero); y[yi + 3 * (OH * OW) + 1] = TLane.Max(a3_1, TLane.Zero); y[yi + 3 * (OH * OW) + 2] = TLane.Max(a3_2, TLane.Zero);
+                            y[yi + 4 * (OH * OW)] = TLane.Max(a4_0, TLane.Zero); y[yi + 4 * (OH * OW) + 1] = TLane.Max(a4_1, TLane.Zero); y[yi + 4 * (OH * OW) + 2] = TLane.Max(a4_2, TLane.Zero);
+                            y[yi + 5 * (OH * OW)] = TLane.Max(a5_0, TLane.Zero); y[yi + 5 * (OH * OW) + 1] = TLane.Max(a5_1, TLane.Zero); y[yi + 5 * (OH * OW) + 2] = TLane.Max(a5_2, TLane.Zero);
+                            y[yi + 6 * (OH * OW)] = TLane.Max(a6_0, TLane.Zero); y[yi + 6 * (OH * OW) + 1] = TLane.Max(a6_1, TLane.Zero); y[yi + 6 * (OH * OW) + 2] = TLane.Max(a6_2, TLane.Zero);
+                            y[yi + 7 * (OH * OW)] = TLane.Max(a7_0, TLane.Zero); y[yi + 7 * (OH * OW) + 1] = TLane.Max(a7_1, TLane.Zero); y[yi + 7 * (OH * OW) + 2] = TLane.Max(a7_2, TLane.Zero);
+                        }
                     }
-                    y[yi] = TLane.Max(a0, TLane.Zero);
-                    y[yi + 1 * (OH * OW)] = TLane.Max(a1, TLane.Zero);
-                    y[yi + 2 * (OH * OW)] = TLane.Max(a2, TLane.Zero);
-                    y[yi + 3 * (OH * OW)] = TLane.Max(a3, TLane.Zero);
-                    y[yi + 4 * (OH * OW)] = TLane.Max(a4, TLane.Zero);
-                    y[yi + 5 * (OH * OW)] = TLane.Max(a5, TLane.Zero);
-                    y[yi + 6 * (OH * OW)] = TLane.Max(a6, TLane.Zero);
-                    y[yi + 7 * (OH * OW)] = TLane.Max(a7, TLane.Zero);
+                }
+                for (; p < OH * OW; p++)
+                {
+                    int si = (bg * C * H + p / OW * S) * W + p % OW * S;
+                    // output channels 8 at a time: 8 independent sums over the input channels, each loaded input shared
+                    for (int oc = 0; oc < OC; oc += 8)
+                    {
+                        int yi = (bg * OC + oc) * (OH * OW) + p;
+                        TLane a0 = x[yi] + TLane.Broadcast(b[oc]);
+                        TLane a1 = x[yi + 1 * (OH * OW)] + TLane.Broadcast(b[oc + 1]);
+                        TLane a2 = x[yi + 2 * (OH * OW)] + TLane.Broadcast(b[oc + 2]);
+                        TLane a3 = x[yi + 3 * (OH * OW)] + TLane.Broadcast(b[oc + 3]);
+                        TLane a4 = x[yi + 4 * (OH * OW)] + TLane.Broadcast(b[oc + 4]);
+                        TLane a5 = x[yi + 5 * (OH * OW)] + TLane.Broadcast(b[oc + 5]);
+                        TLane a6 = x[yi + 6 * (OH * OW)] + TLane.Broadcast(b[oc + 6]);
+                        TLane a7 = x[yi + 7 * (OH * OW)] + TLane.Broadcast(b[oc + 7]);
+                        for (int c = 0; c < C; c++)
+                        {
+                            TLane v = skip[si + c * (H * W)];
+                            a0 = TLane.MultiplyAdd(v, w[oc * C + c], a0);
+                            a1 = TLane.MultiplyAdd(v, w[(oc + 1) * C + c], a1);
+                            a2 = TLane.MultiplyAdd(v, w[(oc + 2) * C + c], a2);
+                            a3 = TLane.MultiplyAdd(v, w[(oc + 3) * C + c], a3);
+                            a4 = TLane.MultiplyAdd(v, w[(oc + 4) * C + c], a4);
+                            a5 = TLane.MultiplyAdd(v, w[(oc + 5) * C + c], a5);
+                            a6 = TLane.MultiplyAdd(v, w[(oc + 6) * C + c], a6);
+                            a7 = TLane.MultiplyAdd(v, w[(oc + 7) * C + c], a7);
+                        }
+                        y[yi] = TLane.Max(a0, TLane.Zero);
+                        y[yi + 1 * (OH * OW)] = TLane.Max(a1, TLane.Zero);
+                        y[yi + 2 * (OH * OW)] = TLane.Max(a2, TLane.Zero);
+                        y[yi + 3 * (OH * OW)] = TLane.Max(a3, TLane.Zero);
+                        y[yi + 4 * (OH * OW)] = TLane.Max(a4, TLane.Zero);
+                        y[yi + 5 * (OH * OW)] = TLane.Max(a5, TLane.Zero);
+                        y[yi + 6 * (OH * OW)] = TLane.Max(a6, TLane.Zero);
+                        y[yi + 7 * (OH * OW)] = TLane.Max(a7, TLane.Zero);
+                    }
                 }
             }
         }

@@ -260,27 +260,7 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
         }
         else
         {
-            int n = Block(Output.C);
-            w.Line(Consts());
-            w.Line("for (int bg = 0; bg < B; bg++)");
-            w.Line("for (int oh = 0; oh < OH; oh++)");
-            w.Open("for (int ow = 0; ow < OW; ow++)");
-            w.Line("// seek to skip[bg, 0, oh*S, ow*S]; channels are H*W apart");
-            w.Line("int si = (bg * C * H + oh * S) * W + ow * S;");
-            w.Line($"// output channels {I(n)} at a time: {I(n)} independent sums over the input channels, each loaded input shared");
-            w.Open($"for (int oc = 0; oc < OC; oc += {I(n)})");
-            w.Line("int yi = ((bg * OC + oc) * OH + oh) * OW + ow;");
-            for (int j = 0; j < n; j++)
-                w.Line($"TLane a{I(j)} = x[yi{Plus(j, "OH * OW")}] + TLane.Broadcast(b[oc{Plus(j)}]);");
-            w.Open("for (int c = 0; c < C; c++)");
-            w.Line("TLane v = skip[si + c * (H * W)];");
-            for (int j = 0; j < n; j++)
-                w.Line($"a{I(j)} = TLane.MultiplyAdd(v, w[{Term("oc", j)} * C + c], a{I(j)});");
-            w.Close();
-            for (int j = 0; j < n; j++)
-                w.Line($"y[yi{Plus(j, "OH * OW")}] = {ReluOf(ReluFused, $"a{I(j)}")};");
-            w.Close();
-            w.Close();
+            EmitProjectionForward(w);
         }
         w.Close();
         w.Line();
@@ -339,6 +319,75 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
         }
         w.Close();
         w.Line();
+    }
+
+    /// <summary>
+    /// Output positions per block of the projection's forward with 32 vector registers: with 8 (or 4) output channels
+    /// per block, 3 (or 5) positions give 24 (or 20) accumulators, and each broadcast weight serves that many
+    /// positions instead of one. 1 (no position block) for narrower channel blocks.
+    /// </summary>
+    private static int PositionBlock(int channelBlock) => channelBlock == 8 ? 3 : channelBlock == 4 ? 5 : 1;
+
+    /// <summary>
+    /// The projection's forward, per sample group over the flattened output positions p = oh * OW + ow: blocks of
+    /// positions times channels where 32 registers hold them, then one position at a time. Every output sums its input
+    /// channels in the same order in both, so the two forms give the same bits.
+    /// </summary>
+    private void EmitProjectionForward(SourceWriter w)
+    {
+        int n = Block(Output.C), q = PositionBlock(n);
+        string Acc(int j, int k) => $"a{I(j)}_{I(k)}";
+        string Offset(int j, int k) => (j == 0 ? "" : $" + {I(j)} * (OH * OW)") + (k == 0 ? "" : $" + {I(k)}");
+        w.Line(Consts());
+        w.Open("for (int bg = 0; bg < B; bg++)");
+        w.Line("int p = 0;");
+        if (q > 1)
+        {
+            w.Line($"// {I(q)} output positions times {I(n)} output channels at a time: each loaded input serves {I(n)} channels, each");
+            w.Line($"// broadcast weight {I(q)} positions ({I(q * n)} accumulators: only where there are 32 vector registers)");
+            w.Open("if (global::CnnGen.VectorRegisters.Many)");
+            w.Open($"for (; p + {I(q)} <= OH * OW; p += {I(q)})");
+            w.Line("// skip[bg, 0, oh*S, ow*S] of each position; channels are H*W apart");
+            for (int k = 0; k < q; k++)
+                {
+                string pk = k == 0 ? "p" : $"(p + {I(k)})";
+                w.Line($"int s{I(k)} = (bg * C * H + {pk} / OW * S) * W + {pk} % OW * S;");
+            }
+            w.Open($"for (int oc = 0; oc < OC; oc += {I(n)})");
+            w.Line("int yi = (bg * OC + oc) * (OH * OW) + p;");
+            for (int j = 0; j < n; j++)
+                w.Line(string.Join(" ", Enumerable.Range(0, q).Select(k => $"TLane {Acc(j, k)} = x[yi{Offset(j, k)}] + TLane.Broadcast(b[oc{Plus(j)}]);")));
+            w.Open("for (int c = 0; c < C; c++)");
+            w.Line(string.Join(" ", Enumerable.Range(0, q).Select(k => $"TLane v{I(k)} = skip[s{I(k)} + c * (H * W)];")));
+            for (int j = 0; j < n; j++)
+            {
+                w.Line($"TLane w{I(j)} = TLane.Broadcast(w[{Term("oc", j)} * C + c]);");
+                w.Line(string.Join(" ", Enumerable.Range(0, q).Select(k => $"{Acc(j, k)} = TLane.FusedMultiplyAdd(v{I(k)}, w{I(j)}, {Acc(j, k)});")));
+            }
+            w.Close();
+            for (int j = 0; j < n; j++)
+                w.Line(string.Join(" ", Enumerable.Range(0, q).Select(k => $"y[yi{Offset(j, k)}] = {ReluOf(ReluFused, Acc(j, k))};")));
+            w.Close();
+            w.Close();
+            w.Close();
+        }
+        w.Open("for (; p < OH * OW; p++)");
+        w.Line("int si = (bg * C * H + p / OW * S) * W + p % OW * S;");
+        w.Line($"// output channels {I(n)} at a time: {I(n)} independent sums over the input channels, each loaded input shared");
+        w.Open($"for (int oc = 0; oc < OC; oc += {I(n)})");
+        w.Line("int yi = (bg * OC + oc) * (OH * OW) + p;");
+        for (int j = 0; j < n; j++)
+            w.Line($"TLane a{I(j)} = x[yi{Plus(j, "OH * OW")}] + TLane.Broadcast(b[oc{Plus(j)}]);");
+        w.Open("for (int c = 0; c < C; c++)");
+        w.Line("TLane v = skip[si + c * (H * W)];");
+        for (int j = 0; j < n; j++)
+            w.Line($"a{I(j)} = TLane.MultiplyAdd(v, w[{Term("oc", j)} * C + c], a{I(j)});");
+        w.Close();
+        for (int j = 0; j < n; j++)
+            w.Line($"y[yi{Plus(j, "OH * OW")}] = {ReluOf(ReluFused, $"a{I(j)}")};");
+        w.Close();
+        w.Close();
+        w.Close();
     }
 
     /// <summary>Channels handled at once: the largest of 8, 4, 2 and 1 that divides <paramref name="channels"/>.</summary>
