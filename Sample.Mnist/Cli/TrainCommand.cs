@@ -87,7 +87,8 @@ public static class TrainCommand
     {
         public readonly Option<int> Epochs = App.Positive(new Option<int>("--epochs", "-e")
         {
-            Description = "Passes over the training set.",
+            Description = "Passes over the training set. When not given: with --resume, the count the checkpoint was planned with; " +
+                          "with --preset record, what fits its time on this machine (measured before training).",
             DefaultValueFactory = _ => DefaultEpochs,
             HelpName = "n",
         }, max: 10_000);
@@ -177,7 +178,8 @@ public static class TrainCommand
         {
             Description = "record: the network, schedule and augmentation of our best accuracy in two minutes on 2 cores " +
                           "(MNIST: bnnet, 13 epochs, adamw 0.005 one-cycle, digits augmentation; Fashion-MNIST: 35 epochs at 0.004, shifts and " +
-                          "flips). Options you give win over the preset's.",
+                          "flips; five minutes). Fewer epochs where that many do not fit the time on this machine, measured before training. " +
+                          "Options you give win over the preset's.",
             HelpName = "name",
         }.AcceptOnlyFromAmong(Presets.Names);
         public readonly Option<bool> NoPlots = new("--no-plots") { Description = "Do not write the PNG charts." };
@@ -276,9 +278,9 @@ public static class TrainCommand
     /// The settings with <paramref name="s"/>'s preset applied to what the user did not give, and a line saying what the
     /// preset set (null without a preset).
     /// </summary>
-    public static (TrainSettings Settings, string? Line) ApplyPreset(TrainSettings s, LoadedData data)
+    public static (TrainSettings Settings, string? Line, PresetChoice? Choice) ApplyPreset(TrainSettings s, LoadedData data)
     {
-        if (s.Preset is not { } name) return (s, null);
+        if (s.Preset is not { } name) return (s, null, null);
         var p = Presets.Resolve(name, data);
         bool Free(string option) => !s.Given.Contains(option);
         var applied = s with
@@ -292,7 +294,7 @@ public static class TrainCommand
             Augment = Free("--augment") ? p.Augment : s.Augment,
         };
         string kept = s.Given.Count == 0 ? "" : $"; kept from the command line: {string.Join(", ", s.Given.Order(StringComparer.Ordinal))}";
-        return (applied, $"Preset {name}: {p.Note}{kept}.");
+        return (applied, $"Preset {name}: {p.Note}{kept}.", p);
     }
 
     /// <summary>"28x28" (or "28X28") as (width, height); null when it is not two sizes from 1 to 4096.</summary>
@@ -348,9 +350,13 @@ public static class TrainCommand
             Resize = s.Resize,
             Grayscale = s.Grayscale,
         }, context);
-        (s, string? presetLine) = ApplyPreset(s, data);
+        (s, string? presetLine, PresetChoice? preset) = ApplyPreset(s, data);
         if (presetLine is not null) console.Out.WriteLine(presetLine);
         var choice = NetworkCatalog.Get(s.Net);
+        string checkpoint = Path.Combine(s.Output, choice.CheckpointFileName);
+        // --resume without --epochs continues the run's own plan: the count its checkpoint was made with.
+        int? resumedEpochs = s.Resume && !s.Given.Contains("--epochs") ? PlannedEpochs(checkpoint) : null;
+        if (resumedEpochs is { } planned) s = s with { Epochs = planned };
         INetwork net = choice.Create();
         Augmentation? augmentation = s.Augment is null ? null : Augmentation.Parse(s.Augment);
         DataSource.CheckFits(data, net);
@@ -362,6 +368,19 @@ public static class TrainCommand
 
         net.InitializeParameters(s.Seed);
         var optimizer = CreateOptimizer(s);
+        if (preset is { TrainingBudget: { } budget } && resumedEpochs is null && !s.Given.Contains("--epochs"))
+        {
+            var plan = EpochBudget.Plan(choice.Create, CreateOptimizer(s), new TrainerOptions
+            {
+                BatchSize = s.BatchSize,
+                Seed = s.Seed,
+                Threads = s.Threads,
+                Normalization = data.Normalization,
+                Augmentation = augmentation,
+            }, train, validation ?? test, budget, preset.Epochs);
+            s = s with { Epochs = plan.Epochs };
+            console.Out.WriteLine($"Preset {s.Preset}: {EpochBudget.Describe(plan, budget, preset.Epochs, data.Noun)}.");
+        }
         long stepsPerEpoch = (train.Count + s.BatchSize - 1) / s.BatchSize;
         // With --validation the trainer watches the validation set (best model, early stopping); the test set is used
         // once, at the end. Without it nothing is chosen: the per-epoch test figures are information only.
@@ -375,9 +394,9 @@ public static class TrainCommand
             Normalization = data.Normalization,
             Schedule = CreateSchedule(s, stepsPerEpoch),
             ProgressInterval = Math.Max(1, (int)(stepsPerEpoch / 100)),
-            CheckpointPath = Path.Combine(output, choice.CheckpointFileName),
+            CheckpointPath = checkpoint,
             Augmentation = augmentation,
-            Metadata = about.ToMetadata(),
+            Metadata = WithPlannedEpochs(about.ToMetadata(), s.Epochs),
             BestModelPath = bestPath,
             EarlyStoppingPatience = validation is null ? 0 : s.Patience,
         };
@@ -393,7 +412,6 @@ public static class TrainCommand
         using var trainer = new Trainer(net, optimizer, options);
         if (s.Resume)
         {
-            string checkpoint = options.CheckpointPath;
             if (!File.Exists(checkpoint))
                 throw new UserException($"--resume: there is no checkpoint {checkpoint}; run train without --resume first (it writes one after every epoch).");
             try
@@ -404,7 +422,8 @@ public static class TrainCommand
             {
                 throw new UserException($"--resume: {e.Message}", e);
             }
-            console.Out.WriteLine($"Resuming from {checkpoint} after epoch {trainer.Progress.EpochsCompleted} of {s.Epochs}.");
+            console.Out.WriteLine($"Resuming from {checkpoint} after epoch {trainer.Progress.EpochsCompleted} of {s.Epochs}" +
+                                  (resumedEpochs is null ? "." : " (the count the checkpoint was planned with)."));
         }
         var view = TrainingView.Create(console, s.Epochs, train.Count, data.Noun, validation is null ? "test" : "validation");
         TrainingResult result = view.Run(trainer, train, validation ?? test, context.CancellationToken);
@@ -439,6 +458,35 @@ public static class TrainCommand
             console.Out.WriteLine($"Charts: {curves}, {confusion}, {wrong}");
         }
         return App.Ok;
+    }
+
+    /// <summary>The metadata key of a checkpoint that holds the epochs its run was planned with.</summary>
+    public const string PlannedEpochsKey = "training.epochs";
+
+    private static ModelMetadata WithPlannedEpochs(ModelMetadata metadata, int epochs) =>
+        new([.. metadata, new(PlannedEpochsKey, epochs.ToString(CultureInfo.InvariantCulture))]);
+
+    /// <summary>
+    /// The epochs <paramref name="checkpoint"/>'s run was planned with; null when there is no such file or it does not
+    /// say (made before the count was stored: then --epochs, or its default, applies). A count that is not a positive
+    /// number is an error naming the file.
+    /// </summary>
+    private static int? PlannedEpochs(string checkpoint)
+    {
+        if (!File.Exists(checkpoint)) return null; // the --resume check below names the missing file
+        ModelFileInfo info;
+        try
+        {
+            info = ModelFile.ReadInfo(checkpoint);
+        }
+        catch (ModelFileException)
+        {
+            return null; // loading the checkpoint reports what is wrong with it
+        }
+        if (info.Metadata.Get(PlannedEpochsKey) is not { } text) return null;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int epochs) && epochs > 0
+            ? epochs
+            : throw new UserException($"--resume: checkpoint {checkpoint} says it was planned for '{text}' epochs, not a positive number; give --epochs.");
     }
 
     /// <summary>The default network's best model by validation loss while training with --validation (removed once it is the saved model).</summary>

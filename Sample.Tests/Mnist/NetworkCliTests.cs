@@ -102,6 +102,79 @@ public sealed class NetworkCliTests(ITestOutputHelper output) : IDisposable
         Assert.True(File.Exists(Path.Combine(Out("mine"), App.ModelFileName)));
     }
 
+    /// <summary>
+    /// Without --epochs the record preset trains as many epochs as fit its time on this machine, measured before training:
+    /// the plan line and the run agree on the count, which lies between 1 and the preset's most.
+    /// </summary>
+    [Fact]
+    public void The_record_preset_measures_how_many_epochs_fit_its_time()
+    {
+        _ = RealMnist.Location;
+        var run = Invoke("train", "--preset", "record", "--train-limit", "640", "--test-limit", "200", "--no-plots", "--output", Out("budget"));
+        Assert.Equal(0, run.ExitCode);
+        string plan = run.Out.Split('\n').Single(l => l.StartsWith("Preset record: ", StringComparison.Ordinal) && l.Contains(" epochs, ", StringComparison.Ordinal));
+        Assert.Contains($"{Presets.MnistBudget.TotalSeconds:0} s training budget on this machine", plan);
+        Assert.Contains("digits/s training", plan);
+        int epochs = int.Parse(plan["Preset record: ".Length..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(epochs, 1, Presets.MnistEpochs);
+        Assert.Contains($": {epochs} epochs, batch 64, adamw lr 0.005 (onecycle)", run.Out);
+        Assert.Contains($"Epoch {epochs}/{epochs}  ", run.Out);
+    }
+
+    /// <summary>
+    /// A run stopped after its first epoch and resumed without --epochs ends as the uninterrupted run does: the count
+    /// comes from the checkpoint (with the default 12 the one-cycle schedule would be laid out anew and the model differ).
+    /// </summary>
+    [Fact]
+    public void Resume_without_epochs_continues_the_count_the_checkpoint_was_planned_with()
+    {
+        _ = RealMnist.Location;
+        string[] Common(string dir) => ["train", "--train-limit", "640", "--test-limit", "100", "--threads", "2", "--seed", "7", "--no-plots", "--output", dir];
+        Assert.Equal(0, Invoke([.. Common(Out("whole")), "--epochs", "3"]).ExitCode);
+
+        // stop the run once its first epoch is reported (its checkpoint is written before the report)
+        using var stop = new System.Threading.CancellationTokenSource();
+        var stdout = new CancelOnWriter("Epoch 1/3", stop);
+        var stderr = new StringWriter();
+        int code = App.Run([.. Common(Out("parts")), "--epochs", "3"], AppConsole.Plain(stdout, stderr), stop.Token);
+        output.WriteLine(stdout.ToString() + stderr);
+        Assert.Equal(App.Cancelled, code);
+        Assert.DoesNotContain("Epoch 2/3", stdout.ToString());
+
+        var rest = Invoke([.. Common(Out("parts")), "--resume"]);
+        Assert.Equal(0, rest.ExitCode);
+        Assert.Contains("after epoch 1 of 3 (the count the checkpoint was planned with).", rest.Out);
+        Assert.Contains("Epoch 3/3", rest.Out);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Out("whole"), App.ModelFileName)), File.ReadAllBytes(Path.Combine(Out("parts"), App.ModelFileName)));
+    }
+
+    /// <summary>A writer that cancels <paramref name="stop"/> once <paramref name="text"/> has been written.</summary>
+    private sealed class CancelOnWriter(string text, System.Threading.CancellationTokenSource stop) : StringWriter
+    {
+        public override void Write(char value)
+        {
+            base.Write(value);
+            Check();
+        }
+
+        public override void Write(string? value)
+        {
+            base.Write(value);
+            Check();
+        }
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            Check();
+        }
+
+        private void Check()
+        {
+            if (!stop.IsCancellationRequested && ToString().Contains(text, StringComparison.Ordinal)) stop.Cancel();
+        }
+    }
+
     [Fact]
     public void The_record_preset_on_Fashion_MNIST_flips()
     {
