@@ -177,7 +177,7 @@ public static class TrainCommand
         public readonly Option<string?> Preset = new Option<string?>("--preset")
         {
             Description = "record: the network, schedule and augmentation of our best accuracy in two minutes on 2 cores " +
-                          "(MNIST: bnnet, 13 epochs, adamw 0.005 one-cycle, digits augmentation; Fashion-MNIST: 35 epochs at 0.004, shifts and " +
+                          "(MNIST: bnnet4, 13 epochs, adamw 0.005 one-cycle, digits augmentation; Fashion-MNIST: bnnet, 35 epochs at 0.004, shifts and " +
                           "flips; five minutes). Fewer epochs where that many do not fit the time on this machine, measured before training. " +
                           "Options you give win over the preset's.",
             HelpName = "name",

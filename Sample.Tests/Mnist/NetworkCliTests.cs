@@ -88,7 +88,7 @@ public sealed class NetworkCliTests(ITestOutputHelper output) : IDisposable
                             "--no-plots", "--output", Out("record"));
         Assert.Equal(0, record.ExitCode);
         Assert.Contains("Preset record: record preset for MNIST; kept from the command line: --epochs.", record.Out);
-        Assert.Contains("Training BnNet", record.Out);
+        Assert.Contains("Training BnNet4 (463,610 parameters)", record.Out);
         Assert.Contains("1 epochs, batch 64, adamw lr 0.005 (onecycle), weight decay 0.05", record.Out);
         Assert.Contains($"augmentation {Presets.DigitsAugment}.", record.Out);
 
@@ -185,6 +185,7 @@ public sealed class NetworkCliTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("Data: Fashion-MNIST (verified", run.Out);
         Assert.Contains("Preset record: record preset for Fashion-MNIST", run.Out);
+        Assert.Contains("Training BnNet (426,618 parameters)", run.Out);
         Assert.Contains($"augmentation {CnnGen.Data.Augmentation.Parse(Presets.FashionAugment).ToSpec()}.", run.Out);
         Assert.Contains("augmentation translate=2,flip.", run.Out);
         // one epoch of 2,000 images: far above chance (10 %), far below what the full run reaches
