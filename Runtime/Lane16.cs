@@ -46,11 +46,21 @@ public readonly struct Lane16 : ILane<Lane16>
         return new(LaneGather.Gather16(source, offset, stride));
     }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lane16 value, Span<float> destination, int offset) => value.V.StoreUnsafe(ref MemoryMarshal.GetReference(destination.Slice(offset, 16)));
+    /// <summary>
+    /// Stores the first <paramref name="count"/> lanes with a masked store where AVX-512 has one. Blending with the
+    /// values loaded from the destination instead stalls when the previous store overlapped part of it (a pooled row
+    /// of 14 or 5 values after the row before it): the load cannot be forwarded from that store and waits for it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreFirst(Lane16 value, Span<float> destination, int offset, int count)
+    public static unsafe void StoreFirst(Lane16 value, Span<float> destination, int offset, int count)
     {
         ref float d = ref MemoryMarshal.GetReference(destination.Slice(offset, 16));
         var keep = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+        if (Avx512F.IsSupported)
+        {
+            fixed (float* p = &d) Avx512F.MaskStore(p, keep, value.V);
+            return;
+        }
         Vector512.ConditionalSelect(keep, value.V, Vector512.LoadUnsafe(ref d)).StoreUnsafe(ref d);
     }
     public override string ToString() => V.ToString();
