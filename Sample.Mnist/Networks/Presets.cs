@@ -9,10 +9,11 @@ namespace CnnGen.Sample.Mnist.Networks;
 /// What a preset sets: the network, the schedule and the augmentation, and why (printed with the settings).
 /// <paramref name="Epochs"/> is the most it trains (the count its settings were chosen with); with a
 /// <paramref name="TrainingBudget"/> the count is what fits that time on this machine, measured before training
-/// (<see cref="EpochBudget"/>), and never more than <paramref name="Epochs"/>.
+/// (<see cref="EpochBudget"/>), and never more than <paramref name="Epochs"/>. Where <paramref name="Net"/>'s epochs do not
+/// all fit, <paramref name="SlowerNet"/> (when given) trains instead, with as many as fit.
 /// </summary>
 public sealed record PresetChoice(string Net, int Epochs, string Optimizer, float LearningRate, string Schedule, float WeightDecay,
-                                  string Augment, string Note, TimeSpan? TrainingBudget = null);
+                                  string Augment, string Note, TimeSpan? TrainingBudget = null, string? SlowerNet = null);
 
 /// <summary>
 /// <c>--preset</c>: settings chosen for a goal. Options given on the command line always win over the preset's.
@@ -68,6 +69,6 @@ public static class Presets
             ? new("bnnet", FashionEpochs, "adamw", 4e-3f, "onecycle", 0.05f, FashionAugment, "record preset for Fashion-MNIST", FashionBudget)
             : new("bnnet4", MnistEpochs, "adamw", 5e-3f, "onecycle", 0.05f, DigitsAugment,
                   data.IsDigits ? "record preset for MNIST" : $"record preset (MNIST's settings: {data.Name} is not a set it was tuned on)",
-                  MnistBudget);
+                  MnistBudget, SlowerNet: "bnnet");
     }
 }

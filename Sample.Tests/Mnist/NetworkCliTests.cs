@@ -122,6 +122,41 @@ public sealed class NetworkCliTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
+    /// Where the record network's 13 epochs do not fit the time (here a budget of 1 s for 6,000 images), the preset trains
+    /// bnnet instead, as many epochs as fit, and --resume finds that network's checkpoint.
+    /// </summary>
+    [Fact]
+    public void The_record_preset_trains_the_smaller_network_where_its_epochs_do_not_fit()
+    {
+        _ = RealMnist.Location;
+        string[] Common() => ["train", "--preset", "record", "--budget", "1", "--train-limit", "6000", "--test-limit", "200", "--no-plots", "--output", Out("slower")];
+        var run = Invoke(Common());
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Preset record: bnnet4's 13 epochs do not fit its 1 s training budget on this machine (", run.Out);
+        Assert.Contains("; bnnet instead.", run.Out);
+        Assert.Contains("Training BnNet (426,618 parameters)", run.Out);
+        Assert.True(File.Exists(Path.Combine(Out("slower"), "bnnet.model")));
+        Assert.False(File.Exists(Path.Combine(Out("slower"), "bnnet4.model")));
+
+        var again = Invoke([.. Common(), "--resume"]);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains($"Resuming from {Path.Combine(Out("slower"), "bnnet.checkpoint")}", again.Out);
+        Assert.Contains("(the count the checkpoint was planned with).", again.Out);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--budget", "30" }, "--budget sets the time of --preset record's epochs")]
+    [InlineData(new[] { "--preset", "record", "--budget", "0" }, "--budget must be a number of seconds above 0")]
+    [InlineData(new[] { "--preset", "record", "--budget", "30", "--epochs", "3" }, "--budget and --epochs both set how many epochs")]
+    public void A_budget_without_the_preset_or_beside_epochs_is_a_usage_error(string[] options, string message)
+    {
+        var run = Invoke(["train", .. options, "--output", Out("budget-bad")]);
+        Assert.Equal(App.UsageError, run.ExitCode);
+        Assert.Contains(message, run.Error);
+        Assert.False(Directory.Exists(Out("budget-bad")));
+    }
+
+    /// <summary>
     /// A run stopped after its first epoch and resumed without --epochs ends as the uninterrupted run does: the count
     /// comes from the checkpoint (with the default 12 the one-cycle schedule would be laid out anew and the model differ).
     /// </summary>
