@@ -20,8 +20,8 @@ public sealed record EpochPlan(int Epochs, double TrainPerSecond, double Evaluat
 
 /// <summary>
 /// Measures, before training, what an epoch costs on this machine with the run's own settings (network, optimizer,
-/// augmentation, batch size, threads): a scratch copy of the network trains a few hundred batches' worth of the
-/// training set, pass after pass until its speed settles, and evaluates a slice of the evaluation set.
+/// augmentation, batch size, threads): a scratch copy of the network trains passes of 48 batches of the training set
+/// until three have run without JIT compilation, and evaluates a slice of the evaluation set.
 /// The count it gives depends on the machine's speed at that moment; the run prints it, the checkpoint stores it (so
 /// <c>--resume</c> continues the same schedule), and <c>--epochs</c> fixes it.
 /// </summary>
@@ -30,7 +30,7 @@ public static class EpochBudget
     /// <summary>Training samples per pass of the probe.</summary>
     public const int ProbeSamples = 64 * 48;
 
-    /// <summary>Most passes of the probe, and the most time it takes (it stops sooner once two passes agree).</summary>
+    /// <summary>Most passes of the probe, and the most time it takes (it stops sooner, after <see cref="QuietPasses"/>).</summary>
     public const int MaxPasses = 40;
     public static readonly TimeSpan MaxProbeTime = TimeSpan.FromSeconds(8);
 
