@@ -349,7 +349,7 @@ internal sealed record AddSpec(int BlockStart, string BlockName, TensorShape Ski
             w.Open($"for (; p + {I(q)} <= OH * OW; p += {I(q)})");
             w.Line("// skip[bg, 0, oh*S, ow*S] of each position; channels are H*W apart");
             for (int k = 0; k < q; k++)
-                {
+            {
                 string pk = k == 0 ? "p" : $"(p + {I(k)})";
                 w.Line($"int s{I(k)} = (bg * C * H + {pk} / OW * S) * W + {pk} % OW * S;");
             }

@@ -378,6 +378,8 @@ public static class TrainCommand
         // --resume without --epochs continues the run's own plan: the count its checkpoint was made with.
         int? resumedEpochs = s.Resume && !s.Given.Contains("--epochs") ? PlannedEpochs(checkpoint) : null;
         if (resumedEpochs is { } planned) s = s with { Epochs = planned };
+        if (resumedEpochs is not null && s.Budget is not null)
+            throw new UserException($"--budget: the run in {checkpoint} was planned for {resumedEpochs} epochs and --resume continues them; drop --budget to resume it.");
         INetwork net = choice.Create();
         Augmentation? augmentation = s.Augment is null ? null : Augmentation.Parse(s.Augment);
         DataSource.CheckFits(data, net);

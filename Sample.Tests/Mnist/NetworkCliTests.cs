@@ -123,7 +123,7 @@ public sealed class NetworkCliTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// Where the record network's 13 epochs do not fit the time (here a budget of 1 s for 6,000 images), the preset trains
-    /// bnnet instead, as many epochs as fit, and --resume finds that network's checkpoint.
+    /// bnnet instead, as many epochs as fit, and --resume finds that network's checkpoint (and refuses a new --budget).
     /// </summary>
     [Fact]
     public void The_record_preset_trains_the_smaller_network_where_its_epochs_do_not_fit()
@@ -138,7 +138,13 @@ public sealed class NetworkCliTests(ITestOutputHelper output) : IDisposable
         Assert.True(File.Exists(Path.Combine(Out("slower"), "bnnet.model")));
         Assert.False(File.Exists(Path.Combine(Out("slower"), "bnnet4.model")));
 
-        var again = Invoke([.. Common(), "--resume"]);
+        // the resumed run keeps the count it was planned with: another budget would be ignored, so it is refused
+        var budgeted = Invoke([.. Common(), "--resume"]);
+        Assert.Equal(App.Failed, budgeted.ExitCode);
+        Assert.Contains("--budget: the run in ", budgeted.Error);
+        Assert.Contains("drop --budget to resume it.", budgeted.Error);
+
+        var again = Invoke(["train", "--preset", "record", "--train-limit", "6000", "--test-limit", "200", "--no-plots", "--output", Out("slower"), "--resume"]);
         Assert.Equal(0, again.ExitCode);
         Assert.Contains($"Resuming from {Path.Combine(Out("slower"), "bnnet.checkpoint")}", again.Out);
         Assert.Contains("(the count the checkpoint was planned with).", again.Out);
