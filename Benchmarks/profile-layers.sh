@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 command -v perf >/dev/null || { echo "perf is not installed (Debian: apt-get install linux-perf)"; exit 1; }
-dll=Benchmarks/bin/Release/net10.0/CnnGen.Benchmarks.dll
+dll=${BENCH_DLL:-Benchmarks/bin/Release/net10.0/CnnGen.Benchmarks.dll}
 [ -f "$dll" ] || dotnet build -c Release Benchmarks >/dev/null
 data=()
 [ -d "$HOME/.cache/cnngen/mnist" ] && data=(--data "$HOME/.cache/cnngen/mnist")

@@ -78,6 +78,16 @@ public partial class ResidualReluNet { }
 public partial class ProjectionBlockNet { }
 
 /// <summary>
+/// The input gradient's gather with a tail: Conv2 reads 20 channels, so its gather writes dx in a block of 16 (8 with
+/// 16 vector registers) and a tail of 4; Conv3's 5x5 window with padding 2 reads dy in a zero border of 2.
+/// </summary>
+[Network(2, 6, 6)]
+[Conv2D(20, 3, Padding = 1), Tanh]
+[Conv2D(4, 3, Padding = 1), Tanh, Conv2D(3, 5, Padding = 2), Tanh]
+[Flatten, Dense(3), Softmax]
+public partial class GatherTailNet { }
+
+/// <summary>
 /// Convolutions that apply their BatchNorm in inference and write into the middle of the next convolution's padded
 /// input: a biased one through the BatchNorm's ReLU into a border of 1, a grouped one without a ReLU into a border of 2
 /// of a strided convolution, whose own BatchNorm and ReLU feed the dense layer.

@@ -527,11 +527,15 @@ namespace Samples
             // GlobalPool1: GlobalAvgPool 4x4 -> 1
             GlobalPool1_Backward<TLane>(ws.conv3_out, ws.globalpool1_out, ws.globalpool1_dout, ws.conv3_dout, B);
             // Conv3: Conv2D 8->16, k=1, stride=1, pad=0
-            ws.batchnorm1_dout.Slice(0, B * 128).Clear();
             var conv3_dw = g.Slice(240, 128);
             var conv3_db = g.Slice(368, 16);
             var conv3_w = p.Slice(240, 128);
-            Conv3_Backward<TLane>(ws.batchnorm1_out, conv3_w, ws.conv3_dout, ws.batchnorm1_dout, conv3_dw, conv3_db, B);
+            Conv3_Backward<TLane>(ws.batchnorm1_out, ws.conv3_dout, conv3_dw, conv3_db, B);
+            // dx = dy correlated with the flipped weights
+            if (global::CnnGen.VectorRegisters.Many)
+                Conv3_BackwardInput<TLane>(ws.conv3_dout, conv3_w, ws.batchnorm1_dout, B);
+            else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
+                Conv3_BackwardInputNarrow<TLane>(ws.conv3_dout, conv3_w, ws.batchnorm1_dout, B);
             // Relu2: ReLU, its gradient mask applied by BatchNorm1_Backward
             // BatchNorm1: BatchNorm per channel (8), momentum=0.1, eps=1E-05
             var batchnorm1_gamma = p.Slice(224, 8);
@@ -1578,10 +1582,9 @@ namespace Samples
         // Conv3_Backward (accumulates +=):
         //   dw[oc,c,kh,kw] += sum over samples, oh, ow of dy[oc,oh,ow] * x[c, oh*S+kh, ow*S+kw]
         //   db[oc]         += sum over samples, oh, ow of dy[oc,oh,ow]
-        //   dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]
-        // x (B,8,4,4)  dy (B,16,4,4)  ->  dw (16,8,1,1)  db (16)  dx (B,8,4,4)
+        // x (B,8,4,4)  dy (B,16,4,4)  ->  dw (16,8,1,1)  db (16)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv3_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv3_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> dy, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 8, H = 4, W = 4, OC = 16, K = 1, S = 1, OH = 4, OW = 4;
             const int KK = K * K, CKK = C * KK;
@@ -1646,119 +1649,148 @@ namespace Samples
                     dw[wo + 0] += TLane.Sum(g0);
                 }
             }
-            // dx: in its own method, so each method stays inside the JIT's inlining budget
-            // (with 16 vector registers, x64 without AVX-512, in smaller blocks that stay in registers)
-            if (global::CnnGen.VectorRegisters.Many)
-                Conv3_BackwardInput<TLane>(w, dy, dx, B);
-            else
-                Conv3_BackwardInputNarrow<TLane>(w, dy, dx, B);
         }
 
-        // Conv3_BackwardInput (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]
-        // w (16,8,1,1)  dy (B,16,4,4)  ->  dx (B,8,4,4)
+        // Conv3_BackwardInput (writes dx): dx[c,h,w] = sum over oc, kh, kw of w[oc,c,kh,kw] * dy[oc, h-kh, w-kw]
+        // the forward correlation of dy with the flipped weights: in this kernel's names dy is the input
+        // (C channels of H x W) and dx the output (OC channels of OH x OW), and tap (kh, kw) takes weight w[c, oc, K-1-kh, K-1-kw]
+        // dy (B,16,4,4)  w (16,8,1,1)  ->  dx (B,8,4,4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv3_BackwardInput<TLane>(global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv3_BackwardInput<TLane>(global::System.ReadOnlySpan<TLane> dy, global::System.ReadOnlySpan<float> w, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
-            const int C = 8, H = 4, W = 4, OC = 16, K = 1, S = 1, OH = 4, OW = 4;
-            const int KK = K * K, CKK = C * KK;
-            // dx: scatter each output gradient back through the window
+            const int C = 16, H = 4, W = 4, OC = 8, K = 1, S = 1, OH = 4, OW = 4;
+            const int KK = K * K, CKK = OC * KK; // weights per (c, oc) and per c
             for (int bg = 0; bg < B; bg++)
             {
                 // seek to dy[bg] and dx[bg]
-                var dyb = dy.Slice(bg * (OC * OH * OW), OC * OH * OW);
-                var dxb = dx.Slice(bg * (C * H * W), C * H * W);
-                // output channels in blocks of 16
-                for (int oc = 0; oc < OC; oc += 16)
+                var xb = dy.Slice(bg * (C * H * W), C * H * W);
+                var yb = dx.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                // output channels in blocks of 8 times 2 adjacent columns, one accumulator each
+                for (int oc = 0; oc < OC; oc += 8)
                 for (int oh = 0; oh < OH; oh++)
-                for (int ow = 0; ow < OW; ow++)
+                for (int ow = 0; ow < OW; ow += 2)
                 {
-                    // gradients of channels oc.. at (oh, ow)
-                    int yo = (oc * OH + oh) * OW + ow;
-                    TLane d0 = dyb[yo + 0 * (OH * OW)];
-                    TLane d1 = dyb[yo + 1 * (OH * OW)];
-                    TLane d2 = dyb[yo + 2 * (OH * OW)];
-                    TLane d3 = dyb[yo + 3 * (OH * OW)];
-                    TLane d4 = dyb[yo + 4 * (OH * OW)];
-                    TLane d5 = dyb[yo + 5 * (OH * OW)];
-                    TLane d6 = dyb[yo + 6 * (OH * OW)];
-                    TLane d7 = dyb[yo + 7 * (OH * OW)];
-                    TLane d8 = dyb[yo + 8 * (OH * OW)];
-                    TLane d9 = dyb[yo + 9 * (OH * OW)];
-                    TLane d10 = dyb[yo + 10 * (OH * OW)];
-                    TLane d11 = dyb[yo + 11 * (OH * OW)];
-                    TLane d12 = dyb[yo + 12 * (OH * OW)];
-                    TLane d13 = dyb[yo + 13 * (OH * OW)];
-                    TLane d14 = dyb[yo + 14 * (OH * OW)];
-                    TLane d15 = dyb[yo + 15 * (OH * OW)];
+                    // accumulators start at the bias
+                    TLane a0_0 = TLane.Zero;
+                    TLane a0_1 = TLane.Zero;
+                    TLane a1_0 = TLane.Zero;
+                    TLane a1_1 = TLane.Zero;
+                    TLane a2_0 = TLane.Zero;
+                    TLane a2_1 = TLane.Zero;
+                    TLane a3_0 = TLane.Zero;
+                    TLane a3_1 = TLane.Zero;
+                    TLane a4_0 = TLane.Zero;
+                    TLane a4_1 = TLane.Zero;
+                    TLane a5_0 = TLane.Zero;
+                    TLane a5_1 = TLane.Zero;
+                    TLane a6_0 = TLane.Zero;
+                    TLane a6_1 = TLane.Zero;
+                    TLane a7_0 = TLane.Zero;
+                    TLane a7_1 = TLane.Zero;
                     for (int c = 0; c < C; c++)
                     {
-                        // seek to the window dx[c, oh*S.., ow*S..] and to w[oc.., c, :, :]
-                        var dxk = dxb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
-                        var wk = w.Slice(oc * CKK + c * KK, 15 * CKK + KK);
-                        TLane t0;
-                        // taps (0,0)..(0,0): read, add channels oc..oc+15, write back
-                        t0 = dxk[0 * W + 0];
-                        t0 = TLane.MultiplyAdd(d0, wk[0 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d1, wk[1 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d2, wk[2 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d3, wk[3 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d4, wk[4 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d5, wk[5 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d6, wk[6 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d7, wk[7 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d8, wk[8 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d9, wk[9 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d10, wk[10 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d11, wk[11 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d12, wk[12 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d13, wk[13 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d14, wk[14 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d15, wk[15 * CKK + 0], t0);
-                        dxk[0 * W + 0] = t0;
+                        // seek to the window dy[c, oh.., ow..] and to w[c, oc.., :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + 1 * S);
+                        var wk = w.Slice(c * CKK + oc * KK, 8 * KK);
+                        TLane v0, v1;
+                        // 1x1 window, taps (0,0)..(0,0) (weights flipped), times channels oc..oc+7, times columns ow..ow+1
+                        v0 = xk[0 * W + 0];
+                        v1 = xk[0 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 0], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 0], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 0], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 0], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 0], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 0], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 0], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 0], a3_1);
+                        a4_0 = TLane.MultiplyAdd(v0, wk[4 * KK + 0], a4_0);
+                        a4_1 = TLane.MultiplyAdd(v1, wk[4 * KK + 0], a4_1);
+                        a5_0 = TLane.MultiplyAdd(v0, wk[5 * KK + 0], a5_0);
+                        a5_1 = TLane.MultiplyAdd(v1, wk[5 * KK + 0], a5_1);
+                        a6_0 = TLane.MultiplyAdd(v0, wk[6 * KK + 0], a6_0);
+                        a6_1 = TLane.MultiplyAdd(v1, wk[6 * KK + 0], a6_1);
+                        a7_0 = TLane.MultiplyAdd(v0, wk[7 * KK + 0], a7_0);
+                        a7_1 = TLane.MultiplyAdd(v1, wk[7 * KK + 0], a7_1);
                     }
+                    // seek to dx[oc, oh, ow]
+                    int yo = (oc * OH + oh) * OW + ow;
+                    yb[yo + 0 * (OH * OW)] = a0_0;
+                    yb[yo + 0 * (OH * OW) + 1] = a0_1;
+                    yb[yo + 1 * (OH * OW)] = a1_0;
+                    yb[yo + 1 * (OH * OW) + 1] = a1_1;
+                    yb[yo + 2 * (OH * OW)] = a2_0;
+                    yb[yo + 2 * (OH * OW) + 1] = a2_1;
+                    yb[yo + 3 * (OH * OW)] = a3_0;
+                    yb[yo + 3 * (OH * OW) + 1] = a3_1;
+                    yb[yo + 4 * (OH * OW)] = a4_0;
+                    yb[yo + 4 * (OH * OW) + 1] = a4_1;
+                    yb[yo + 5 * (OH * OW)] = a5_0;
+                    yb[yo + 5 * (OH * OW) + 1] = a5_1;
+                    yb[yo + 6 * (OH * OW)] = a6_0;
+                    yb[yo + 6 * (OH * OW) + 1] = a6_1;
+                    yb[yo + 7 * (OH * OW)] = a7_0;
+                    yb[yo + 7 * (OH * OW) + 1] = a7_1;
                 }
             }
         }
 
-        // Conv3_BackwardInputNarrow (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]
-        // w (16,8,1,1)  dy (B,16,4,4)  ->  dx (B,8,4,4)
-        // the form for 16 vector registers: output channels in blocks of 4, so that their gradients and the taps' sums stay in registers
+        // Conv3_BackwardInputNarrow (writes dx): dx[c,h,w] = sum over oc, kh, kw of w[oc,c,kh,kw] * dy[oc, h-kh, w-kw]
+        // the forward correlation of dy with the flipped weights: in this kernel's names dy is the input
+        // (C channels of H x W) and dx the output (OC channels of OH x OW), and tap (kh, kw) takes weight w[c, oc, K-1-kh, K-1-kw]
+        // dy (B,16,4,4)  w (16,8,1,1)  ->  dx (B,8,4,4)
+        // the form for 16 vector registers: 8 output channels at a time, so that the accumulators stay in registers
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv3_BackwardInputNarrow<TLane>(global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv3_BackwardInputNarrow<TLane>(global::System.ReadOnlySpan<TLane> dy, global::System.ReadOnlySpan<float> w, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
-            const int C = 8, H = 4, W = 4, OC = 16, K = 1, S = 1, OH = 4, OW = 4;
-            const int KK = K * K, CKK = C * KK;
-            // dx: scatter each output gradient back through the window
+            const int C = 16, H = 4, W = 4, OC = 8, K = 1, S = 1, OH = 4, OW = 4;
+            const int KK = K * K, CKK = OC * KK; // weights per (c, oc) and per c
             for (int bg = 0; bg < B; bg++)
             {
                 // seek to dy[bg] and dx[bg]
-                var dyb = dy.Slice(bg * (OC * OH * OW), OC * OH * OW);
-                var dxb = dx.Slice(bg * (C * H * W), C * H * W);
-                // output channels in blocks of 4
-                for (int oc = 0; oc < OC; oc += 4)
+                var xb = dy.Slice(bg * (C * H * W), C * H * W);
+                var yb = dx.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                // output channels in blocks of 8, one accumulator each
+                for (int oc = 0; oc < OC; oc += 8)
                 for (int oh = 0; oh < OH; oh++)
                 for (int ow = 0; ow < OW; ow++)
                 {
-                    // gradients of channels oc.. at (oh, ow)
-                    int yo = (oc * OH + oh) * OW + ow;
-                    TLane d0 = dyb[yo + 0 * (OH * OW)];
-                    TLane d1 = dyb[yo + 1 * (OH * OW)];
-                    TLane d2 = dyb[yo + 2 * (OH * OW)];
-                    TLane d3 = dyb[yo + 3 * (OH * OW)];
+                    // accumulators start at the bias
+                    TLane a0 = TLane.Zero;
+                    TLane a1 = TLane.Zero;
+                    TLane a2 = TLane.Zero;
+                    TLane a3 = TLane.Zero;
+                    TLane a4 = TLane.Zero;
+                    TLane a5 = TLane.Zero;
+                    TLane a6 = TLane.Zero;
+                    TLane a7 = TLane.Zero;
                     for (int c = 0; c < C; c++)
                     {
-                        // seek to the window dx[c, oh*S.., ow*S..] and to w[oc.., c, :, :]
-                        var dxk = dxb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
-                        var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
-                        TLane t0;
-                        // taps (0,0)..(0,0): read, add channels oc..oc+3, write back
-                        t0 = dxk[0 * W + 0];
-                        t0 = TLane.MultiplyAdd(d0, wk[0 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d1, wk[1 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d2, wk[2 * CKK + 0], t0);
-                        t0 = TLane.MultiplyAdd(d3, wk[3 * CKK + 0], t0);
-                        dxk[0 * W + 0] = t0;
+                        // seek to the window dy[c, oh.., ow..] and to w[c, oc.., :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        var wk = w.Slice(c * CKK + oc * KK, 8 * KK);
+                        TLane v;
+                        // 1x1 window, taps (0,0)..(0,0) (weights flipped), times channels oc..oc+7
+                        v = xk[0 * W + 0];
+                        a0 = TLane.MultiplyAdd(v, wk[0 * KK + 0], a0);
+                        a1 = TLane.MultiplyAdd(v, wk[1 * KK + 0], a1);
+                        a2 = TLane.MultiplyAdd(v, wk[2 * KK + 0], a2);
+                        a3 = TLane.MultiplyAdd(v, wk[3 * KK + 0], a3);
+                        a4 = TLane.MultiplyAdd(v, wk[4 * KK + 0], a4);
+                        a5 = TLane.MultiplyAdd(v, wk[5 * KK + 0], a5);
+                        a6 = TLane.MultiplyAdd(v, wk[6 * KK + 0], a6);
+                        a7 = TLane.MultiplyAdd(v, wk[7 * KK + 0], a7);
                     }
+                    // seek to dx[oc, oh, ow]
+                    int yo = (oc * OH + oh) * OW + ow;
+                    yb[yo + 0 * (OH * OW)] = a0;
+                    yb[yo + 1 * (OH * OW)] = a1;
+                    yb[yo + 2 * (OH * OW)] = a2;
+                    yb[yo + 3 * (OH * OW)] = a3;
+                    yb[yo + 4 * (OH * OW)] = a4;
+                    yb[yo + 5 * (OH * OW)] = a5;
+                    yb[yo + 6 * (OH * OW)] = a6;
+                    yb[yo + 7 * (OH * OW)] = a7;
                 }
             }
         }

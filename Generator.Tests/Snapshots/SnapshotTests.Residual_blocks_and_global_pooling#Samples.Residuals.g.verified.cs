@@ -180,8 +180,8 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> relu1_dout;
             /// <summary>Conv2's input inside a zero border of 1: (B,4,10,10)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> conv2_xpad;
-            /// <summary>gradient of conv2_xpad: (B,4,10,10)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> conv2_dxpad;
+            /// <summary>Conv2's output gradient inside a zero border of 1, which the input gradient's gather reads: (B,4,10,10)</summary>
+            public readonly global::CnnGen.LaneBuffer<TLane> conv2_dypad;
             /// <summary>Conv2 output: (B,4,8,8)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> conv2_out;
             /// <summary>gradient of conv2_out: (B,4,8,8)</summary>
@@ -192,8 +192,8 @@ namespace Samples
             public readonly global::CnnGen.LaneBuffer<TLane> batchnorm1_dout;
             /// <summary>Conv3's input inside a zero border of 1: (B,4,10,10)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> conv3_xpad;
-            /// <summary>gradient of conv3_xpad: (B,4,10,10)</summary>
-            public readonly global::CnnGen.LaneBuffer<TLane> conv3_dxpad;
+            /// <summary>Conv3's output gradient inside a zero border of 1, which the input gradient's gather reads: (B,4,10,10)</summary>
+            public readonly global::CnnGen.LaneBuffer<TLane> conv3_dypad;
             /// <summary>Conv3 output: (B,4,8,8)</summary>
             public readonly global::CnnGen.LaneBuffer<TLane> conv3_out;
             /// <summary>gradient of conv3_out: (B,4,8,8)</summary>
@@ -248,13 +248,13 @@ namespace Samples
                 relu1_out = new(Groups * 256);
                 relu1_dout = new(Groups * 256);
                 conv2_xpad = new(Groups * 400);
-                conv2_dxpad = new(Groups * 400);
+                conv2_dypad = new(Groups * 400);
                 conv2_out = new(Groups * 256);
                 conv2_dout = new(Groups * 256);
                 batchnorm1_out = new(Groups * 256);
                 batchnorm1_dout = new(Groups * 256);
                 conv3_xpad = new(Groups * 400);
-                conv3_dxpad = new(Groups * 400);
+                conv3_dypad = new(Groups * 400);
                 conv3_out = new(Groups * 256);
                 conv3_dout = new(Groups * 256);
                 add1_out = new(Groups * 256);
@@ -681,12 +681,16 @@ namespace Samples
             Relu3_Backward<TLane>(ws.add1_out, ws.add1_out, ws.relu3_dout, ws.conv3_dout, B);
             // Add1: Add the input of Res1: dx = dy in one buffer, which is also the skip path's gradient
             // Conv3: Conv2D 4->4, k=3, stride=1, pad=1
-            ws.conv3_dxpad.Slice(0, B * 400).Clear();
             var conv3_dw = g.Slice(196, 144);
             var conv3_db = g.Slice(340, 4);
             var conv3_w = p.Slice(196, 144);
-            Conv3_Backward<TLane>(ws.conv3_xpad, conv3_w, ws.conv3_dout, ws.conv3_dxpad, conv3_dw, conv3_db, B);
-            Conv3_Unpad<TLane>(ws.conv3_dxpad, ws.batchnorm1_dout, B);
+            Conv3_Backward<TLane>(ws.conv3_xpad, ws.conv3_dout, conv3_dw, conv3_db, B);
+            // dx = dy in a zero border of 1 correlated with the flipped weights
+            Conv3_PadDy<TLane>(ws.conv3_dout, ws.conv3_dypad, B);
+            if (global::CnnGen.VectorRegisters.Many)
+                Conv3_BackwardInput<TLane>(ws.conv3_dypad, conv3_w, ws.batchnorm1_dout, B);
+            else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
+                Conv3_BackwardInputNarrow<TLane>(ws.conv3_dypad, conv3_w, ws.batchnorm1_dout, B);
             // Relu2: ReLU, its gradient mask applied by BatchNorm1_Backward
             // BatchNorm1: BatchNorm per channel (4), momentum=0.1, eps=1E-05
             var batchnorm1_gamma = p.Slice(188, 4);
@@ -694,12 +698,16 @@ namespace Samples
             var batchnorm1_dbeta = g.Slice(192, 4);
             BatchNorm1_Backward<TLane>(ws.conv2_out, batchnorm1_gamma, ws.valid, ws.LastCount, ws.batchnorm1_mean, ws.batchnorm1_invstd, ws.batchnorm1_out, ws.batchnorm1_dout, ws.conv2_dout, batchnorm1_dgamma, batchnorm1_dbeta, B);
             // Conv2: Conv2D 4->4, k=3, stride=1, pad=1
-            ws.conv2_dxpad.Slice(0, B * 400).Clear();
             var conv2_dw = g.Slice(40, 144);
             var conv2_db = g.Slice(184, 4);
             var conv2_w = p.Slice(40, 144);
-            Conv2_Backward<TLane>(ws.conv2_xpad, conv2_w, ws.conv2_dout, ws.conv2_dxpad, conv2_dw, conv2_db, B);
-            Conv2_Unpad<TLane>(ws.conv2_dxpad, ws.conv3_dout, ws.relu1_dout, B);
+            Conv2_Backward<TLane>(ws.conv2_xpad, ws.conv2_dout, conv2_dw, conv2_db, B);
+            // dx = dy in a zero border of 1 correlated with the flipped weights, plus the skip path's gradient
+            Conv2_PadDy<TLane>(ws.conv2_dout, ws.conv2_dypad, B);
+            if (global::CnnGen.VectorRegisters.Many)
+                Conv2_BackwardInput<TLane>(ws.conv2_dypad, conv2_w, ws.conv3_dout, ws.relu1_dout, B);
+            else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers
+                Conv2_BackwardInputNarrow<TLane>(ws.conv2_dypad, conv2_w, ws.conv3_dout, ws.relu1_dout, B);
             // Res1: Residual: keeps its input for the Add that closes the block: dx = dy + dskip written by Conv2_Unpad
             // Relu1: ReLU
             Relu1_Backward<TLane>(ws.conv1_out, ws.relu1_out, ws.relu1_dout, ws.conv1_dout, B);
@@ -1725,10 +1733,9 @@ namespace Samples
         // Conv2_Backward (accumulates +=):
         //   dw[oc,c,kh,kw] += sum over samples, oh, ow of dy[oc,oh,ow] * x[c, oh*S+kh, ow*S+kw]
         //   db[oc]         += sum over samples, oh, ow of dy[oc,oh,ow]
-        //   dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]
-        // x (B,4,10,10)  dy (B,4,8,8)  ->  dw (4,4,3,3)  db (4)  dx (B,4,10,10)
+        // x (B,4,10,10)  dy (B,4,8,8)  ->  dw (4,4,3,3)  db (4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv2_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> dy, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
             const int KK = K * K, CKK = C * KK;
@@ -1873,111 +1880,406 @@ namespace Samples
                     dw[wo + 8] += TLane.Sum(g8);
                 }
             }
-            // dx: in its own method, so each method stays inside the JIT's inlining budget
-            Conv2_BackwardInput<TLane>(w, dy, dx, B);
         }
 
-        // Conv2_BackwardInput (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]
-        // w (4,4,3,3)  dy (B,4,8,8)  ->  dx (B,4,10,10)
+        // Conv2_PadDy: copy dy into the middle of a zero border of 1 (the border stays 0)
+        // dy (B,4,8,8)  ->  dypad (B,4,10,10)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2_BackwardInput<TLane>(global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
-            const int KK = K * K, CKK = C * KK;
-            // dx: scatter each output gradient back through the window
-            for (int bg = 0; bg < B; bg++)
-            {
-                // seek to dy[bg] and dx[bg]
-                var dyb = dy.Slice(bg * (OC * OH * OW), OC * OH * OW);
-                var dxb = dx.Slice(bg * (C * H * W), C * H * W);
-                // output channels in blocks of 4
-                for (int oc = 0; oc < OC; oc += 4)
-                for (int oh = 0; oh < OH; oh++)
-                for (int ow = 0; ow < OW; ow++)
-                {
-                    // gradients of channels oc.. at (oh, ow)
-                    int yo = (oc * OH + oh) * OW + ow;
-                    TLane d0 = dyb[yo + 0 * (OH * OW)];
-                    TLane d1 = dyb[yo + 1 * (OH * OW)];
-                    TLane d2 = dyb[yo + 2 * (OH * OW)];
-                    TLane d3 = dyb[yo + 3 * (OH * OW)];
-                    for (int c = 0; c < C; c++)
-                    {
-                        // seek to the window dx[c, oh*S.., ow*S..] and to w[oc.., c, :, :]
-                        var dxk = dxb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
-                        var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
-                        TLane t0, t1, t2, t3, t4, t5, t6, t7, t8;
-                        // taps (0,0)..(2,2): read, add channels oc..oc+3, write back
-                        t0 = dxk[0 * W + 0];
-                        t1 = dxk[0 * W + 1];
-                        t2 = dxk[0 * W + 2];
-                        t3 = dxk[1 * W + 0];
-                        t4 = dxk[1 * W + 1];
-                        t5 = dxk[1 * W + 2];
-                        t6 = dxk[2 * W + 0];
-                        t7 = dxk[2 * W + 1];
-                        t8 = dxk[2 * W + 2];
-                        t0 = TLane.MultiplyAdd(d0, wk[0 * CKK + 0], t0);
-                        t1 = TLane.MultiplyAdd(d0, wk[0 * CKK + 1], t1);
-                        t2 = TLane.MultiplyAdd(d0, wk[0 * CKK + 2], t2);
-                        t3 = TLane.MultiplyAdd(d0, wk[0 * CKK + 3], t3);
-                        t4 = TLane.MultiplyAdd(d0, wk[0 * CKK + 4], t4);
-                        t5 = TLane.MultiplyAdd(d0, wk[0 * CKK + 5], t5);
-                        t6 = TLane.MultiplyAdd(d0, wk[0 * CKK + 6], t6);
-                        t7 = TLane.MultiplyAdd(d0, wk[0 * CKK + 7], t7);
-                        t8 = TLane.MultiplyAdd(d0, wk[0 * CKK + 8], t8);
-                        t0 = TLane.MultiplyAdd(d1, wk[1 * CKK + 0], t0);
-                        t1 = TLane.MultiplyAdd(d1, wk[1 * CKK + 1], t1);
-                        t2 = TLane.MultiplyAdd(d1, wk[1 * CKK + 2], t2);
-                        t3 = TLane.MultiplyAdd(d1, wk[1 * CKK + 3], t3);
-                        t4 = TLane.MultiplyAdd(d1, wk[1 * CKK + 4], t4);
-                        t5 = TLane.MultiplyAdd(d1, wk[1 * CKK + 5], t5);
-                        t6 = TLane.MultiplyAdd(d1, wk[1 * CKK + 6], t6);
-                        t7 = TLane.MultiplyAdd(d1, wk[1 * CKK + 7], t7);
-                        t8 = TLane.MultiplyAdd(d1, wk[1 * CKK + 8], t8);
-                        t0 = TLane.MultiplyAdd(d2, wk[2 * CKK + 0], t0);
-                        t1 = TLane.MultiplyAdd(d2, wk[2 * CKK + 1], t1);
-                        t2 = TLane.MultiplyAdd(d2, wk[2 * CKK + 2], t2);
-                        t3 = TLane.MultiplyAdd(d2, wk[2 * CKK + 3], t3);
-                        t4 = TLane.MultiplyAdd(d2, wk[2 * CKK + 4], t4);
-                        t5 = TLane.MultiplyAdd(d2, wk[2 * CKK + 5], t5);
-                        t6 = TLane.MultiplyAdd(d2, wk[2 * CKK + 6], t6);
-                        t7 = TLane.MultiplyAdd(d2, wk[2 * CKK + 7], t7);
-                        t8 = TLane.MultiplyAdd(d2, wk[2 * CKK + 8], t8);
-                        t0 = TLane.MultiplyAdd(d3, wk[3 * CKK + 0], t0);
-                        t1 = TLane.MultiplyAdd(d3, wk[3 * CKK + 1], t1);
-                        t2 = TLane.MultiplyAdd(d3, wk[3 * CKK + 2], t2);
-                        t3 = TLane.MultiplyAdd(d3, wk[3 * CKK + 3], t3);
-                        t4 = TLane.MultiplyAdd(d3, wk[3 * CKK + 4], t4);
-                        t5 = TLane.MultiplyAdd(d3, wk[3 * CKK + 5], t5);
-                        t6 = TLane.MultiplyAdd(d3, wk[3 * CKK + 6], t6);
-                        t7 = TLane.MultiplyAdd(d3, wk[3 * CKK + 7], t7);
-                        t8 = TLane.MultiplyAdd(d3, wk[3 * CKK + 8], t8);
-                        dxk[0 * W + 0] = t0;
-                        dxk[0 * W + 1] = t1;
-                        dxk[0 * W + 2] = t2;
-                        dxk[1 * W + 0] = t3;
-                        dxk[1 * W + 1] = t4;
-                        dxk[1 * W + 2] = t5;
-                        dxk[2 * W + 0] = t6;
-                        dxk[2 * W + 1] = t7;
-                        dxk[2 * W + 2] = t8;
-                    }
-                }
-            }
-        }
-
-        // Conv2_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input) + dskip, the
-        // gradient around the block that Res1 opens: the sum is the whole gradient of the block's input
-        // dxpad (B,4,10,10)  ->  dx (B,4,8,8)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2_Unpad<TLane>(global::System.ReadOnlySpan<TLane> dxpad, global::System.ReadOnlySpan<TLane> dskip, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv2_PadDy<TLane>(global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dypad, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 4, H = 8, W = 8, P = 1, HP = H + 2 * P, WP = W + 2 * P;
             for (int bc = 0; bc < B * C; bc++)
                 for (int h = 0; h < H; h++)
-                    for (int i = 0; i < W; i++)
-                        dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i] + dskip[(bc * H + h) * W + i];
+                    dy.Slice((bc * H + h) * W, W).CopyTo(dypad.Slice((bc * HP + h + P) * WP + P, W));
+        }
+
+        // Conv2_BackwardInput (writes dx): dx[c,h,w] = sum over oc, kh, kw of w[oc,c,kh,kw] * dy[oc, h+1-kh, w+1-kw] + dskip[c,h,w]
+        // the forward correlation of dy in a zero border of 1 with the flipped weights: in this kernel's names dy is the input
+        // (C channels of H x W) and dx the output (OC channels of OH x OW), and tap (kh, kw) takes weight w[c, oc, K-1-kh, K-1-kw]
+        // dy (B,4,10,10)  w (4,4,3,3)  dskip (B,4,8,8)  ->  dx (B,4,8,8)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv2_BackwardInput<TLane>(global::System.ReadOnlySpan<TLane> dy, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dskip, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
+            const int KK = K * K, CKK = OC * KK; // weights per (c, oc) and per c
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to dy[bg] and dx[bg]
+                var xb = dy.Slice(bg * (C * H * W), C * H * W);
+                var yb = dx.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                var sb = dskip.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                // output channels in blocks of 4 times 4 adjacent columns, one accumulator each
+                for (int oc = 0; oc < OC; oc += 4)
+                for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow += 4)
+                {
+                    // accumulators start at the bias
+                    TLane a0_0 = TLane.Zero;
+                    TLane a0_1 = TLane.Zero;
+                    TLane a0_2 = TLane.Zero;
+                    TLane a0_3 = TLane.Zero;
+                    TLane a1_0 = TLane.Zero;
+                    TLane a1_1 = TLane.Zero;
+                    TLane a1_2 = TLane.Zero;
+                    TLane a1_3 = TLane.Zero;
+                    TLane a2_0 = TLane.Zero;
+                    TLane a2_1 = TLane.Zero;
+                    TLane a2_2 = TLane.Zero;
+                    TLane a2_3 = TLane.Zero;
+                    TLane a3_0 = TLane.Zero;
+                    TLane a3_1 = TLane.Zero;
+                    TLane a3_2 = TLane.Zero;
+                    TLane a3_3 = TLane.Zero;
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the window dy[c, oh.., ow..] and to w[c, oc.., :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + 3 * S);
+                        var wk = w.Slice(c * CKK + oc * KK, 4 * KK);
+                        TLane v0, v1, v2, v3;
+                        // 3x3 window, taps (0,0)..(2,2) (weights flipped), times channels oc..oc+3, times columns ow..ow+3
+                        v0 = xk[0 * W + 0];
+                        v1 = xk[0 * W + 0 + 1 * S];
+                        v2 = xk[0 * W + 0 + 2 * S];
+                        v3 = xk[0 * W + 0 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 8], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 8], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 8], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 8], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 8], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 8], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 8], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 8], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 8], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 8], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 8], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 8], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 8], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 8], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 8], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 8], a3_3);
+                        v0 = xk[0 * W + 1];
+                        v1 = xk[0 * W + 1 + 1 * S];
+                        v2 = xk[0 * W + 1 + 2 * S];
+                        v3 = xk[0 * W + 1 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 7], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 7], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 7], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 7], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 7], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 7], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 7], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 7], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 7], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 7], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 7], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 7], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 7], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 7], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 7], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 7], a3_3);
+                        v0 = xk[0 * W + 2];
+                        v1 = xk[0 * W + 2 + 1 * S];
+                        v2 = xk[0 * W + 2 + 2 * S];
+                        v3 = xk[0 * W + 2 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 6], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 6], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 6], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 6], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 6], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 6], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 6], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 6], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 6], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 6], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 6], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 6], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 6], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 6], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 6], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 6], a3_3);
+                        v0 = xk[1 * W + 0];
+                        v1 = xk[1 * W + 0 + 1 * S];
+                        v2 = xk[1 * W + 0 + 2 * S];
+                        v3 = xk[1 * W + 0 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 5], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 5], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 5], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 5], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 5], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 5], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 5], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 5], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 5], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 5], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 5], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 5], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 5], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 5], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 5], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 5], a3_3);
+                        v0 = xk[1 * W + 1];
+                        v1 = xk[1 * W + 1 + 1 * S];
+                        v2 = xk[1 * W + 1 + 2 * S];
+                        v3 = xk[1 * W + 1 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 4], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 4], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 4], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 4], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 4], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 4], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 4], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 4], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 4], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 4], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 4], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 4], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 4], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 4], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 4], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 4], a3_3);
+                        v0 = xk[1 * W + 2];
+                        v1 = xk[1 * W + 2 + 1 * S];
+                        v2 = xk[1 * W + 2 + 2 * S];
+                        v3 = xk[1 * W + 2 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 3], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 3], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 3], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 3], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 3], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 3], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 3], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 3], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 3], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 3], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 3], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 3], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 3], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 3], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 3], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 3], a3_3);
+                        v0 = xk[2 * W + 0];
+                        v1 = xk[2 * W + 0 + 1 * S];
+                        v2 = xk[2 * W + 0 + 2 * S];
+                        v3 = xk[2 * W + 0 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 2], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 2], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 2], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 2], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 2], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 2], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 2], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 2], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 2], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 2], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 2], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 2], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 2], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 2], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 2], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 2], a3_3);
+                        v0 = xk[2 * W + 1];
+                        v1 = xk[2 * W + 1 + 1 * S];
+                        v2 = xk[2 * W + 1 + 2 * S];
+                        v3 = xk[2 * W + 1 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 1], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 1], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 1], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 1], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 1], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 1], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 1], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 1], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 1], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 1], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 1], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 1], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 1], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 1], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 1], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 1], a3_3);
+                        v0 = xk[2 * W + 2];
+                        v1 = xk[2 * W + 2 + 1 * S];
+                        v2 = xk[2 * W + 2 + 2 * S];
+                        v3 = xk[2 * W + 2 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 0], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 0], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 0], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 0], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 0], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 0], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 0], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 0], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 0], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 0], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 0], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 0], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 0], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 0], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 0], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 0], a3_3);
+                    }
+                    // seek to dx[oc, oh, ow]
+                    int yo = (oc * OH + oh) * OW + ow;
+                    yb[yo + 0 * (OH * OW)] = a0_0 + sb[yo + 0 * (OH * OW)];
+                    yb[yo + 0 * (OH * OW) + 1] = a0_1 + sb[yo + 0 * (OH * OW) + 1];
+                    yb[yo + 0 * (OH * OW) + 2] = a0_2 + sb[yo + 0 * (OH * OW) + 2];
+                    yb[yo + 0 * (OH * OW) + 3] = a0_3 + sb[yo + 0 * (OH * OW) + 3];
+                    yb[yo + 1 * (OH * OW)] = a1_0 + sb[yo + 1 * (OH * OW)];
+                    yb[yo + 1 * (OH * OW) + 1] = a1_1 + sb[yo + 1 * (OH * OW) + 1];
+                    yb[yo + 1 * (OH * OW) + 2] = a1_2 + sb[yo + 1 * (OH * OW) + 2];
+                    yb[yo + 1 * (OH * OW) + 3] = a1_3 + sb[yo + 1 * (OH * OW) + 3];
+                    yb[yo + 2 * (OH * OW)] = a2_0 + sb[yo + 2 * (OH * OW)];
+                    yb[yo + 2 * (OH * OW) + 1] = a2_1 + sb[yo + 2 * (OH * OW) + 1];
+                    yb[yo + 2 * (OH * OW) + 2] = a2_2 + sb[yo + 2 * (OH * OW) + 2];
+                    yb[yo + 2 * (OH * OW) + 3] = a2_3 + sb[yo + 2 * (OH * OW) + 3];
+                    yb[yo + 3 * (OH * OW)] = a3_0 + sb[yo + 3 * (OH * OW)];
+                    yb[yo + 3 * (OH * OW) + 1] = a3_1 + sb[yo + 3 * (OH * OW) + 1];
+                    yb[yo + 3 * (OH * OW) + 2] = a3_2 + sb[yo + 3 * (OH * OW) + 2];
+                    yb[yo + 3 * (OH * OW) + 3] = a3_3 + sb[yo + 3 * (OH * OW) + 3];
+                }
+            }
+        }
+
+        // Conv2_BackwardInputNarrow (writes dx): dx[c,h,w] = sum over oc, kh, kw of w[oc,c,kh,kw] * dy[oc, h+1-kh, w+1-kw] + dskip[c,h,w]
+        // the forward correlation of dy in a zero border of 1 with the flipped weights: in this kernel's names dy is the input
+        // (C channels of H x W) and dx the output (OC channels of OH x OW), and tap (kh, kw) takes weight w[c, oc, K-1-kh, K-1-kw]
+        // dy (B,4,10,10)  w (4,4,3,3)  dskip (B,4,8,8)  ->  dx (B,4,8,8)
+        // the form for 16 vector registers: 4 output channels times 2 columns at a time, so that the accumulators stay in registers
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv2_BackwardInputNarrow<TLane>(global::System.ReadOnlySpan<TLane> dy, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dskip, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
+            const int KK = K * K, CKK = OC * KK; // weights per (c, oc) and per c
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to dy[bg] and dx[bg]
+                var xb = dy.Slice(bg * (C * H * W), C * H * W);
+                var yb = dx.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                var sb = dskip.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                // output channels in blocks of 4 times 2 adjacent columns, one accumulator each
+                for (int oc = 0; oc < OC; oc += 4)
+                for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow += 2)
+                {
+                    // accumulators start at the bias
+                    TLane a0_0 = TLane.Zero;
+                    TLane a0_1 = TLane.Zero;
+                    TLane a1_0 = TLane.Zero;
+                    TLane a1_1 = TLane.Zero;
+                    TLane a2_0 = TLane.Zero;
+                    TLane a2_1 = TLane.Zero;
+                    TLane a3_0 = TLane.Zero;
+                    TLane a3_1 = TLane.Zero;
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the window dy[c, oh.., ow..] and to w[c, oc.., :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + 1 * S);
+                        var wk = w.Slice(c * CKK + oc * KK, 4 * KK);
+                        TLane v0, v1;
+                        // 3x3 window, taps (0,0)..(2,2) (weights flipped), times channels oc..oc+3, times columns ow..ow+1
+                        v0 = xk[0 * W + 0];
+                        v1 = xk[0 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 8], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 8], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 8], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 8], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 8], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 8], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 8], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 8], a3_1);
+                        v0 = xk[0 * W + 1];
+                        v1 = xk[0 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 7], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 7], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 7], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 7], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 7], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 7], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 7], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 7], a3_1);
+                        v0 = xk[0 * W + 2];
+                        v1 = xk[0 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 6], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 6], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 6], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 6], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 6], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 6], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 6], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 6], a3_1);
+                        v0 = xk[1 * W + 0];
+                        v1 = xk[1 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 5], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 5], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 5], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 5], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 5], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 5], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 5], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 5], a3_1);
+                        v0 = xk[1 * W + 1];
+                        v1 = xk[1 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 4], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 4], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 4], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 4], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 4], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 4], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 4], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 4], a3_1);
+                        v0 = xk[1 * W + 2];
+                        v1 = xk[1 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 3], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 3], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 3], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 3], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 3], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 3], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 3], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 3], a3_1);
+                        v0 = xk[2 * W + 0];
+                        v1 = xk[2 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 2], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 2], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 2], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 2], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 2], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 2], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 2], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 2], a3_1);
+                        v0 = xk[2 * W + 1];
+                        v1 = xk[2 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 1], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 1], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 1], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 1], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 1], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 1], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 1], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 1], a3_1);
+                        v0 = xk[2 * W + 2];
+                        v1 = xk[2 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 0], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 0], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 0], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 0], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 0], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 0], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 0], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 0], a3_1);
+                    }
+                    // seek to dx[oc, oh, ow]
+                    int yo = (oc * OH + oh) * OW + ow;
+                    yb[yo + 0 * (OH * OW)] = a0_0 + sb[yo + 0 * (OH * OW)];
+                    yb[yo + 0 * (OH * OW) + 1] = a0_1 + sb[yo + 0 * (OH * OW) + 1];
+                    yb[yo + 1 * (OH * OW)] = a1_0 + sb[yo + 1 * (OH * OW)];
+                    yb[yo + 1 * (OH * OW) + 1] = a1_1 + sb[yo + 1 * (OH * OW) + 1];
+                    yb[yo + 2 * (OH * OW)] = a2_0 + sb[yo + 2 * (OH * OW)];
+                    yb[yo + 2 * (OH * OW) + 1] = a2_1 + sb[yo + 2 * (OH * OW) + 1];
+                    yb[yo + 3 * (OH * OW)] = a3_0 + sb[yo + 3 * (OH * OW)];
+                    yb[yo + 3 * (OH * OW) + 1] = a3_1 + sb[yo + 3 * (OH * OW) + 1];
+                }
+            }
         }
 
 
@@ -2492,10 +2794,9 @@ namespace Samples
         // Conv3_Backward (accumulates +=):
         //   dw[oc,c,kh,kw] += sum over samples, oh, ow of dy[oc,oh,ow] * x[c, oh*S+kh, ow*S+kw]
         //   db[oc]         += sum over samples, oh, ow of dy[oc,oh,ow]
-        //   dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]
-        // x (B,4,10,10)  dy (B,4,8,8)  ->  dw (4,4,3,3)  db (4)  dx (B,4,10,10)
+        // x (B,4,10,10)  dy (B,4,8,8)  ->  dw (4,4,3,3)  db (4)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv3_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv3_Backward<TLane>(global::System.ReadOnlySpan<TLane> x, global::System.ReadOnlySpan<TLane> dy, global::System.Span<float> dw, global::System.Span<float> db, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
             const int KK = K * K, CKK = C * KK;
@@ -2640,110 +2941,404 @@ namespace Samples
                     dw[wo + 8] += TLane.Sum(g8);
                 }
             }
-            // dx: in its own method, so each method stays inside the JIT's inlining budget
-            Conv3_BackwardInput<TLane>(w, dy, dx, B);
         }
 
-        // Conv3_BackwardInput (accumulates): dx[c, oh*S+kh, ow*S+kw] += sum over oc of w[oc,c,kh,kw] * dy[oc,oh,ow]
-        // w (4,4,3,3)  dy (B,4,8,8)  ->  dx (B,4,10,10)
+        // Conv3_PadDy: copy dy into the middle of a zero border of 1 (the border stays 0)
+        // dy (B,4,8,8)  ->  dypad (B,4,10,10)
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv3_BackwardInput<TLane>(global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
-        {
-            const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
-            const int KK = K * K, CKK = C * KK;
-            // dx: scatter each output gradient back through the window
-            for (int bg = 0; bg < B; bg++)
-            {
-                // seek to dy[bg] and dx[bg]
-                var dyb = dy.Slice(bg * (OC * OH * OW), OC * OH * OW);
-                var dxb = dx.Slice(bg * (C * H * W), C * H * W);
-                // output channels in blocks of 4
-                for (int oc = 0; oc < OC; oc += 4)
-                for (int oh = 0; oh < OH; oh++)
-                for (int ow = 0; ow < OW; ow++)
-                {
-                    // gradients of channels oc.. at (oh, ow)
-                    int yo = (oc * OH + oh) * OW + ow;
-                    TLane d0 = dyb[yo + 0 * (OH * OW)];
-                    TLane d1 = dyb[yo + 1 * (OH * OW)];
-                    TLane d2 = dyb[yo + 2 * (OH * OW)];
-                    TLane d3 = dyb[yo + 3 * (OH * OW)];
-                    for (int c = 0; c < C; c++)
-                    {
-                        // seek to the window dx[c, oh*S.., ow*S..] and to w[oc.., c, :, :]
-                        var dxk = dxb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
-                        var wk = w.Slice(oc * CKK + c * KK, 3 * CKK + KK);
-                        TLane t0, t1, t2, t3, t4, t5, t6, t7, t8;
-                        // taps (0,0)..(2,2): read, add channels oc..oc+3, write back
-                        t0 = dxk[0 * W + 0];
-                        t1 = dxk[0 * W + 1];
-                        t2 = dxk[0 * W + 2];
-                        t3 = dxk[1 * W + 0];
-                        t4 = dxk[1 * W + 1];
-                        t5 = dxk[1 * W + 2];
-                        t6 = dxk[2 * W + 0];
-                        t7 = dxk[2 * W + 1];
-                        t8 = dxk[2 * W + 2];
-                        t0 = TLane.MultiplyAdd(d0, wk[0 * CKK + 0], t0);
-                        t1 = TLane.MultiplyAdd(d0, wk[0 * CKK + 1], t1);
-                        t2 = TLane.MultiplyAdd(d0, wk[0 * CKK + 2], t2);
-                        t3 = TLane.MultiplyAdd(d0, wk[0 * CKK + 3], t3);
-                        t4 = TLane.MultiplyAdd(d0, wk[0 * CKK + 4], t4);
-                        t5 = TLane.MultiplyAdd(d0, wk[0 * CKK + 5], t5);
-                        t6 = TLane.MultiplyAdd(d0, wk[0 * CKK + 6], t6);
-                        t7 = TLane.MultiplyAdd(d0, wk[0 * CKK + 7], t7);
-                        t8 = TLane.MultiplyAdd(d0, wk[0 * CKK + 8], t8);
-                        t0 = TLane.MultiplyAdd(d1, wk[1 * CKK + 0], t0);
-                        t1 = TLane.MultiplyAdd(d1, wk[1 * CKK + 1], t1);
-                        t2 = TLane.MultiplyAdd(d1, wk[1 * CKK + 2], t2);
-                        t3 = TLane.MultiplyAdd(d1, wk[1 * CKK + 3], t3);
-                        t4 = TLane.MultiplyAdd(d1, wk[1 * CKK + 4], t4);
-                        t5 = TLane.MultiplyAdd(d1, wk[1 * CKK + 5], t5);
-                        t6 = TLane.MultiplyAdd(d1, wk[1 * CKK + 6], t6);
-                        t7 = TLane.MultiplyAdd(d1, wk[1 * CKK + 7], t7);
-                        t8 = TLane.MultiplyAdd(d1, wk[1 * CKK + 8], t8);
-                        t0 = TLane.MultiplyAdd(d2, wk[2 * CKK + 0], t0);
-                        t1 = TLane.MultiplyAdd(d2, wk[2 * CKK + 1], t1);
-                        t2 = TLane.MultiplyAdd(d2, wk[2 * CKK + 2], t2);
-                        t3 = TLane.MultiplyAdd(d2, wk[2 * CKK + 3], t3);
-                        t4 = TLane.MultiplyAdd(d2, wk[2 * CKK + 4], t4);
-                        t5 = TLane.MultiplyAdd(d2, wk[2 * CKK + 5], t5);
-                        t6 = TLane.MultiplyAdd(d2, wk[2 * CKK + 6], t6);
-                        t7 = TLane.MultiplyAdd(d2, wk[2 * CKK + 7], t7);
-                        t8 = TLane.MultiplyAdd(d2, wk[2 * CKK + 8], t8);
-                        t0 = TLane.MultiplyAdd(d3, wk[3 * CKK + 0], t0);
-                        t1 = TLane.MultiplyAdd(d3, wk[3 * CKK + 1], t1);
-                        t2 = TLane.MultiplyAdd(d3, wk[3 * CKK + 2], t2);
-                        t3 = TLane.MultiplyAdd(d3, wk[3 * CKK + 3], t3);
-                        t4 = TLane.MultiplyAdd(d3, wk[3 * CKK + 4], t4);
-                        t5 = TLane.MultiplyAdd(d3, wk[3 * CKK + 5], t5);
-                        t6 = TLane.MultiplyAdd(d3, wk[3 * CKK + 6], t6);
-                        t7 = TLane.MultiplyAdd(d3, wk[3 * CKK + 7], t7);
-                        t8 = TLane.MultiplyAdd(d3, wk[3 * CKK + 8], t8);
-                        dxk[0 * W + 0] = t0;
-                        dxk[0 * W + 1] = t1;
-                        dxk[0 * W + 2] = t2;
-                        dxk[1 * W + 0] = t3;
-                        dxk[1 * W + 1] = t4;
-                        dxk[1 * W + 2] = t5;
-                        dxk[2 * W + 0] = t6;
-                        dxk[2 * W + 1] = t7;
-                        dxk[2 * W + 2] = t8;
-                    }
-                }
-            }
-        }
-
-        // Conv3_Unpad (writes dx): dx = the middle of dxpad (the border's gradient belongs to no input)
-        // dxpad (B,4,10,10)  ->  dx (B,4,8,8)
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv3_Unpad<TLane>(global::System.ReadOnlySpan<TLane> dxpad, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        private static void Conv3_PadDy<TLane>(global::System.ReadOnlySpan<TLane> dy, global::System.Span<TLane> dypad, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
         {
             const int C = 4, H = 8, W = 8, P = 1, HP = H + 2 * P, WP = W + 2 * P;
             for (int bc = 0; bc < B * C; bc++)
                 for (int h = 0; h < H; h++)
-                    for (int i = 0; i < W; i++)
-                        dx[(bc * H + h) * W + i] = dxpad[(bc * HP + h + P) * WP + P + i];
+                    dy.Slice((bc * H + h) * W, W).CopyTo(dypad.Slice((bc * HP + h + P) * WP + P, W));
+        }
+
+        // Conv3_BackwardInput (writes dx): dx[c,h,w] = sum over oc, kh, kw of w[oc,c,kh,kw] * dy[oc, h+1-kh, w+1-kw]
+        // the forward correlation of dy in a zero border of 1 with the flipped weights: in this kernel's names dy is the input
+        // (C channels of H x W) and dx the output (OC channels of OH x OW), and tap (kh, kw) takes weight w[c, oc, K-1-kh, K-1-kw]
+        // dy (B,4,10,10)  w (4,4,3,3)  ->  dx (B,4,8,8)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv3_BackwardInput<TLane>(global::System.ReadOnlySpan<TLane> dy, global::System.ReadOnlySpan<float> w, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
+            const int KK = K * K, CKK = OC * KK; // weights per (c, oc) and per c
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to dy[bg] and dx[bg]
+                var xb = dy.Slice(bg * (C * H * W), C * H * W);
+                var yb = dx.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                // output channels in blocks of 4 times 4 adjacent columns, one accumulator each
+                for (int oc = 0; oc < OC; oc += 4)
+                for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow += 4)
+                {
+                    // accumulators start at the bias
+                    TLane a0_0 = TLane.Zero;
+                    TLane a0_1 = TLane.Zero;
+                    TLane a0_2 = TLane.Zero;
+                    TLane a0_3 = TLane.Zero;
+                    TLane a1_0 = TLane.Zero;
+                    TLane a1_1 = TLane.Zero;
+                    TLane a1_2 = TLane.Zero;
+                    TLane a1_3 = TLane.Zero;
+                    TLane a2_0 = TLane.Zero;
+                    TLane a2_1 = TLane.Zero;
+                    TLane a2_2 = TLane.Zero;
+                    TLane a2_3 = TLane.Zero;
+                    TLane a3_0 = TLane.Zero;
+                    TLane a3_1 = TLane.Zero;
+                    TLane a3_2 = TLane.Zero;
+                    TLane a3_3 = TLane.Zero;
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the window dy[c, oh.., ow..] and to w[c, oc.., :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + 3 * S);
+                        var wk = w.Slice(c * CKK + oc * KK, 4 * KK);
+                        TLane v0, v1, v2, v3;
+                        // 3x3 window, taps (0,0)..(2,2) (weights flipped), times channels oc..oc+3, times columns ow..ow+3
+                        v0 = xk[0 * W + 0];
+                        v1 = xk[0 * W + 0 + 1 * S];
+                        v2 = xk[0 * W + 0 + 2 * S];
+                        v3 = xk[0 * W + 0 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 8], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 8], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 8], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 8], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 8], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 8], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 8], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 8], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 8], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 8], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 8], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 8], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 8], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 8], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 8], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 8], a3_3);
+                        v0 = xk[0 * W + 1];
+                        v1 = xk[0 * W + 1 + 1 * S];
+                        v2 = xk[0 * W + 1 + 2 * S];
+                        v3 = xk[0 * W + 1 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 7], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 7], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 7], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 7], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 7], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 7], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 7], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 7], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 7], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 7], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 7], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 7], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 7], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 7], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 7], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 7], a3_3);
+                        v0 = xk[0 * W + 2];
+                        v1 = xk[0 * W + 2 + 1 * S];
+                        v2 = xk[0 * W + 2 + 2 * S];
+                        v3 = xk[0 * W + 2 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 6], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 6], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 6], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 6], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 6], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 6], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 6], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 6], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 6], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 6], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 6], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 6], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 6], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 6], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 6], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 6], a3_3);
+                        v0 = xk[1 * W + 0];
+                        v1 = xk[1 * W + 0 + 1 * S];
+                        v2 = xk[1 * W + 0 + 2 * S];
+                        v3 = xk[1 * W + 0 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 5], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 5], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 5], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 5], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 5], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 5], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 5], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 5], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 5], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 5], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 5], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 5], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 5], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 5], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 5], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 5], a3_3);
+                        v0 = xk[1 * W + 1];
+                        v1 = xk[1 * W + 1 + 1 * S];
+                        v2 = xk[1 * W + 1 + 2 * S];
+                        v3 = xk[1 * W + 1 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 4], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 4], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 4], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 4], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 4], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 4], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 4], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 4], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 4], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 4], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 4], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 4], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 4], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 4], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 4], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 4], a3_3);
+                        v0 = xk[1 * W + 2];
+                        v1 = xk[1 * W + 2 + 1 * S];
+                        v2 = xk[1 * W + 2 + 2 * S];
+                        v3 = xk[1 * W + 2 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 3], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 3], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 3], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 3], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 3], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 3], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 3], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 3], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 3], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 3], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 3], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 3], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 3], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 3], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 3], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 3], a3_3);
+                        v0 = xk[2 * W + 0];
+                        v1 = xk[2 * W + 0 + 1 * S];
+                        v2 = xk[2 * W + 0 + 2 * S];
+                        v3 = xk[2 * W + 0 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 2], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 2], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 2], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 2], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 2], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 2], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 2], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 2], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 2], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 2], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 2], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 2], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 2], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 2], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 2], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 2], a3_3);
+                        v0 = xk[2 * W + 1];
+                        v1 = xk[2 * W + 1 + 1 * S];
+                        v2 = xk[2 * W + 1 + 2 * S];
+                        v3 = xk[2 * W + 1 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 1], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 1], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 1], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 1], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 1], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 1], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 1], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 1], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 1], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 1], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 1], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 1], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 1], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 1], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 1], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 1], a3_3);
+                        v0 = xk[2 * W + 2];
+                        v1 = xk[2 * W + 2 + 1 * S];
+                        v2 = xk[2 * W + 2 + 2 * S];
+                        v3 = xk[2 * W + 2 + 3 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 0], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 0], a0_1);
+                        a0_2 = TLane.MultiplyAdd(v2, wk[0 * KK + 0], a0_2);
+                        a0_3 = TLane.MultiplyAdd(v3, wk[0 * KK + 0], a0_3);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 0], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 0], a1_1);
+                        a1_2 = TLane.MultiplyAdd(v2, wk[1 * KK + 0], a1_2);
+                        a1_3 = TLane.MultiplyAdd(v3, wk[1 * KK + 0], a1_3);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 0], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 0], a2_1);
+                        a2_2 = TLane.MultiplyAdd(v2, wk[2 * KK + 0], a2_2);
+                        a2_3 = TLane.MultiplyAdd(v3, wk[2 * KK + 0], a2_3);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 0], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 0], a3_1);
+                        a3_2 = TLane.MultiplyAdd(v2, wk[3 * KK + 0], a3_2);
+                        a3_3 = TLane.MultiplyAdd(v3, wk[3 * KK + 0], a3_3);
+                    }
+                    // seek to dx[oc, oh, ow]
+                    int yo = (oc * OH + oh) * OW + ow;
+                    yb[yo + 0 * (OH * OW)] = a0_0;
+                    yb[yo + 0 * (OH * OW) + 1] = a0_1;
+                    yb[yo + 0 * (OH * OW) + 2] = a0_2;
+                    yb[yo + 0 * (OH * OW) + 3] = a0_3;
+                    yb[yo + 1 * (OH * OW)] = a1_0;
+                    yb[yo + 1 * (OH * OW) + 1] = a1_1;
+                    yb[yo + 1 * (OH * OW) + 2] = a1_2;
+                    yb[yo + 1 * (OH * OW) + 3] = a1_3;
+                    yb[yo + 2 * (OH * OW)] = a2_0;
+                    yb[yo + 2 * (OH * OW) + 1] = a2_1;
+                    yb[yo + 2 * (OH * OW) + 2] = a2_2;
+                    yb[yo + 2 * (OH * OW) + 3] = a2_3;
+                    yb[yo + 3 * (OH * OW)] = a3_0;
+                    yb[yo + 3 * (OH * OW) + 1] = a3_1;
+                    yb[yo + 3 * (OH * OW) + 2] = a3_2;
+                    yb[yo + 3 * (OH * OW) + 3] = a3_3;
+                }
+            }
+        }
+
+        // Conv3_BackwardInputNarrow (writes dx): dx[c,h,w] = sum over oc, kh, kw of w[oc,c,kh,kw] * dy[oc, h+1-kh, w+1-kw]
+        // the forward correlation of dy in a zero border of 1 with the flipped weights: in this kernel's names dy is the input
+        // (C channels of H x W) and dx the output (OC channels of OH x OW), and tap (kh, kw) takes weight w[c, oc, K-1-kh, K-1-kw]
+        // dy (B,4,10,10)  w (4,4,3,3)  ->  dx (B,4,8,8)
+        // the form for 16 vector registers: 4 output channels times 2 columns at a time, so that the accumulators stay in registers
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Conv3_BackwardInputNarrow<TLane>(global::System.ReadOnlySpan<TLane> dy, global::System.ReadOnlySpan<float> w, global::System.Span<TLane> dx, int B) where TLane : unmanaged, global::CnnGen.ILane<TLane>
+        {
+            const int C = 4, H = 10, W = 10, OC = 4, K = 3, S = 1, OH = 8, OW = 8;
+            const int KK = K * K, CKK = OC * KK; // weights per (c, oc) and per c
+            for (int bg = 0; bg < B; bg++)
+            {
+                // seek to dy[bg] and dx[bg]
+                var xb = dy.Slice(bg * (C * H * W), C * H * W);
+                var yb = dx.Slice(bg * (OC * OH * OW), OC * OH * OW);
+                // output channels in blocks of 4 times 2 adjacent columns, one accumulator each
+                for (int oc = 0; oc < OC; oc += 4)
+                for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow += 2)
+                {
+                    // accumulators start at the bias
+                    TLane a0_0 = TLane.Zero;
+                    TLane a0_1 = TLane.Zero;
+                    TLane a1_0 = TLane.Zero;
+                    TLane a1_1 = TLane.Zero;
+                    TLane a2_0 = TLane.Zero;
+                    TLane a2_1 = TLane.Zero;
+                    TLane a3_0 = TLane.Zero;
+                    TLane a3_1 = TLane.Zero;
+                    for (int c = 0; c < C; c++)
+                    {
+                        // seek to the window dy[c, oh.., ow..] and to w[c, oc.., :, :]; constant indices below need no bounds checks
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + 1 * S);
+                        var wk = w.Slice(c * CKK + oc * KK, 4 * KK);
+                        TLane v0, v1;
+                        // 3x3 window, taps (0,0)..(2,2) (weights flipped), times channels oc..oc+3, times columns ow..ow+1
+                        v0 = xk[0 * W + 0];
+                        v1 = xk[0 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 8], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 8], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 8], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 8], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 8], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 8], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 8], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 8], a3_1);
+                        v0 = xk[0 * W + 1];
+                        v1 = xk[0 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 7], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 7], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 7], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 7], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 7], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 7], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 7], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 7], a3_1);
+                        v0 = xk[0 * W + 2];
+                        v1 = xk[0 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 6], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 6], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 6], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 6], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 6], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 6], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 6], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 6], a3_1);
+                        v0 = xk[1 * W + 0];
+                        v1 = xk[1 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 5], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 5], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 5], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 5], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 5], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 5], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 5], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 5], a3_1);
+                        v0 = xk[1 * W + 1];
+                        v1 = xk[1 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 4], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 4], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 4], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 4], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 4], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 4], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 4], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 4], a3_1);
+                        v0 = xk[1 * W + 2];
+                        v1 = xk[1 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 3], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 3], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 3], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 3], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 3], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 3], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 3], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 3], a3_1);
+                        v0 = xk[2 * W + 0];
+                        v1 = xk[2 * W + 0 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 2], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 2], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 2], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 2], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 2], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 2], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 2], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 2], a3_1);
+                        v0 = xk[2 * W + 1];
+                        v1 = xk[2 * W + 1 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 1], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 1], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 1], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 1], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 1], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 1], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 1], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 1], a3_1);
+                        v0 = xk[2 * W + 2];
+                        v1 = xk[2 * W + 2 + 1 * S];
+                        a0_0 = TLane.MultiplyAdd(v0, wk[0 * KK + 0], a0_0);
+                        a0_1 = TLane.MultiplyAdd(v1, wk[0 * KK + 0], a0_1);
+                        a1_0 = TLane.MultiplyAdd(v0, wk[1 * KK + 0], a1_0);
+                        a1_1 = TLane.MultiplyAdd(v1, wk[1 * KK + 0], a1_1);
+                        a2_0 = TLane.MultiplyAdd(v0, wk[2 * KK + 0], a2_0);
+                        a2_1 = TLane.MultiplyAdd(v1, wk[2 * KK + 0], a2_1);
+                        a3_0 = TLane.MultiplyAdd(v0, wk[3 * KK + 0], a3_0);
+                        a3_1 = TLane.MultiplyAdd(v1, wk[3 * KK + 0], a3_1);
+                    }
+                    // seek to dx[oc, oh, ow]
+                    int yo = (oc * OH + oh) * OW + ow;
+                    yb[yo + 0 * (OH * OW)] = a0_0;
+                    yb[yo + 0 * (OH * OW) + 1] = a0_1;
+                    yb[yo + 1 * (OH * OW)] = a1_0;
+                    yb[yo + 1 * (OH * OW) + 1] = a1_1;
+                    yb[yo + 2 * (OH * OW)] = a2_0;
+                    yb[yo + 2 * (OH * OW) + 1] = a2_1;
+                    yb[yo + 3 * (OH * OW)] = a3_0;
+                    yb[yo + 3 * (OH * OW) + 1] = a3_1;
+                }
+            }
         }
 
 

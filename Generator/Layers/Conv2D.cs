@@ -75,6 +75,13 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
         int filters = Filters / Groups;
         var forward = UnrollPlan.WithPositionBlock(UnrollPlan.Choose(kk, filters, 1, mode), kk, filters, (int)ow);
         var backward = UnrollPlan.Choose(kk, filters, 2, mode);
+        // the input gradient of a stride-1 convolution as a forward correlation of the zero-padded output gradient with
+        // the flipped weights (each dx value summed in registers, like the forward kernel), where its window unrolls and
+        // the output has the input's size: with a smaller output (less padding) the gather would multiply more zeros of
+        // dy's border than the scatter has multiply-adds in all (LeNet-5's second convolution: 1.96x)
+        var gather = Stride == 1 && Groups == 1 && oh == x.H && ow == x.W && mode != 2
+            ? UnrollPlan.WithPositionBlock(UnrollPlan.Choose(kk, x.C, 1, mode), kk, x.C, x.W)
+            : default;
         if (mode != 2 && (!forward.Taps || !backward.Taps))
         {
             // The backward method holds more per tap, so it can fail alone: name the pass that failed and the
@@ -98,6 +105,8 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
             // second forms of the forward and input-gradient kernels for 16 vector registers, where the blocks above
             // do not fit them
             NarrowForward = UnrollPlan.NarrowForward(forward, kk, filters, (int)ow),
+            GatherDx = gather.Taps ? gather : null,
+            GatherDxNarrow = gather.Taps ? UnrollPlan.NarrowForward(gather, kk, x.C, x.W) : null,
             NarrowDxBlock = backward.Taps && !UnrollPlan.FitsNarrow(backward.ChannelBlock, UnrollPlan.TapGroup(kk, backward.ChannelBlock))
                 ? System.Math.Min(filters, UnrollPlan.NarrowDxChannelBlock) : 0,
             Groups = Groups,
@@ -119,6 +128,16 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     public int WeightGradientBlock { get; init; } = 1;
     /// <summary>The forward kernel's 16-register form (<c>_ForwardNarrow</c>), or null where <see cref="Forward"/> fits 16 registers.</summary>
     public Unrolling? NarrowForward { get; init; }
+    /// <summary>
+    /// The input-gradient kernel as a gather (stride 1, one group, output the size of the input): dx is the forward
+    /// correlation of dy inside a zero border of K - 1 - padding with the flipped weights, in these blocks; null: the
+    /// scatter kernel.
+    /// </summary>
+    public Unrolling? GatherDx { get; init; }
+    /// <summary>The gather's 16-register form, or null where <see cref="GatherDx"/> fits 16 registers.</summary>
+    public Unrolling? GatherDxNarrow { get; init; }
+    /// <summary>The zero border around dy that the gather reads (K - 1 - padding).</summary>
+    private int DyBorder => Kernel - 1 - Padding;
     /// <summary>Output channels per block of the input-gradient kernel's 16-register form (<c>_BackwardInputNarrow</c>), or 0 where the block above fits 16 registers.</summary>
     public int NarrowDxBlock { get; init; }
     /// <summary>Channel groups: filter oc sees only the input channels of its group (depthwise when each group is one channel).</summary>
@@ -163,8 +182,11 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         return ((ResidualSpec)layers[Index - 1]).Join(layers)!.SkipGradient;
     }
 
-    /// <summary>With padding, the gradient accumulates in the padded buffer and the Unpad kernel writes every input element once.</summary>
-    public override bool WritesInputGradient => Padding > 0;
+    /// <summary>
+    /// The gather writes every input gradient once; so does the Unpad kernel, after the scatter kernel accumulated the
+    /// gradient in the padded buffer.
+    /// </summary>
+    public override bool WritesInputGradient => Padding > 0 || GatherDx is not null;
     private int WeightCount => Filters * GroupChannels * Kernel * Kernel;
     private bool Grouped => Groups > 1;
     private string GroupsText => Grouped ? (GroupChannels == 1 ? $", groups={I(Groups)} (depthwise)" : $", groups={I(Groups)}") : "";
@@ -204,6 +226,9 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     }
     private string XPad => $"ws.{Prefix}_xpad";
     private string DXPad => $"ws.{Prefix}_dxpad";
+    private string DYPad => $"ws.{Prefix}_dypad";
+    /// <summary>The output gradient's shape inside the gather's zero border.</summary>
+    private TensorShape DyPadded => TensorShape.Spatial(Filters, Output.H + 2 * DyBorder, Output.W + 2 * DyBorder);
 
     // ---- storage -------------------------------------------------------------------------------------------------
 
@@ -222,10 +247,13 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
 
     public override IEnumerable<WorkspaceBuffer> ExtraBuffers(bool inputGradient)
     {
-        if (Padding == 0) yield break;
-        yield return new($"{Prefix}_xpad", Padded.Size, $"{Name}'s input inside a zero border of {I(Padding)}: {Shape(Padded)}", true);
-        if (inputGradient)
+        if (Padding > 0)
+            yield return new($"{Prefix}_xpad", Padded.Size, $"{Name}'s input inside a zero border of {I(Padding)}: {Shape(Padded)}", true);
+        if (!inputGradient) yield break;
+        if (GatherDx is null && Padding > 0)
             yield return new($"{Prefix}_dxpad", Padded.Size, $"gradient of {Prefix}_xpad: {Shape(Padded)}", false);
+        if (GatherDx is not null && DyBorder > 0)
+            yield return new($"{Prefix}_dypad", DyPadded.Size, $"{Name}'s output gradient inside a zero border of {I(DyBorder)}, which the input gradient's gather reads: {Shape(DyPadded)}", false);
     }
 
     // ---- the passes ----------------------------------------------------------------------------------------------
@@ -250,12 +278,22 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
 
     private KernelSignature BackwardKernel(PassContext ctx) =>
         new KernelSignature(Name + "_Backward").In("x", Padding > 0 ? XPad : ctx.X)
-            .If(ctx.InputGradient, k => k.Floats("w", Prefix + "_w"))
+            .If(ScattersDx(ctx), k => k.Floats("w", Prefix + "_w"))
             .In("dy", ctx.DY!)
-            .If(ctx.InputGradient, k => k.Out("dx", Padding > 0 ? DXPad : ctx.DX!))
+            .If(ScattersDx(ctx), k => k.Out("dx", Padding > 0 ? DXPad : ctx.DX!))
             .FloatsOut("dw", Prefix + "_dw")
             .If(Bias, k => k.FloatsOut("db", Prefix + "_db"))
             .Groups();
+
+    /// <summary>Whether the backward kernel computes the input gradient too, by the scatter kernel.</summary>
+    private bool ScattersDx(PassContext ctx) => ctx.InputGradient && GatherDx is null;
+
+    private KernelSignature PadDyKernel(PassContext ctx) =>
+        new KernelSignature(Name + "_PadDy").In("dy", ctx.DY!).Out("dypad", DYPad).Groups();
+
+    private KernelSignature GatherKernel(PassContext ctx, bool narrow = false) =>
+        new KernelSignature(Name + (narrow ? "_BackwardInputNarrow" : "_BackwardInput")).In("dy", DyBorder > 0 ? DYPad : ctx.DY!)
+            .Floats("w", Prefix + "_w").If(AddsSkipGradient, k => k.In("dskip", SkipGradient(ctx))).Out("dx", ctx.DX!).Groups();
 
     private KernelSignature BackwardInputKernel(bool narrow = false) =>
         new KernelSignature(Name + (narrow ? "_BackwardInputNarrow" : "_BackwardInput")).Floats("w", "w").In("dy", "dy").Out("dx", "dx").Groups();
@@ -290,15 +328,27 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     {
         w.Line($"// {Name}: {Describe()}");
         // the padded gradient accumulates too, so it starts at 0 as well
-        if (ctx.InputGradient && Padding > 0)
+        if (ScattersDx(ctx) && Padding > 0)
             w.Line($"{ArraySlice(DXPad, "B * " + I(Padded.Size))}.Clear();");
         ctx.ClearInputGradient(w);
         w.Line($"var {Prefix}_dw = g.Slice({I(ParameterOffset)}, {I(WeightCount)});");
         if (Bias) w.Line($"var {Prefix}_db = g.Slice({I(ParameterOffset + WeightCount)}, {I(Filters)});");
         if (ctx.InputGradient) w.Line($"var {Prefix}_w = p.Slice({I(ParameterOffset)}, {I(WeightCount)});");
         w.Line(BackwardKernel(ctx).Call());
-        if (ctx.InputGradient && Padding > 0)
+        if (ScattersDx(ctx) && Padding > 0)
             w.Line(UnpadKernel(ctx).Call());
+        if (!ctx.InputGradient || GatherDx is null) return;
+        w.Line($"// dx = dy{(DyBorder > 0 ? $" in a zero border of {I(DyBorder)}" : "")} correlated with the flipped weights{(AddsSkipGradient ? ", plus the skip path's gradient" : "")}");
+        if (DyBorder > 0) w.Line(PadDyKernel(ctx).Call());
+        if (GatherDxNarrow is not null)
+        {
+            w.Line("if (global::CnnGen.VectorRegisters.Many)");
+            w.Line("    " + GatherKernel(ctx).Call());
+            w.Line("else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers");
+            w.Line("    " + GatherKernel(ctx, narrow: true).Call());
+        }
+        else
+            w.Line(GatherKernel(ctx).Call());
     }
 
     // ---- kernels -------------------------------------------------------------------------------------------------
@@ -322,16 +372,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         var x = Padded;
         if (Padding > 0)
         {
-            w.Line($"// {Name}_Pad: copy x into the middle of a zero border of {I(Padding)} (the border stays 0)");
-            w.Line($"// x {Shape(Input)}  ->  xpad {Shape(x)}");
-            w.Line(Hot);
-            w.Open(PadKernel("", "", "").Declaration);
-            w.Line($"const int C = {I(Input.C)}, H = {I(Input.H)}, W = {I(Input.W)}, P = {I(Padding)}, HP = H + 2 * P, WP = W + 2 * P;");
-            w.Line("for (int bc = 0; bc < B * C; bc++)");
-            w.Line("    for (int h = 0; h < H; h++)");
-            w.Line("        x.Slice((bc * H + h) * W, W).CopyTo(xpad.Slice((bc * HP + h + P) * WP + P, W));");
-            w.Close();
-            w.Line();
+            EmitPad(w, PadKernel("", "", ""), $"{Name}_Pad: copy x into the middle of a zero border of {I(Padding)} (the border stays 0)", Input, Padding, "x", "xpad");
         }
         EmitForwardKernel(w, ctx, Forward, narrow: false);
         if (NarrowForward is { } narrowForward) EmitForwardKernel(w, ctx, narrowForward, narrow: true);
@@ -383,10 +424,16 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         w.Line();
     }
 
-    /// <summary>Output channels [from, to) in blocks of <paramref name="n"/>, each with its own accumulator.</summary>
-    private void ForwardBlock(SourceWriter w, PassContext ctx, int n, int p, string from, string to)
+    /// <summary>
+    /// Output channels [from, to) in blocks of <paramref name="n"/>, each with its own accumulator; <paramref name="gather"/>:
+    /// the input gradient's gather (<see cref="EmitGatherKernel"/>), without bias or BatchNorm, flipped weights.
+    /// </summary>
+    private void ForwardBlock(SourceWriter w, PassContext ctx, int n, int p, string from, string to, bool gather = false)
     {
-        int k = Kernel;
+        int k = Kernel, kk = k * k;
+        bool bias = Bias && !gather;
+        string yh = gather ? "OH" : YH, yw = gather ? "OW" : YW, y0 = gather ? "" : Y0;
+        string Weight(int j, int t) => gather ? $"wk[{I(j)} * KK + {I(kk - 1 - t)}]" : $"wk[{I(j)} * CKK + {I(t)}]";
         string A(int j, int q) => p == 1 ? $"a{I(j)}" : $"a{I(j)}_{I(q)}";
         string V(int q) => p == 1 ? "v" : $"v{I(q)}";
         w.Line(p == 1
@@ -398,15 +445,17 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         w.Line(Bias ? "// accumulators start at the bias" : "// accumulators start at 0 (no bias)");
         for (int j = 0; j < n; j++)
             for (int q = 0; q < p; q++)
-                w.Line(Bias ? $"TLane {A(j, q)} = TLane.Broadcast(b[oc + {I(j)}]);" : $"TLane {A(j, q)} = TLane.Zero;");
-        w.Open($"for (int c = 0; c < {ChannelCount}; c++)");
-        w.Line("// seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks");
+                w.Line(bias ? $"TLane {A(j, q)} = TLane.Broadcast(b[oc + {I(j)}]);" : $"TLane {A(j, q)} = TLane.Zero;");
+        w.Open($"for (int c = 0; c < {(gather ? "C" : ChannelCount)}; c++)");
+        w.Line(gather
+            ? "// seek to the window dy[c, oh.., ow..] and to w[c, oc.., :, :]; constant indices below need no bounds checks"
+            : "// seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks");
         w.Line(p == 1
             ? $"var xk = xb.Slice(({BlockChannel} * H + oh * S) * W + ow * S, (K - 1) * W + K);"
             : $"var xk = xb.Slice(({BlockChannel} * H + oh * S) * W + ow * S, (K - 1) * W + K + {I(p - 1)} * S);");
-        w.Line($"var wk = w.Slice(oc * CKK + c * KK, {I(n - 1)} * CKK + KK);");
+        w.Line(gather ? $"var wk = w.Slice(c * CKK + oc * KK, {I(n)} * KK);" : $"var wk = w.Slice(oc * CKK + c * KK, {I(n - 1)} * CKK + KK);");
         w.Line($"TLane {string.Join(", ", Enumerable.Range(0, p).Select(V))};");
-        w.Line($"// {Taps()}, times channels oc..oc+{I(n - 1)}{(p > 1 ? $", times columns ow..ow+{I(p - 1)}" : "")}");
+        w.Line($"// {Taps()}{(gather ? " (weights flipped)" : "")}, times channels oc..oc+{I(n - 1)}{(p > 1 ? $", times columns ow..ow+{I(p - 1)}" : "")}");
         for (int kh = 0; kh < k; kh++)
             for (int kw = 0; kw < k; kw++)
             {
@@ -415,10 +464,10 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
                     w.Line(q == 0 ? $"{V(q)} = xk[{I(kh)} * W + {I(kw)}];" : $"{V(q)} = xk[{I(kh)} * W + {I(kw)} + {I(q)} * S];");
                 for (int j = 0; j < n; j++)
                     for (int q = 0; q < p; q++)
-                        w.Line($"{A(j, q)} = TLane.MultiplyAdd({V(q)}, wk[{I(j)} * CKK + {I(t)}], {A(j, q)});");
+                        w.Line($"{A(j, q)} = TLane.MultiplyAdd({V(q)}, {Weight(j, t)}, {A(j, q)});");
             }
         w.Close();
-        if (FoldsBatchNorm)
+        if (FoldsBatchNorm && !gather)
         {
             w.Open("if (folded)");
             w.Line($"// inference: {ctx.Next.Name}{(Folded(ctx).ReluFused ? " and its ReLU" : "")}, acc * scale + shift{(Folded(ctx).ReluFused ? " then max(., 0)" : "")}");
@@ -427,18 +476,22 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
                     w.Line($"{A(j, q)} = {FoldedValue(ctx, A(j, q), $"oc + {I(j)}")};");
             w.Close();
         }
-        w.Line("// seek to y[oc, oh, ow]");
-        w.Line($"int yo = {Y0}(oc * {YH} + oh) * {YW} + ow;");
+        w.Line(gather ? "// seek to dx[oc, oh, ow]" : "// seek to y[oc, oh, ow]");
+        w.Line($"int yo = {y0}(oc * {yh} + oh) * {yw} + ow;");
+        bool skip = gather && AddsSkipGradient;
         for (int j = 0; j < n; j++)
             for (int q = 0; q < p; q++)
-                w.Line(q == 0 ? $"yb[yo + {I(j)} * ({YH} * {YW})] = {A(j, q)};" : $"yb[yo + {I(j)} * ({YH} * {YW}) + {I(q)}] = {A(j, q)};");
+            {
+                string at = q == 0 ? $"yo + {I(j)} * ({yh} * {yw})" : $"yo + {I(j)} * ({yh} * {yw}) + {I(q)}";
+                w.Line(skip ? $"yb[{at}] = {A(j, q)} + sb[{at}];" : $"yb[{at}] = {A(j, q)};");
+            }
         w.Close();
     }
 
     private void EmitBackwardKernels(SourceWriter w, PassContext ctx)
     {
         var x = Padded;
-        bool dx = ctx.InputGradient;
+        bool dx = ScattersDx(ctx);
         int k = Kernel, kk = k * k;
         w.Line($"// {Name}_Backward (accumulates +=):");
         w.Line("//   dw[oc,c,kh,kw] += sum over samples, oh, ow of dy[oc,oh,ow] * x[c, oh*S+kh, ow*S+kw]");
@@ -519,6 +572,62 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Close();
             w.Line();
         }
+        if (ctx.InputGradient && GatherDx is { } gather)
+        {
+            if (DyBorder > 0)
+                EmitPad(w, PadDyKernel(ctx), $"{Name}_PadDy: copy dy into the middle of a zero border of {I(DyBorder)} (the border stays 0)",
+                        Output, DyBorder, "dy", "dypad");
+            EmitGatherKernel(w, ctx, gather, narrow: false);
+            if (GatherDxNarrow is { } narrowGather) EmitGatherKernel(w, ctx, narrowGather, narrow: true);
+        }
+    }
+
+    /// <summary>
+    /// The input gradient as a gather: dx[c,h,w] = sum over oc, kh, kw of w[oc,c,kh,kw] * dy[oc, h+P-kh, w+P-kw], which is
+    /// the forward kernel's correlation of dy (in a zero border of K-1-P) with the weights flipped in both axes and the
+    /// roles of input and output channels swapped; each dx value is summed in a register and written once.
+    /// </summary>
+    private void EmitGatherKernel(SourceWriter w, PassContext ctx, Unrolling u, bool narrow)
+    {
+        var dy = DyPadded;
+        string shift = Padding > 0 ? $"+{I(Padding)}" : "";
+        w.Line($"// {Name}_BackwardInput{(narrow ? "Narrow" : "")} (writes dx): dx[c,h,w] = sum over oc, kh, kw of w[oc,c,kh,kw] * dy[oc, h{shift}-kh, w{shift}-kw]{(AddsSkipGradient ? " + dskip[c,h,w]" : "")}");
+        w.Line($"// the forward correlation of dy{(DyBorder > 0 ? $" in a zero border of {I(DyBorder)}" : "")} with the flipped weights: in this kernel's names dy is the input");
+        w.Line("// (C channels of H x W) and dx the output (OC channels of OH x OW), and tap (kh, kw) takes weight w[c, oc, K-1-kh, K-1-kw]");
+        w.Line($"// dy {Shape(dy)}  w ({I(Filters)},{I(Input.C)},{I(Kernel)},{I(Kernel)}){(AddsSkipGradient ? $"  dskip {Shape(Input)}" : "")}  ->  dx {Shape(Input)}");
+        if (narrow)
+            w.Line($"// the form for 16 vector registers: {I(u.ChannelBlock)} output channels{(u.PositionBlock > 1 ? $" times {I(u.PositionBlock)} columns" : "")} at a time, so that the accumulators stay in registers");
+        w.Line(Hot);
+        w.Open(GatherKernel(ctx, narrow).Declaration);
+        w.Line($"const int C = {I(dy.C)}, H = {I(dy.H)}, W = {I(dy.W)}, OC = {I(Input.C)}, K = {I(Kernel)}, S = 1, OH = {I(Input.H)}, OW = {I(Input.W)};");
+        w.Line("const int KK = K * K, CKK = OC * KK; // weights per (c, oc) and per c");
+        w.Open("for (int bg = 0; bg < B; bg++)");
+        w.Line("// seek to dy[bg] and dx[bg]");
+        w.Line("var xb = dy.Slice(bg * (C * H * W), C * H * W);");
+        w.Line("var yb = dx.Slice(bg * (OC * OH * OW), OC * OH * OW);");
+        if (AddsSkipGradient) w.Line("var sb = dskip.Slice(bg * (OC * OH * OW), OC * OH * OW);");
+        int full = Input.C / u.ChannelBlock * u.ChannelBlock, tail = Input.C - full;
+        ForwardBlock(w, ctx, u.ChannelBlock, u.PositionBlock, "0", tail == 0 ? "OC" : I(full), gather: true);
+        if (tail > 0) ForwardBlock(w, ctx, tail, u.PositionBlock, I(full), "OC", gather: true);
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>A kernel that copies <paramref name="from"/> into the middle of <paramref name="to"/>, a zero border of <paramref name="border"/> around <paramref name="shape"/>.</summary>
+    private static void EmitPad(SourceWriter w, KernelSignature kernel, string title, TensorShape shape, int border, string from, string to)
+    {
+        var padded = TensorShape.Spatial(shape.C, shape.H + 2 * border, shape.W + 2 * border);
+        w.Line("// " + title);
+        w.Line($"// {from} {Shape(shape)}  ->  {to} {Shape(padded)}");
+        w.Line(Hot);
+        w.Open(kernel.Declaration);
+        w.Line($"const int C = {I(shape.C)}, H = {I(shape.H)}, W = {I(shape.W)}, P = {I(border)}, HP = H + 2 * P, WP = W + 2 * P;");
+        w.Line("for (int bc = 0; bc < B * C; bc++)");
+        w.Line("    for (int h = 0; h < H; h++)");
+        w.Line($"        {from}.Slice((bc * H + h) * W, W).CopyTo({to}.Slice((bc * HP + h + P) * WP + P, W));");
+        w.Close();
+        w.Line();
     }
 
     /// <summary>The weight gradient, <paramref name="wb"/> output channels at a time (1 or 2) when unrolled.</summary>
