@@ -14,7 +14,7 @@ internal static class NetCases
     public static readonly string[] Names =
     [
         nameof(ConvPadStrideNet), nameof(WideConvTanhNet), nameof(LeakyOverlapNet), nameof(DropoutNet),
-        nameof(BatchNormNet), nameof(ResidualNet), nameof(ResidualReluNet), nameof(ProjectionBlockNet), nameof(GatherTailNet), nameof(FoldedChainNet), nameof(FoldedChainLoopsNet), nameof(SkipFirstNet), nameof(ChannelLanesNet),
+        nameof(BatchNormNet), nameof(ResidualNet), nameof(ResidualReluNet), nameof(ProjectionBlockNet), nameof(GatherTailNet), nameof(FoldLoopNet), nameof(FoldedChainNet), nameof(FoldedChainLoopsNet), nameof(SkipFirstNet), nameof(ChannelLanesNet),
         nameof(GroupedNet), nameof(GroupedLoopsNet),
         nameof(NoUnrollNet), nameof(FlatNet), nameof(LeNet5),
     ];
@@ -33,6 +33,7 @@ internal static class NetCases
         nameof(ResidualReluNet) => new ResidualReluNet(),
         nameof(ProjectionBlockNet) => new ProjectionBlockNet(),
         nameof(GatherTailNet) => new GatherTailNet(),
+        nameof(FoldLoopNet) => new FoldLoopNet(),
         nameof(FoldedChainNet) => new FoldedChainNet(),
         nameof(FoldedChainLoopsNet) => new FoldedChainLoopsNet(),
         nameof(SkipFirstNet) => new SkipFirstNet(),

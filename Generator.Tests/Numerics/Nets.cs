@@ -88,6 +88,17 @@ public partial class ProjectionBlockNet { }
 public partial class GatherTailNet { }
 
 /// <summary>
+/// Convolutions whose folded BatchNorm, written out per accumulator, would pass the JIT's inlining budget, so the
+/// forward kernel applies it in a loop over the values just written: 16 channels of a 5x5 window (with the BatchNorm's
+/// ReLU), and 8 channels times 2 columns.
+/// </summary>
+[Network(1, 6, 6)]
+[Conv2D(16, 5, Padding = 2, Bias = false), BatchNorm, ReLU]
+[Conv2D(8, 5, Padding = 2, Bias = false), BatchNorm, Tanh]
+[Flatten, Dense(3), Softmax]
+public partial class FoldLoopNet { }
+
+/// <summary>
 /// Convolutions that apply their BatchNorm in inference and write into the middle of the next convolution's padded
 /// input: a biased one through the BatchNorm's ReLU into a border of 1, a grouped one without a ReLU into a border of 2
 /// of a strided convolution, whose own BatchNorm and ReLU feed the dense layer.

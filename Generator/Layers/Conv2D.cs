@@ -402,7 +402,8 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         w.Line($"var yb = y.Slice(bg * (OC * {YH} * {YW}), OC * {YH} * {YW});");
         if (u.Taps)
         {
-            EmitBlocks(w, u.ChannelBlock, (n, from, to) => ForwardBlock(w, ctx, n, u.PositionBlock, from, to));
+            bool foldLoop = FoldsBatchNorm && FoldPastBudget(u);
+            EmitBlocks(w, u.ChannelBlock, (n, from, to) => ForwardBlock(w, ctx, n, u.PositionBlock, from, to, foldLoop: foldLoop));
         }
         else
         {
@@ -428,7 +429,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     /// Output channels [from, to) in blocks of <paramref name="n"/>, each with its own accumulator; <paramref name="gather"/>:
     /// the input gradient's gather (<see cref="EmitGatherKernel"/>), without bias or BatchNorm, flipped weights.
     /// </summary>
-    private void ForwardBlock(SourceWriter w, PassContext ctx, int n, int p, string from, string to, bool gather = false)
+    private void ForwardBlock(SourceWriter w, PassContext ctx, int n, int p, string from, string to, bool gather = false, bool foldLoop = false)
     {
         int k = Kernel, kk = k * k;
         bool bias = Bias && !gather;
@@ -467,7 +468,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
                         w.Line($"{A(j, q)} = TLane.MultiplyAdd({V(q)}, {Weight(j, t)}, {A(j, q)});");
             }
         w.Close();
-        if (FoldsBatchNorm && !gather)
+        if (FoldsBatchNorm && !gather && !foldLoop)
         {
             w.Open("if (folded)");
             w.Line($"// inference: {ctx.Next.Name}{(Folded(ctx).ReluFused ? " and its ReLU" : "")}, acc * scale + shift{(Folded(ctx).ReluFused ? " then max(., 0)" : "")}");
@@ -485,7 +486,31 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
                 string at = q == 0 ? $"yo + {I(j)} * ({yh} * {yw})" : $"yo + {I(j)} * ({yh} * {yw}) + {I(q)}";
                 w.Line(skip ? $"yb[{at}] = {A(j, q)} + sb[{at}];" : $"yb[{at}] = {A(j, q)};");
             }
+        if (foldLoop)
+        {
+            w.Line($"// inference: {ctx.Next.Name}{(Folded(ctx).ReluFused ? " and its ReLU" : "")}, acc * scale + shift{(Folded(ctx).ReluFused ? " then max(., 0)" : "")}, on the values just");
+            w.Line("// written: written out per accumulator it would take this method past the JIT's inlining budget");
+            w.Line("if (folded)");
+            w.Line($"    for (int j = 0; j < {I(n)}; j++)");
+            w.Line(p == 1 ? "    {" : $"    for (int q = 0; q < {I(p)}; q++)");
+            if (p > 1) w.Line("    {");
+            w.Line($"        int i = yo + j * ({yh} * {yw}){(p > 1 ? " + q" : "")};");
+            w.Line($"        yb[i] = {FoldedValue(ctx, "yb[i]", "oc + j")};");
+            w.Line("    }");
+        }
         w.Close();
+    }
+
+    /// <summary>
+    /// Whether the forward kernel's folded BatchNorm, written out for each accumulator (a multiply-add, two broadcasts and
+    /// the ReLU), would take it past <see cref="UnrollPlan.Budget"/>: then the JIT stops inlining the lane calls, and the
+    /// accumulators of the main loop go through the stack (BnNet's 5x5 first convolution: 16 channels, 425 statements).
+    /// </summary>
+    private bool FoldPastBudget(Unrolling u)
+    {
+        int kk = Kernel * Kernel, n = u.ChannelBlock, p = u.PositionBlock, tail = GroupFilters % n;
+        long body = (long)kk * (n + 1) * p + (tail > 0 ? (long)kk * (tail + 1) * p : 0);
+        return body + 4L * (n + tail) * p > UnrollPlan.Budget;
     }
 
     private void EmitBackwardKernels(SourceWriter w, PassContext ctx)
