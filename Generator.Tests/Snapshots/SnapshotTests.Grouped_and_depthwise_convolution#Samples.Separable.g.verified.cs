@@ -1608,17 +1608,20 @@ namespace Samples
                     TLane g1_0 = TLane.Zero;
                     for (int bg = 0; bg < B; bg++)
                     for (int oh = 0; oh < OH; oh++)
-                    for (int ow = 0; ow < OW; ow++)
+                    for (int ow = 0; ow < OW; ow += 2)
                     {
-                        // seek to dy[bg, oc..oc+1, oh, ow] and x[bg, c, oh*S, ow*S]
-                        TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow];
-                        TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow];
-                        var xk = x.Slice(((bg * C + c) * H + oh * S) * W + ow * S, (K - 1) * W + K);
+                        // seek to dy[bg, oc..oc+1, oh, ow..ow+1] and x[bg, c, oh, ow]
+                        TLane d0 = dy[((bg * OC + oc) * OH + oh) * OW + ow], d0b = dy[((bg * OC + oc) * OH + oh) * OW + ow + 1];
+                        TLane d1 = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow], d1b = dy[((bg * OC + oc + 1) * OH + oh) * OW + ow + 1];
+                        var xk = x.Slice(((bg * C + c) * H + oh) * W + ow, (K - 1) * W + K + 1);
                         TLane v;
-                        // 1x1 window, taps (0,0)..(0,0)
+                        // 1x1 window, taps (0,0)..(0,0), column by column: column kw serves tap kw of position ow and tap kw - 1 of ow + 1
                         v = xk[0 * W + 0];
                         g0_0 = TLane.FusedMultiplyAdd(d0, v, g0_0);
                         g1_0 = TLane.FusedMultiplyAdd(d1, v, g1_0);
+                        v = xk[0 * W + 1];
+                        g0_0 = TLane.FusedMultiplyAdd(d0b, v, g0_0);
+                        g1_0 = TLane.FusedMultiplyAdd(d1b, v, g1_0);
                     }
                     // seek to dw[oc, c, 0, 0]; channel oc + j is j * CKK further
                     int wo = oc * CKK + c * KK;
