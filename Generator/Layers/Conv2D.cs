@@ -698,7 +698,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line("for (int bg = 0; bg < B; bg++)");
             w.Line("for (int oh = 0; oh < OH; oh++)");
             // position pairs where a row has an even count (perf shares on a Zen 5: the 14-column weight gradients of the
-            // VGG-style net and the ResNet 6-20% less time against their forward kernels, the 28-column ones unchanged)
+            // VGG-style net and the ResNet 2-18% less time against their forward kernels, the 28-column ones unchanged)
             if (wb > 1 && Stride == 1 && Output.W % 2 == 0)
                 EmitWeightGradientColumnPairs(w, wb, G, D);
             else
