@@ -313,15 +313,21 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             w.Line($"// in inference the kernel applies {ctx.Next.Name} as it writes {target}: its running statistics as a scale and shift per channel");
             w.Line("if (!training) " + Folded(ctx).FoldCall());
         }
-        if (NarrowForward is not null)
+        CallWideOrNarrow(w, ForwardKernel(ctx), NarrowForward is null ? null : ForwardKernel(ctx, narrow: true));
+    }
+
+    /// <summary>The call of <paramref name="wide"/>, or, where a 16-register form <paramref name="narrow"/> exists, of the one that fits.</summary>
+    private static void CallWideOrNarrow(SourceWriter w, KernelSignature wide, KernelSignature? narrow)
+    {
+        if (narrow is null)
         {
-            w.Line("if (global::CnnGen.VectorRegisters.Many)");
-            w.Line("    " + ForwardKernel(ctx).Call());
-            w.Line("else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers");
-            w.Line("    " + ForwardKernel(ctx, narrow: true).Call());
+            w.Line(wide.Call());
+            return;
         }
-        else
-            w.Line(ForwardKernel(ctx).Call());
+        w.Line("if (global::CnnGen.VectorRegisters.Many)");
+        w.Line("    " + wide.Call());
+        w.Line("else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers");
+        w.Line("    " + narrow.Call());
     }
 
     public override void EmitBackward(SourceWriter w, PassContext ctx)
@@ -340,15 +346,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         if (!ctx.InputGradient || GatherDx is null) return;
         w.Line($"// dx = dy{(DyBorder > 0 ? $" in a zero border of {I(DyBorder)}" : "")} correlated with the flipped weights{(AddsSkipGradient ? ", plus the skip path's gradient" : "")}");
         if (DyBorder > 0) w.Line(PadDyKernel(ctx).Call());
-        if (GatherDxNarrow is not null)
-        {
-            w.Line("if (global::CnnGen.VectorRegisters.Many)");
-            w.Line("    " + GatherKernel(ctx).Call());
-            w.Line("else // 16 vector registers (x64 without AVX-512): smaller blocks that stay in registers");
-            w.Line("    " + GatherKernel(ctx, narrow: true).Call());
-        }
-        else
-            w.Line(GatherKernel(ctx).Call());
+        CallWideOrNarrow(w, GatherKernel(ctx), GatherDxNarrow is null ? null : GatherKernel(ctx, narrow: true));
     }
 
     // ---- kernels -------------------------------------------------------------------------------------------------
