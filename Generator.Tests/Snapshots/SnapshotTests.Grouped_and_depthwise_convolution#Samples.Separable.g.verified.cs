@@ -1673,7 +1673,7 @@ namespace Samples
                 for (int oh = 0; oh < OH; oh++)
                 for (int ow = 0; ow < OW; ow += 2)
                 {
-                    // accumulators start at the bias
+                    // accumulators start at 0
                     TLane a0_0 = TLane.Zero;
                     TLane a0_1 = TLane.Zero;
                     TLane a1_0 = TLane.Zero;
@@ -1758,7 +1758,7 @@ namespace Samples
                 for (int oh = 0; oh < OH; oh++)
                 for (int ow = 0; ow < OW; ow++)
                 {
-                    // accumulators start at the bias
+                    // accumulators start at 0
                     TLane a0 = TLane.Zero;
                     TLane a1 = TLane.Zero;
                     TLane a2 = TLane.Zero;

@@ -1955,7 +1955,7 @@ namespace Samples
                 for (int oh = 0; oh < OH; oh++)
                 for (int ow = 0; ow < OW; ow += 4)
                 {
-                    // accumulators start at the bias
+                    // accumulators start at 0
                     TLane a0_0 = TLane.Zero;
                     TLane a0_1 = TLane.Zero;
                     TLane a0_2 = TLane.Zero;
@@ -2203,7 +2203,7 @@ namespace Samples
                 for (int oh = 0; oh < OH; oh++)
                 for (int ow = 0; ow < OW; ow += 2)
                 {
-                    // accumulators start at the bias
+                    // accumulators start at 0
                     TLane a0_0 = TLane.Zero;
                     TLane a0_1 = TLane.Zero;
                     TLane a1_0 = TLane.Zero;
@@ -3036,7 +3036,7 @@ namespace Samples
                 for (int oh = 0; oh < OH; oh++)
                 for (int ow = 0; ow < OW; ow += 4)
                 {
-                    // accumulators start at the bias
+                    // accumulators start at 0
                     TLane a0_0 = TLane.Zero;
                     TLane a0_1 = TLane.Zero;
                     TLane a0_2 = TLane.Zero;
@@ -3283,7 +3283,7 @@ namespace Samples
                 for (int oh = 0; oh < OH; oh++)
                 for (int ow = 0; ow < OW; ow += 2)
                 {
-                    // accumulators start at the bias
+                    // accumulators start at 0
                     TLane a0_0 = TLane.Zero;
                     TLane a0_1 = TLane.Zero;
                     TLane a1_0 = TLane.Zero;

@@ -441,7 +441,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         w.Line($"for (int oc = {from}; oc < {to}; oc += {I(n)})");
         w.Line("for (int oh = 0; oh < OH; oh++)");
         w.Open(p == 1 ? "for (int ow = 0; ow < OW; ow++)" : $"for (int ow = 0; ow < OW; ow += {I(p)})");
-        w.Line(Bias ? "// accumulators start at the bias" : "// accumulators start at 0 (no bias)");
+        w.Line(bias ? "// accumulators start at the bias" : gather ? "// accumulators start at 0" : "// accumulators start at 0 (no bias)");
         for (int j = 0; j < n; j++)
             for (int q = 0; q < p; q++)
                 w.Line(bias ? $"TLane {A(j, q)} = TLane.Broadcast(b[oc + {I(j)}]);" : $"TLane {A(j, q)} = TLane.Zero;");
@@ -487,7 +487,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         if (foldLoop)
         {
             w.Line($"// inference: {ctx.Next.Name}{(Folded(ctx).ReluFused ? " and its ReLU" : "")}, acc * scale + shift{(Folded(ctx).ReluFused ? " then max(., 0)" : "")}, on the values just");
-            w.Line("// written: written out per accumulator it would take this method past the JIT's inlining budget");
+            w.Line("// written, in a loop (written out for each accumulator, it would take this method past the JIT's inlining budget)");
             w.Line("if (folded)");
             w.Line($"    for (int j = 0; j < {I(n)}; j++)");
             w.Line(p == 1 ? "    {" : $"    for (int q = 0; q < {I(p)}; q++)");
