@@ -1452,71 +1452,80 @@ namespace Samples
                 // seek to x[bg] and y[bg]
                 var xb = x.Slice(bg * (C * H * W), C * H * W);
                 var yb = y.Slice(bg * (OC * OH * OW), OC * OH * OW);
-                // output channels in blocks of 16, one accumulator each
-                for (int oc = 0; oc < OC; oc += 16)
+                // output channels in blocks of 8 times 2 adjacent columns, one accumulator each; each weight broadcast once for the columns
+                for (int oc = 0; oc < OC; oc += 8)
                 for (int oh = 0; oh < OH; oh++)
-                for (int ow = 0; ow < OW; ow++)
+                for (int ow = 0; ow < OW; ow += 2)
                 {
                     // accumulators start at the bias
-                    TLane a0 = TLane.Broadcast(b[oc + 0]);
-                    TLane a1 = TLane.Broadcast(b[oc + 1]);
-                    TLane a2 = TLane.Broadcast(b[oc + 2]);
-                    TLane a3 = TLane.Broadcast(b[oc + 3]);
-                    TLane a4 = TLane.Broadcast(b[oc + 4]);
-                    TLane a5 = TLane.Broadcast(b[oc + 5]);
-                    TLane a6 = TLane.Broadcast(b[oc + 6]);
-                    TLane a7 = TLane.Broadcast(b[oc + 7]);
-                    TLane a8 = TLane.Broadcast(b[oc + 8]);
-                    TLane a9 = TLane.Broadcast(b[oc + 9]);
-                    TLane a10 = TLane.Broadcast(b[oc + 10]);
-                    TLane a11 = TLane.Broadcast(b[oc + 11]);
-                    TLane a12 = TLane.Broadcast(b[oc + 12]);
-                    TLane a13 = TLane.Broadcast(b[oc + 13]);
-                    TLane a14 = TLane.Broadcast(b[oc + 14]);
-                    TLane a15 = TLane.Broadcast(b[oc + 15]);
+                    TLane a0_0 = TLane.Broadcast(b[oc + 0]);
+                    TLane a0_1 = TLane.Broadcast(b[oc + 0]);
+                    TLane a1_0 = TLane.Broadcast(b[oc + 1]);
+                    TLane a1_1 = TLane.Broadcast(b[oc + 1]);
+                    TLane a2_0 = TLane.Broadcast(b[oc + 2]);
+                    TLane a2_1 = TLane.Broadcast(b[oc + 2]);
+                    TLane a3_0 = TLane.Broadcast(b[oc + 3]);
+                    TLane a3_1 = TLane.Broadcast(b[oc + 3]);
+                    TLane a4_0 = TLane.Broadcast(b[oc + 4]);
+                    TLane a4_1 = TLane.Broadcast(b[oc + 4]);
+                    TLane a5_0 = TLane.Broadcast(b[oc + 5]);
+                    TLane a5_1 = TLane.Broadcast(b[oc + 5]);
+                    TLane a6_0 = TLane.Broadcast(b[oc + 6]);
+                    TLane a6_1 = TLane.Broadcast(b[oc + 6]);
+                    TLane a7_0 = TLane.Broadcast(b[oc + 7]);
+                    TLane a7_1 = TLane.Broadcast(b[oc + 7]);
                     for (int c = 0; c < C; c++)
                     {
                         // seek to the window x[c, oh*S.., ow*S..] and to w[oc.., c, :, :]; constant indices below need no bounds checks
-                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K);
-                        var wk = w.Slice(oc * CKK + c * KK, 15 * CKK + KK);
-                        TLane v;
-                        // 1x1 window, taps (0,0)..(0,0), times channels oc..oc+15
-                        v = xk[0 * W + 0];
-                        a0 = TLane.MultiplyAdd(v, wk[0 * CKK + 0], a0);
-                        a1 = TLane.MultiplyAdd(v, wk[1 * CKK + 0], a1);
-                        a2 = TLane.MultiplyAdd(v, wk[2 * CKK + 0], a2);
-                        a3 = TLane.MultiplyAdd(v, wk[3 * CKK + 0], a3);
-                        a4 = TLane.MultiplyAdd(v, wk[4 * CKK + 0], a4);
-                        a5 = TLane.MultiplyAdd(v, wk[5 * CKK + 0], a5);
-                        a6 = TLane.MultiplyAdd(v, wk[6 * CKK + 0], a6);
-                        a7 = TLane.MultiplyAdd(v, wk[7 * CKK + 0], a7);
-                        a8 = TLane.MultiplyAdd(v, wk[8 * CKK + 0], a8);
-                        a9 = TLane.MultiplyAdd(v, wk[9 * CKK + 0], a9);
-                        a10 = TLane.MultiplyAdd(v, wk[10 * CKK + 0], a10);
-                        a11 = TLane.MultiplyAdd(v, wk[11 * CKK + 0], a11);
-                        a12 = TLane.MultiplyAdd(v, wk[12 * CKK + 0], a12);
-                        a13 = TLane.MultiplyAdd(v, wk[13 * CKK + 0], a13);
-                        a14 = TLane.MultiplyAdd(v, wk[14 * CKK + 0], a14);
-                        a15 = TLane.MultiplyAdd(v, wk[15 * CKK + 0], a15);
+                        var xk = xb.Slice((c * H + oh * S) * W + ow * S, (K - 1) * W + K + 1 * S);
+                        var wk = w.Slice(oc * CKK + c * KK, 7 * CKK + KK);
+                        TLane v0, v1, wt;
+                        // 1x1 window, taps (0,0)..(0,0), times channels oc..oc+7, times columns ow..ow+1
+                        v0 = xk[0 * W + 0];
+                        v1 = xk[0 * W + 0 + 1 * S];
+                        wt = TLane.Broadcast(wk[0 * CKK + 0]);
+                        a0_0 = TLane.FusedMultiplyAdd(v0, wt, a0_0);
+                        a0_1 = TLane.FusedMultiplyAdd(v1, wt, a0_1);
+                        wt = TLane.Broadcast(wk[1 * CKK + 0]);
+                        a1_0 = TLane.FusedMultiplyAdd(v0, wt, a1_0);
+                        a1_1 = TLane.FusedMultiplyAdd(v1, wt, a1_1);
+                        wt = TLane.Broadcast(wk[2 * CKK + 0]);
+                        a2_0 = TLane.FusedMultiplyAdd(v0, wt, a2_0);
+                        a2_1 = TLane.FusedMultiplyAdd(v1, wt, a2_1);
+                        wt = TLane.Broadcast(wk[3 * CKK + 0]);
+                        a3_0 = TLane.FusedMultiplyAdd(v0, wt, a3_0);
+                        a3_1 = TLane.FusedMultiplyAdd(v1, wt, a3_1);
+                        wt = TLane.Broadcast(wk[4 * CKK + 0]);
+                        a4_0 = TLane.FusedMultiplyAdd(v0, wt, a4_0);
+                        a4_1 = TLane.FusedMultiplyAdd(v1, wt, a4_1);
+                        wt = TLane.Broadcast(wk[5 * CKK + 0]);
+                        a5_0 = TLane.FusedMultiplyAdd(v0, wt, a5_0);
+                        a5_1 = TLane.FusedMultiplyAdd(v1, wt, a5_1);
+                        wt = TLane.Broadcast(wk[6 * CKK + 0]);
+                        a6_0 = TLane.FusedMultiplyAdd(v0, wt, a6_0);
+                        a6_1 = TLane.FusedMultiplyAdd(v1, wt, a6_1);
+                        wt = TLane.Broadcast(wk[7 * CKK + 0]);
+                        a7_0 = TLane.FusedMultiplyAdd(v0, wt, a7_0);
+                        a7_1 = TLane.FusedMultiplyAdd(v1, wt, a7_1);
                     }
                     // seek to y[oc, oh, ow]
                     int yo = (oc * OH + oh) * OW + ow;
-                    yb[yo + 0 * (OH * OW)] = a0;
-                    yb[yo + 1 * (OH * OW)] = a1;
-                    yb[yo + 2 * (OH * OW)] = a2;
-                    yb[yo + 3 * (OH * OW)] = a3;
-                    yb[yo + 4 * (OH * OW)] = a4;
-                    yb[yo + 5 * (OH * OW)] = a5;
-                    yb[yo + 6 * (OH * OW)] = a6;
-                    yb[yo + 7 * (OH * OW)] = a7;
-                    yb[yo + 8 * (OH * OW)] = a8;
-                    yb[yo + 9 * (OH * OW)] = a9;
-                    yb[yo + 10 * (OH * OW)] = a10;
-                    yb[yo + 11 * (OH * OW)] = a11;
-                    yb[yo + 12 * (OH * OW)] = a12;
-                    yb[yo + 13 * (OH * OW)] = a13;
-                    yb[yo + 14 * (OH * OW)] = a14;
-                    yb[yo + 15 * (OH * OW)] = a15;
+                    yb[yo + 0 * (OH * OW)] = a0_0;
+                    yb[yo + 0 * (OH * OW) + 1] = a0_1;
+                    yb[yo + 1 * (OH * OW)] = a1_0;
+                    yb[yo + 1 * (OH * OW) + 1] = a1_1;
+                    yb[yo + 2 * (OH * OW)] = a2_0;
+                    yb[yo + 2 * (OH * OW) + 1] = a2_1;
+                    yb[yo + 3 * (OH * OW)] = a3_0;
+                    yb[yo + 3 * (OH * OW) + 1] = a3_1;
+                    yb[yo + 4 * (OH * OW)] = a4_0;
+                    yb[yo + 4 * (OH * OW) + 1] = a4_1;
+                    yb[yo + 5 * (OH * OW)] = a5_0;
+                    yb[yo + 5 * (OH * OW) + 1] = a5_1;
+                    yb[yo + 6 * (OH * OW)] = a6_0;
+                    yb[yo + 6 * (OH * OW) + 1] = a6_1;
+                    yb[yo + 7 * (OH * OW)] = a7_0;
+                    yb[yo + 7 * (OH * OW) + 1] = a7_1;
                 }
             }
         }

@@ -74,6 +74,8 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
         // blocks of output channels never straddle two groups: they are planned over one group's filters
         int filters = Filters / Groups;
         var forward = UnrollPlan.WithPositionBlock(UnrollPlan.Choose(kk, filters, 1, mode), kk, filters, (int)ow);
+        var narrowForward = UnrollPlan.NarrowForward(forward, kk, filters, (int)ow);
+        forward = UnrollPlan.WithSharedWeights(forward, kk, filters, (int)ow);
         var backward = UnrollPlan.Choose(kk, filters, 2, mode);
         // the input gradient of a stride-1 convolution as a forward correlation of the zero-padded output gradient with
         // the flipped weights (each dx value summed in registers, like the forward kernel), where its window unrolls and
@@ -104,7 +106,7 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
             WeightGradientBlock = backward.Taps && kk * 2 <= 18 && Groups == 1 && Filters % 2 == 0 ? 2 : 1,
             // second forms of the forward and input-gradient kernels for 16 vector registers, where the blocks above
             // do not fit them
-            NarrowForward = UnrollPlan.NarrowForward(forward, kk, filters, (int)ow),
+            NarrowForward = narrowForward,
             GatherDx = gather.Taps ? gather : null,
             GatherDxNarrow = gather.Taps ? UnrollPlan.NarrowForward(gather, kk, x.C, x.W) : null,
             NarrowDxBlock = backward.Taps && !UnrollPlan.FitsNarrow(backward.ChannelBlock, UnrollPlan.TapGroup(kk, backward.ChannelBlock))
@@ -401,7 +403,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         if (u.Taps)
         {
             bool foldLoop = FoldsBatchNorm && FoldPastBudget(u);
-            EmitBlocks(w, u.ChannelBlock, (n, from, to) => ForwardBlock(w, ctx, n, u.PositionBlock, from, to, foldLoop: foldLoop));
+            EmitBlocks(w, u.ChannelBlock, (n, from, to) => ForwardBlock(w, ctx, n, u.PositionBlock, from, to, foldLoop: foldLoop, shared: u.SharedWeights));
         }
         else
         {
@@ -427,7 +429,8 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     /// Output channels [from, to) in blocks of <paramref name="n"/>, each with its own accumulator; <paramref name="gather"/>:
     /// the input gradient's gather (<see cref="EmitGatherKernel"/>), without bias or BatchNorm, flipped weights.
     /// </summary>
-    private void ForwardBlock(SourceWriter w, PassContext ctx, int n, int p, string from, string to, bool gather = false, bool foldLoop = false)
+    private void ForwardBlock(SourceWriter w, PassContext ctx, int n, int p, string from, string to, bool gather = false, bool foldLoop = false,
+                              bool shared = false)
     {
         int k = Kernel, kk = k * k;
         bool bias = Bias && !gather;
@@ -437,7 +440,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         string V(int q) => p == 1 ? "v" : $"v{I(q)}";
         w.Line(p == 1
             ? $"// output channels in blocks of {I(n)}, one accumulator each"
-            : $"// output channels in blocks of {I(n)} times {I(p)} adjacent columns, one accumulator each");
+            : $"// output channels in blocks of {I(n)} times {I(p)} adjacent columns, one accumulator each{(shared ? "; each weight broadcast once for the columns" : "")}");
         w.Line($"for (int oc = {from}; oc < {to}; oc += {I(n)})");
         w.Line("for (int oh = 0; oh < OH; oh++)");
         w.Open(p == 1 ? "for (int ow = 0; ow < OW; ow++)" : $"for (int ow = 0; ow < OW; ow += {I(p)})");
@@ -453,7 +456,7 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
             ? $"var xk = xb.Slice(({BlockChannel} * H + oh * S) * W + ow * S, (K - 1) * W + K);"
             : $"var xk = xb.Slice(({BlockChannel} * H + oh * S) * W + ow * S, (K - 1) * W + K + {I(p - 1)} * S);");
         w.Line(gather ? $"var wk = w.Slice(c * CKK + oc * KK, {I(n)} * KK);" : $"var wk = w.Slice(oc * CKK + c * KK, {I(n - 1)} * CKK + KK);");
-        w.Line($"TLane {string.Join(", ", Enumerable.Range(0, p).Select(V))};");
+        w.Line($"TLane {string.Join(", ", Enumerable.Range(0, p).Select(V))}{(shared ? ", wt" : "")};");
         w.Line($"// {Taps()}{(gather ? " (weights flipped)" : "")}, times channels oc..oc+{I(n - 1)}{(p > 1 ? $", times columns ow..ow+{I(p - 1)}" : "")}");
         for (int kh = 0; kh < k; kh++)
             for (int kw = 0; kw < k; kw++)
@@ -462,8 +465,11 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
                 for (int q = 0; q < p; q++)
                     w.Line(q == 0 ? $"{V(q)} = xk[{I(kh)} * W + {I(kw)}];" : $"{V(q)} = xk[{I(kh)} * W + {I(kw)} + {I(q)} * S];");
                 for (int j = 0; j < n; j++)
+                {
+                    if (shared) w.Line($"wt = TLane.Broadcast({Weight(j, t)});");
                     for (int q = 0; q < p; q++)
-                        w.Line($"{A(j, q)} = TLane.MultiplyAdd({V(q)}, {Weight(j, t)}, {A(j, q)});");
+                        w.Line(shared ? $"{A(j, q)} = TLane.FusedMultiplyAdd({V(q)}, wt, {A(j, q)});" : $"{A(j, q)} = TLane.MultiplyAdd({V(q)}, {Weight(j, t)}, {A(j, q)});");
+                }
             }
         w.Close();
         if (FoldsBatchNorm && !gather && !foldLoop)
@@ -506,9 +512,8 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
     /// </summary>
     private bool FoldPastBudget(Unrolling u)
     {
-        int kk = Kernel * Kernel, n = u.ChannelBlock, p = u.PositionBlock, tail = GroupFilters % n;
-        long body = (long)kk * (n + 1) * p + (tail > 0 ? (long)kk * (tail + 1) * p : 0);
-        return body + 4L * (n + tail) * p > UnrollPlan.Budget;
+        int n = u.ChannelBlock, p = u.PositionBlock, tail = GroupFilters % n;
+        return UnrollPlan.ForwardCost(u, Kernel * Kernel, tail) + 4L * (n + tail) * p > UnrollPlan.Budget;
     }
 
     private void EmitBackwardKernels(SourceWriter w, PassContext ctx)

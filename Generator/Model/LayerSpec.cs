@@ -156,4 +156,6 @@ internal readonly record struct LayerBuffers(string Out, string? DOut, string Pr
 /// <param name="ChannelBlock">Output channels (or units) computed together, each with its own accumulator.</param>
 /// <param name="PositionBlock">Adjacent output columns computed together (forward only), so that a small channel
 /// block still has 12-18 independent accumulators.</param>
-internal readonly record struct Unrolling(bool Taps, int ChannelBlock, int PositionBlock = 1);
+/// <param name="SharedWeights">Each weight is broadcast once into a register for the block's columns (forward only),
+/// instead of once per column inside each FMA.</param>
+internal readonly record struct Unrolling(bool Taps, int ChannelBlock, int PositionBlock = 1, bool SharedWeights = false);

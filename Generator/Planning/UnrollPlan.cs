@@ -39,6 +39,28 @@ internal static class UnrollPlan
     public static Unrolling WithPositionBlock(Unrolling u, int taps, int channels, int outputWidth) =>
         u.Taps ? WidestPositionBlock(u, taps, channels, outputWidth, (n, p) => n * p <= 18) : u;
 
+    /// <summary>
+    /// Where 32 vector registers hold it, the forward kernel's block of 16 channels x 1 column as 8 channels x 2 columns
+    /// (an even output width) with each weight broadcast once into a register for both columns: half the broadcast loads
+    /// per FMA. Measured on a Zen 5 (full-rate 512-bit FMA), alternating builds, batch inference 4-7% faster on one thread
+    /// and up to 12% on two, training unchanged. Kept to the budget, counting the broadcasts as statements.
+    /// </summary>
+    public static Unrolling WithSharedWeights(Unrolling u, int taps, int channels, int outputWidth)
+    {
+        if (!u.Taps || u.ChannelBlock != 16 || u.PositionBlock != 1 || outputWidth % 2 != 0) return u;
+        var shared = new Unrolling(true, 8, 2, SharedWeights: true);
+        return ForwardCost(shared, taps, channels % 8) <= Budget ? shared : u;
+    }
+
+    /// <summary>Statements of a forward kernel unrolled as <paramref name="u"/>, with a tail block of <paramref name="tail"/> channels.</summary>
+    public static long ForwardCost(Unrolling u, int taps, int tail)
+    {
+        long Block(int n) => u.SharedWeights
+            ? (long)taps * (u.PositionBlock + n + n * u.PositionBlock)
+            : (long)taps * (n + 1) * u.PositionBlock;
+        return Block(u.ChannelBlock) + (tail > 0 ? Block(tail) : 0);
+    }
+
     /// <summary>The widest column block of 4, 3 or 2 (dividing the output width) that <paramref name="fits"/> and the budget allows, else <paramref name="u"/>.</summary>
     private static Unrolling WidestPositionBlock(Unrolling u, int taps, int channels, int outputWidth, Func<int, int, bool> fits)
     {
