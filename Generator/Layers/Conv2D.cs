@@ -107,7 +107,7 @@ internal sealed record Conv2DDecl(int Filters, int Kernel, int Stride, int Paddi
             // second forms of the forward and input-gradient kernels for 16 vector registers, where the blocks above
             // do not fit them
             NarrowForward = narrowForward,
-            GatherDx = gather.Taps ? gather : null,
+            GatherDx = gather.Taps ? UnrollPlan.WithSharedWeights(gather, kk, x.C, x.W) : null,
             GatherDxNarrow = gather.Taps ? UnrollPlan.NarrowForward(gather, kk, x.C, x.W) : null,
             NarrowDxBlock = backward.Taps && !UnrollPlan.FitsNarrow(backward.ChannelBlock, UnrollPlan.TapGroup(kk, backward.ChannelBlock))
                 ? System.Math.Min(filters, UnrollPlan.NarrowDxChannelBlock) : 0,
@@ -635,8 +635,8 @@ internal sealed record Conv2DSpec(int Filters, int Kernel, int Stride, int Paddi
         w.Line("var yb = dx.Slice(bg * (OC * OH * OW), OC * OH * OW);");
         if (AddsSkipGradient) w.Line("var sb = dskip.Slice(bg * (OC * OH * OW), OC * OH * OW);");
         int full = Input.C / u.ChannelBlock * u.ChannelBlock, tail = Input.C - full;
-        ForwardBlock(w, ctx, u.ChannelBlock, u.PositionBlock, "0", tail == 0 ? "OC" : I(full), gather: true);
-        if (tail > 0) ForwardBlock(w, ctx, tail, u.PositionBlock, I(full), "OC", gather: true);
+        ForwardBlock(w, ctx, u.ChannelBlock, u.PositionBlock, "0", tail == 0 ? "OC" : I(full), gather: true, shared: u.SharedWeights);
+        if (tail > 0) ForwardBlock(w, ctx, tail, u.PositionBlock, I(full), "OC", gather: true, shared: u.SharedWeights);
         w.Close();
         w.Close();
         w.Line();
