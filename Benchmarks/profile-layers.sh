@@ -5,6 +5,7 @@
 # of the samples in CnnGen code and in the whole process, grouped by layer (Forward, Backward = weight gradient,
 # BackwardInput = input gradient, Infer, ...). Usage: Benchmarks/profile-layers.sh NET [--seconds S] [--threads T] [--infer]
 # NET is one of lenet5, twoconv, vgg, resnet. Needs perf (Debian: linux-perf) and a Release build of Benchmarks.
+# BENCH_DLL=path/CnnGen.Benchmarks.dll profiles another build (a copy of an older bin, for alternating A/B runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 net=${1:?usage: $0 NET [--seconds S] [--threads T] [--infer]}; shift

@@ -68,8 +68,8 @@ internal static class UnrollPlan
         for (int p = 4; p >= 2; p--)
         {
             if (outputWidth % p != 0 || !fits(u.ChannelBlock, p)) continue;
-            long cost = (long)taps * (u.ChannelBlock + 1) * p + (tail > 0 ? (long)taps * (tail + 1) * p : 0);
-            if (cost <= Budget) return u with { PositionBlock = p };
+            var blocked = u with { PositionBlock = p };
+            if (ForwardCost(blocked, taps, tail) <= Budget) return blocked;
         }
         return u;
     }
